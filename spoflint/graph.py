@@ -1,0 +1,179 @@
+"""Stage 3, graph: the Topology as a fault graph with any / all / k-of-n gates.
+
+Every element is a node that is up when its gate over its inputs holds and, for a
+failure candidate, it has not failed itself (`own`). The semantics of topology.md,
+"What up means", become gates:
+
+- power, cooling: `all`(zone, `any`(inputs));
+- a rack: `all`(zone, `any`(cooling units));
+- a network node or host: `all`(rack or zone, `any`(power inputs));
+- a link: `all`(its two ends);
+- a host is usable (`h@ok`) when it is up and `any` of its links is up with the node at
+  the other end reachable; `n@reach` (a network node reachable from an entry point) is
+  the one node that is not a gate: connectivity is not a boolean formula of neighbours,
+  so the analyses compute it over the undirected network graph kept here;
+- storage with hosts: k-of-n over its hosts (k = n - replicas + min_replicas);
+- a service: `all`(its load balancer, what it depends on, `kofn`(need, instances) and,
+  when clients address one instance, the first instance).
+
+Node keys are element ids; helper nodes carry a suffix after `@` so that a chain can be
+read back as element ids.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Topology
+
+ALL, ANY, KOFN, REACH = "all", "any", "kofn", "reach"
+ROOT = "@root"
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    op: str
+    inputs: tuple[str, ...] = ()
+    k: int = 0  # for kofn: inputs that must be up
+    own: str | None = None  # the element whose own failure downs this node
+
+
+@dataclass
+class FaultGraph:
+    gates: dict[str, Gate]
+    network: dict[str, list[str]]  # undirected adjacency: network nodes, inter-node links, ROOT
+    known_network: bool  # entry points exist, so reachability means something
+
+
+def element_of(key: str) -> str:
+    """The element a fault-graph node stands for."""
+    return key.split("@", 1)[0]
+
+
+def reach(node: str) -> str:
+    return node + "@reach"
+
+
+def usable(host: str) -> str:
+    return host + "@ok"
+
+
+def build(t: Topology) -> FaultGraph:
+    gates: dict[str, Gate] = {}
+
+    def placed(eid: str, rack: str | None, zone: str | None, power: tuple[str, ...], extra=()):
+        inputs = list(extra)
+        if rack:
+            inputs.append(rack)
+        if zone:
+            inputs.append(zone)
+        if power:
+            inputs.append(any_of(eid + "@power", power))
+        gates[eid] = Gate(ALL, tuple(inputs), own=eid)
+
+    def any_of(key: str, inputs: tuple[str, ...]) -> str:
+        if len(inputs) == 1:
+            return inputs[0]
+        gates[key] = Gate(ANY, inputs)
+        return key
+
+    for zone in t.zones:
+        gates[zone] = Gate(ALL, (), own=zone)
+    for p in t.power.values():
+        placed(p.id, None, p.zone, p.sources)
+    for c in t.cooling.values():
+        placed(c.id, None, c.zone, c.power)
+    for r in t.racks.values():
+        extra = (any_of(r.id + "@cooling", r.cooling),) if r.cooling else ()
+        placed(r.id, None, r.zone, (), extra)
+    for n in t.network.values():
+        placed(n.id, n.rack, n.zone, n.power)
+    for h in t.hosts.values():
+        placed(h.id, h.rack, h.zone, h.power)
+    for link in t.links.values():
+        gates[link.id] = Gate(ALL, (link.a, link.b), own=link.id)
+
+    network: dict[str, list[str]] = {ROOT: list(t.entrypoints)}
+    for n in t.network:
+        network.setdefault(n, [])
+        gates[reach(n)] = Gate(REACH, (n,))
+    for e in t.entrypoints:
+        network[e].append(ROOT)
+    for link in t.links.values():
+        if link.a in t.network and link.b in t.network:
+            network[link.id] = [link.a, link.b]
+            network[link.a].append(link.id)
+            network[link.b].append(link.id)
+    known_network = bool(t.entrypoints)
+
+    for h in t.hosts.values():
+        if known_network and h.links:
+            paths = []
+            for lid in h.links:
+                link = t.links[lid]
+                other = link.b if link.a == h.id else link.a
+                gates[lid + "@via"] = Gate(ALL, (lid, reach(other)))
+                paths.append(lid + "@via")
+            gates[usable(h.id)] = Gate(ALL, (h.id, any_of(h.id + "@nics", tuple(paths))))
+        else:  # network unknown: usable when up (reported as incomplete)
+            gates[usable(h.id)] = Gate(ALL, (h.id,))
+
+    for s in t.storage.values():
+        if s.hosts:
+            k = len(s.hosts) - s.replicas + s.min_replicas
+            gates[s.id] = Gate(KOFN, tuple(usable(h) for h in s.hosts), k=k)
+        else:
+            gates[s.id] = Gate(ALL, (s.zone,) if s.zone else (), own=s.id)
+
+    for svc in t.services.values():
+        inputs = list(svc.needs)
+        if svc.load_balancer:
+            inputs.append(svc.load_balancer)
+        inputs.append(_instances(t, svc, gates))
+        if svc.addresses_one:
+            first = svc.hosts[:1] or svc.pool
+            inputs.append(_all(gates, svc.id + "@first", tuple(usable(h) for h in first)))
+        gates[svc.id] = Gate(ALL, tuple(inputs))
+    return FaultGraph(gates, network, known_network)
+
+
+def _all(gates, key, inputs):
+    if len(inputs) == 1:
+        return inputs[0]
+    gates[key] = Gate(ALL, inputs)
+    return key
+
+
+def _instances(t: Topology, svc, gates) -> str:
+    """The k-of-n gate over a service's instances (worst-case placement for pools)."""
+    key = svc.id + "@instances"
+    if svc.hosts:
+        gates[key] = Gate(KOFN, tuple(usable(h) for h in svc.hosts), k=svc.need)
+        return key
+    if svc.spread is None:  # all replicas may land on one host: every pool host matters
+        k = len(svc.pool) if svc.replicas >= svc.need else len(svc.pool) + 1
+        gates[key] = Gate(KOFN, tuple(usable(h) for h in svc.pool), k=k)
+        return key
+    groups = pool_groups(t, svc)
+    members = []
+    for name, hosts in groups.items():
+        members.append(_all(gates, f"{svc.id}@{svc.spread}:{name}", tuple(usable(h) for h in hosts)))
+    placed = min(svc.replicas, len(groups))
+    k = len(groups) - placed + svc.need if placed >= svc.need else len(groups) + 1
+    gates[key] = Gate(KOFN, tuple(members), k=k)
+    return key
+
+
+def pool_groups(t: Topology, svc) -> dict[str, list[str]]:
+    """A pool's hosts grouped by the service's spread level (a host with no rack or
+    zone is a group of its own)."""
+    groups: dict[str, list[str]] = {}
+    for h in svc.pool:
+        host = t.hosts[h]
+        if svc.spread == "rack":
+            name = host.rack or h
+        elif svc.spread == "zone":
+            name = host.zone or (t.racks[host.rack].zone if host.rack else None) or h
+        else:
+            name = h
+        groups.setdefault(name, []).append(h)
+    return groups
