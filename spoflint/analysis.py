@@ -319,10 +319,13 @@ class Facts:
 
         t, g = self.topology, self.network_graph
         result: dict[str, set[str]] = {}
+        entries = set(t.entrypoints)
         for node in nx.articulation_points(g):
             rest = g.subgraph(n for n in g if n != node)
-            parts = sorted(nx.connected_components(rest), key=lambda c: (len(c), sorted(c)))
-            result[node] = set().union(*parts[:-1])
+            # what is cut off: the parts with no entry point, else all but the largest
+            parts = sorted(nx.connected_components(rest), key=lambda c: (bool(c & entries), len(c), sorted(c)))
+            cut = [p for p in parts if not p & entries] or parts[:-1]
+            result[node] = set().union(*cut)
         for h in t.hosts.values():
             ends = {t.links[l].b if t.links[l].a == h.id else t.links[l].a for l in h.links}
             if len(ends) == 1:

@@ -6,16 +6,42 @@ and exits with status 2. Anything else escaping is a bug in spoflint.
 """
 from __future__ import annotations
 
+import re
+import reprlib
+
+MAX_SHOWN = 60  # characters of a value quoted in a message
+
+_repr = reprlib.Repr()
+_repr.maxlevel, _repr.maxdict, _repr.maxlist, _repr.maxstring = 2, 3, 4, MAX_SHOWN
+
 
 class InputError(Exception):
-    """Input that cannot be checked, with where it is (1-based line and column)."""
+    """Input that cannot be checked, with where it is (1-based line and column).
+
+    The message is kept to one line: it is printed after `path:line:col:`.
+    """
 
     def __init__(self, path: str, line: int, column: int, message: str):
+        message = re.sub(r"\s*\n\s*", " ", message).strip()
         super().__init__(message)
         self.path = path
-        self.line = line
-        self.column = column
+        self.line = max(1, line)
+        self.column = max(1, column)
         self.message = message
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+def shown(value, limit: int = MAX_SHOWN) -> str:
+    """`repr(value)` cut to about `limit` characters, for quoting user input in a
+    message; never builds the full text of a huge value."""
+    if isinstance(value, dict):  # subclasses too, which reprlib would repr in full
+        text = _repr.repr_dict(value, _repr.maxlevel)
+    elif isinstance(value, list):
+        text = _repr.repr_list(value, _repr.maxlevel)
+    elif isinstance(value, (str, int, float, bool, type(None))):
+        text = repr(value) if not isinstance(value, str) or len(value) <= limit else repr(value[:limit]) + "..."
+    else:
+        text = _repr.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

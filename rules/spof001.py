@@ -1,0 +1,79 @@
+"""An element whose failure alone takes down a user-facing service.
+
+Why: high availability promises that any one failure is survived. spoflint evaluates
+every layer at once (power, cooling, racks, network, hosts, storage, services), so it
+finds the element that breaks that promise even when every service looks redundant on
+its own: three replicas behind one switch, a Galera cluster with two members in one
+rack, a database everything depends on. The finding lists every user-facing service the
+element takes down and the chain that makes it so (`pdu-a -> sw-1 -> ctl-1 -> galera`).
+
+Options: none.
+
+Fails:
+
+```yaml
+version: 1
+network:
+  internet: {kind: external}
+  sw-1: {kind: switch, power: [pdu-a]}
+power:
+  feed-a: {kind: feed}
+  pdu-a: {kind: pdu, from: [feed-a]}
+links: [[internet, sw-1]]
+hosts:
+  web-1: {power: [pdu-a], nics: [sw-1]}
+  web-2: {power: [pdu-a], nics: [sw-1]}
+services:
+  web: {kind: nginx, state: stateless, hosts: [web-1, web-2], access: client-list}
+```
+
+Passes:
+
+```yaml
+version: 1
+network:
+  internet: {kind: external}
+  sw-1: {kind: switch, power: [pdu-a, pdu-b]}
+  sw-2: {kind: switch, power: [pdu-a, pdu-b]}
+power:
+  feed-a: {kind: feed}
+  feed-b: {kind: feed}
+  pdu-a: {kind: pdu, from: [feed-a]}
+  pdu-b: {kind: pdu, from: [feed-b]}
+links:
+  - {between: [internet, sw-1], name: uplink-1}
+  - {between: [internet, sw-2], name: uplink-2}
+hosts:
+  web-1: {power: [pdu-a, pdu-b], nics: [sw-1, sw-2]}
+  web-2: {power: [pdu-a, pdu-b], nics: [sw-1, sw-2]}
+services:
+  web: {kind: nginx, state: stateless, hosts: [web-1, web-2], access: client-list}
+```
+"""
+from spoflint.findings import Problem
+
+ID = "SPOF001"
+NAME = "single-point-of-failure"
+SEVERITY = "error"
+OPTIONS: dict = {}
+
+
+def check(facts, options):
+    for element, point in facts.single_points.items():
+        if not point.services:
+            continue
+        also = (f"; it also destroys the only copy of {', '.join(point.data)} (SPOF002)"
+                if point.data else "")
+        yield Problem(
+            element,
+            f"{element} is a single point of failure: its failure alone takes down "
+            f"{_names(point.services)} ({' -> '.join(point.chain)}){also}",
+            related=tuple(e for e in point.chain[1:] if e != element),
+            services=point.services,
+            impact=("downtime", "data-loss") if point.data else ("downtime",),
+            chain=point.chain)
+
+
+def _names(services):
+    return ", ".join(services) if len(services) <= 5 else (
+        f"{', '.join(services[:5])} and {len(services) - 5} more")

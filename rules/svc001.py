@@ -1,0 +1,48 @@
+"""A user-facing service, or one a user-facing service depends on, with one instance.
+
+Why: one instance means one process, one host, one restart away from an outage, before
+any question of racks or switches. Services that only internal jobs use are left out;
+everything a user-facing service needs, directly or through others (its load balancer
+included), is in.
+
+Options: none.
+
+Fails:
+
+```yaml
+version: 1
+hosts:
+  app-1: {}
+services:
+  app: {kind: keystone-api, hosts: [app-1]}
+```
+
+Passes:
+
+```yaml
+version: 1
+hosts:
+  app-1: {}
+  app-2: {}
+services:
+  app: {kind: keystone-api, hosts: [app-1, app-2], access: client-list}
+```
+"""
+from spoflint.findings import Problem
+
+ID = "SVC001"
+NAME = "single-instance"
+SEVERITY = "error"
+OPTIONS: dict = {}
+
+
+def check(facts, options):
+    t = facts.topology
+    needed = facts.depended_on_by_public
+    for svc in t.services.values():
+        if svc.id not in needed or svc.replicas != 1:
+            continue
+        where = f" (on {svc.hosts[0]})" if svc.hosts else ""
+        role = "user-facing" if svc.public else "needed by a user-facing service"
+        yield Problem(svc.id, f"{svc.id} runs a single instance{where} and is {role}",
+                      related=svc.hosts)

@@ -1,0 +1,42 @@
+"""A service whose kind is unknown and whose `state` is not declared.
+
+Why: whether a service keeps data decides whether its failure can lose data and whether
+it needs replication; spoflint never guesses "stateless". Declare `state: stateless` or
+`state: stateful`, or use a known `kind` (`spoflint` lists them in its README).
+
+Options: none.
+
+Fails:
+
+```yaml
+version: 1
+hosts:
+  app-1: {}
+services:
+  billing: {kind: in-house-billing, hosts: [app-1]}
+```
+
+Passes:
+
+```yaml
+version: 1
+hosts:
+  app-1: {}
+services:
+  billing: {kind: in-house-billing, state: stateless, hosts: [app-1]}
+```
+"""
+from spoflint.findings import Problem
+
+ID = "SVC006"
+NAME = "unclassified-service"
+SEVERITY = "warning"
+OPTIONS: dict = {}
+
+
+def check(facts, options):
+    for svc in facts.topology.services.values():
+        if svc.state is None:
+            what = f"kind {svc.kind!r} is unknown" if svc.kind else "it has no kind"
+            yield Problem(svc.id, f"{svc.id}: {what} and no `state` is declared, so it was not "
+                                  "checked for data loss; declare `state: stateless` or `state: stateful`")

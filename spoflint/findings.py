@@ -1,0 +1,61 @@
+"""What rules say and what the engine reports: small immutable values.
+
+A rule yields `Problem`s about model elements, never about lines; the engine turns each
+into a `Finding` with the element's file, line and column and a fingerprint that is the
+finding's identity (rule, file, subject, key): no line numbers, so baselines and SARIF
+fingerprints survive edits that move lines.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+SEVERITIES = ("error", "warning", "note")
+RANK = {"error": 3, "warning": 2, "note": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A rule's judgement about one element."""
+
+    subject: str
+    message: str
+    related: tuple[str, ...] = ()  # other elements involved, shown as related locations
+    services: tuple[str, ...] = ()  # user-facing services affected
+    impact: tuple[str, ...] = ()  # "downtime", "data-loss"
+    chain: tuple[str, ...] = ()  # from the failing element to what it takes down
+    key: str = ""  # tells apart several problems of one rule about one subject
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    subject: str
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    path: str
+    line: int
+    column: int
+    rule: str
+    name: str
+    severity: str
+    message: str
+    subject: str
+    related: tuple[Place, ...] = ()
+    services: tuple[str, ...] = ()
+    impact: tuple[str, ...] = ()
+    chain: tuple[str, ...] = ()
+    fingerprint: str = ""
+    suppressed: str | None = None  # the reason, when the risk was accepted
+
+    def sort_key(self):
+        return (self.path, self.line, self.column, self.rule, self.subject, self.fingerprint)
+
+
+def fingerprint(rule: str, path: str, subject: str, key: str = "") -> str:
+    text = "\0".join((rule, path, subject, key))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

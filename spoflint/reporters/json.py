@@ -1,0 +1,50 @@
+"""JSON: a versioned, documented object (see the README, "JSON output").
+
+Version 1: {"format": "spoflint-findings", "version": 1, "tool": {...},
+"findings": [...], "summary": {...}}. Fields are only ever added within a version.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from .. import __version__
+
+VERSION = 1
+
+
+def finding_dict(f) -> dict:
+    return {
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity,
+        "message": f.message,
+        "path": f.path,
+        "line": f.line,
+        "column": f.column,
+        "subject": f.subject,
+        "services": list(f.services),
+        "impact": list(f.impact),
+        "chain": list(f.chain),
+        "related": [{"subject": r.subject, "path": r.path, "line": r.line, "column": r.column}
+                    for r in f.related],
+        "fingerprint": f.fingerprint,
+        "suppressed": None if f.suppressed is None else {"reason": f.suppressed},
+    }
+
+
+def render(findings, rules=None) -> str:
+    counts = Counter(f.severity for f in findings if f.suppressed is None)
+    document = {
+        "format": "spoflint-findings",
+        "version": VERSION,
+        "tool": {"name": "spoflint", "version": __version__},
+        "findings": [finding_dict(f) for f in findings],
+        "summary": {
+            "error": counts["error"],
+            "warning": counts["warning"],
+            "note": counts["note"],
+            "suppressed": sum(1 for f in findings if f.suppressed is not None),
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,50 @@
+"""Text: one line per finding, `path:line:col: RULE-ID [severity] message`, then a
+summary. Accepted risks are not listed, only counted."""
+from __future__ import annotations
+
+from collections import Counter
+
+STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
+
+
+def lines(findings):
+    """(text, severity) for each reported finding, then the summary line."""
+    shown = [f for f in findings if f.suppressed is None]
+    for f in shown:
+        yield f"{f.path}:{f.line}:{f.column}: {f.rule} [{f.severity}] {f.message}", f.severity
+    yield summary(findings), None
+
+
+def summary(findings) -> str:
+    shown = [f for f in findings if f.suppressed is None]
+    accepted = len(findings) - len(shown)
+    tail = f" ({accepted} accepted)" if accepted else ""
+    if not shown:
+        return f"No findings{tail}."
+    counts = Counter(f.severity for f in shown)
+    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "note") if counts[s]]
+    noun = "finding" if len(shown) == 1 else "findings"
+    return f"Found {len(shown)} {noun}: {', '.join(parts)}{tail}."
+
+
+def render(findings, rules=None) -> str:
+    return "".join(text + "\n" for text, _ in lines(findings))
+
+
+def render_rich(findings):
+    """The same lines as a rich Text, coloured by severity (for terminals)."""
+    from rich.text import Text
+
+    out = Text()
+    for text, severity in lines(findings):
+        if severity is None:
+            out.append(text + "\n", style="bold")
+            continue
+        location, rest = text.split(": ", 1)
+        rule, rest = rest.split(" ", 1)
+        out.append(location + ": ", style="dim")
+        out.append(rule + " ", style="bold")
+        level, message = rest.split(" ", 1)
+        out.append(level + " ", style=STYLE[severity])
+        out.append(message + "\n")
+    return out
