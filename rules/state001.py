@@ -29,7 +29,7 @@ hosts:
   db-2: {}
   db-3: {}
 services:
-  db: {kind: mariadb-galera, hosts: [db-1, db-2, db-3], ha: active-active}
+  db: {kind: mariadb-galera, hosts: [db-1, db-2, db-3], ha: active-active, vip: keepalived}
 ```
 """
 from spoflint.findings import Problem
