@@ -83,6 +83,10 @@ def write_atomically(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        # mkstemp makes the file private (0600); a report gets the mode open() would give
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
     except BaseException:
         os.unlink(temporary)
@@ -121,7 +125,8 @@ def check(
 
         from .reporters.text import render_rich
 
-        Console(highlight=False).print(render_rich(findings), end="")
+        # soft_wrap: one line per finding, as when piped; the terminal folds long ones
+        Console(highlight=False).print(render_rich(findings), end="", soft_wrap=True)
     else:
         sys.stdout.write(render(format.value, findings, ran))
     raise typer.Exit(1 if failing(findings, config.fail_on) else 0)
@@ -157,7 +162,9 @@ def explain(rule: str = typer.Argument(..., help="A rule id or name.")):
         matches = resolve([rule])
     except KeyError:
         matches = set()
-    if len(matches) != 1:
+    if len(matches) > 1:
+        raise _fail(f"{rule!r} names several rules: {', '.join(sorted(matches))}")
+    if not matches:
         raise _fail(f"unknown rule {rule!r} (see `spoflint rules`)")
     found = rules()[matches.pop()]
     typer.echo(f"{found.id} {found.name} [{found.severity}]\n\n{found.doc}")

@@ -7,6 +7,7 @@ prints; every problem with the input is an InputError.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,9 +43,9 @@ def read_topology(paths: list[str | Path], only_topologies: bool = False) -> mod
         try:
             document = load.load_file(path, load.shown_path(path))
         except InputError:
-            if only_topologies and named:
-                continue  # not even YAML we can read: not ours to judge
-            raise
+            if (named and not only_topologies) or _claims_version_1(path):
+                raise
+            continue  # YAML we cannot read that is not a topology (a playbook, a template)
         if (named and not only_topologies) or model.is_topology(document):
             documents.append(document)
     if not documents:
@@ -53,6 +54,19 @@ def read_topology(paths: list[str | Path], only_topologies: bool = False) -> mod
         shown = ", ".join(str(p) for p in paths) or "."
         raise InputError(shown, 1, 1, "no topology files found (YAML files with `version: 1`)")
     return model.build(documents)
+
+
+_VERSION_1 = re.compile(rb"^version[ \t]*:[ \t]*1[ \t]*(#[^\n]*)?\r?$", re.M)
+
+
+def _claims_version_1(path) -> bool:
+    """Whether a file that could not be read says `version: 1` at its top level: then it
+    is a broken topology, to be reported, not some other tool's YAML, to be skipped."""
+    try:
+        with open(path, "rb") as handle:
+            return _VERSION_1.search(handle.read(load.MAX_BYTES)) is not None
+    except OSError:
+        return True  # unreadable: say so rather than skip it silently
 
 
 def enabled_rules(config: Config) -> list[registry.Rule]:

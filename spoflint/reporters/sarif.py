@@ -18,8 +18,8 @@ LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 
 
 def _rule(rule) -> dict:
-    body = rule.doc.split("\n", 1)[1].strip() if "\n" in rule.doc else rule.summary
-    why = body.split("\n\n", 1)[0].replace("\n", " ")
+    paragraphs = rule.doc.split("\n\n", 2)  # the summary (maybe several lines), then why
+    why = " ".join(paragraphs[1].split()) if len(paragraphs) > 1 else ""
     return {
         "id": rule.id,
         "name": rule.name,
