@@ -33,7 +33,7 @@ class InputError(Exception):
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
-def shown(value, limit: int = MAX_SHOWN) -> str:
+def quote(value, limit: int = MAX_SHOWN) -> str:
     """`repr(value)` cut to about `limit` characters, for quoting user input in a
     message; never builds the full text of a huge value."""
     if isinstance(value, dict):  # subclasses too, which reprlib would repr in full

@@ -9,8 +9,11 @@ value and list item, and strict where plain YAML loading is lax:
   not count as duplicates; keys written in the mapping win over merged ones);
 - only the standard tags are accepted, so a `!!python/...` tag is an error, never code;
 - aliases are shared, not copied, and their expanded size is bounded (alias bombs),
-  as are nesting depth and file size;
+  as are nesting depth, file size and the size of a number;
 - mapping keys are read as the strings written (`on:` is the id "on", not True).
+
+Every failure, from bytes that are not text to a YAML syntax error, is one
+`InputError` with the 1-based line and column where it was found.
 """
 from __future__ import annotations
 
@@ -20,10 +23,11 @@ from pathlib import Path
 
 import yaml
 
-from .errors import InputError
+from .errors import InputError, quote
 
 MAX_DEPTH = 64
-MAX_BYTES = 1 << 30
+MAX_BYTES = 256 << 20  # ~2M elements; a bigger file is hostile or a mistake
+MAX_INT_BITS = 4096  # integers past this are not infrastructure (and Python's int/str limit is near)
 MAX_EXPANSION_FACTOR = 8  # expanded nodes per parsed event that aliases may add
 MIN_EXPANSION_BUDGET = 1_000_000
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -80,7 +84,9 @@ _scalar_cache: dict[str, object] = {}
 
 
 def _plain(value: str):
-    """Resolve a plain scalar as YAML 1.1 (PyYAML's rules), timestamps left as text."""
+    """Resolve a plain scalar as YAML 1.1 (PyYAML's rules), timestamps left as text.
+
+    Raises ValueError for a number too large to be a number here."""
     try:
         return _scalar_cache[value]
     except KeyError:
@@ -102,7 +108,12 @@ def _typed(tag: str, value: str):
     if tag == _STD + "bool":
         return _construct.construct_yaml_bool(node)
     if tag == _STD + "int":
-        return _construct.construct_yaml_int(node)
+        if len(value) > MAX_INT_BITS:  # before int(), which refuses over 4300 digits
+            raise ValueError(value)
+        number = _construct.construct_yaml_int(node)
+        if number.bit_length() > MAX_INT_BITS:  # sexagesimal 1:2:3:... grows without digits
+            raise ValueError(value)
+        return number
     if tag == _STD + "float":
         return _construct.construct_yaml_float(node)
     return value  # timestamps, merge markers, values: kept as written
@@ -119,24 +130,34 @@ _EXPLICIT = {
 
 def _tagged(path: str, event) -> object:
     tag = event.tag
-    if tag in (None, "!"):
-        return _plain(event.value) if event.implicit[0] else event.value
-    if tag == _STD + "str":
-        return event.value
-    if tag in _EXPLICIT:
+    if tag == _STD + "str" or (tag in (None, "!") and not event.implicit[0]):
+        return event.value  # quoted, or tagged as text
+    if tag is not None and tag not in _EXPLICIT:
+        raise _bad_tag(path, event)
+    mark = event.start_mark
+    try:
         value = _plain(event.value)
-        if isinstance(value, _EXPLICIT[tag]) and not (tag == _STD + "int" and isinstance(value, bool)):
-            return value
-        mark = event.start_mark
+    except ValueError:
         raise InputError(path, mark.line + 1, mark.column + 1,
-                         f"{event.value!r} is not a valid {tag[len(_STD):]}")
-    raise _bad_tag(path, event)
+                         f"the number {quote(event.value, 30)} is too large ({len(event.value)} characters)") from None
+    if tag is None:
+        return value
+    if tag == _STD + "float" and type(value) is int:
+        return float(value)
+    if isinstance(value, _EXPLICIT[tag]) and not (tag == _STD + "int" and isinstance(value, bool)):
+        return value
+    raise InputError(path, mark.line + 1, mark.column + 1,
+                     f"{quote(event.value)} is not a valid {tag[len(_STD):]}")
 
 
 def _bad_tag(path: str, event) -> InputError:
     mark = event.start_mark
+    tag = event.tag
+    if tag.startswith(_STD):
+        tag = "!!" + tag[len(_STD):]
     return InputError(path, mark.line + 1, mark.column + 1,
-                      f"YAML tag {event.tag!r} is not allowed (only plain data is read)")
+                      f"YAML tag {quote(tag)} is not allowed: a topology is plain data "
+                      "(mappings, lists, strings, numbers, booleans)")
 
 
 # --- documents --------------------------------------------------------------------
@@ -147,9 +168,9 @@ def load_file(path: str | os.PathLike, shown: str | None = None) -> MarkedMap:
     try:
         size = os.path.getsize(path)
         if size > MAX_BYTES:
-            raise InputError(shown, 1, 1, f"file is {size} bytes; the limit is {MAX_BYTES}")
+            raise InputError(shown, 1, 1, _too_big(size))
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_BYTES + 1)  # +1: a file that grew since is still caught
     except OSError as error:
         raise InputError(shown, 1, 1, f"cannot read file: {error.strerror or error}") from None
     return load_text(data, shown)
@@ -157,38 +178,168 @@ def load_file(path: str | os.PathLike, shown: str | None = None) -> MarkedMap:
 
 def load_text(data: bytes | str, shown: str) -> MarkedMap:
     """Parse YAML text into a MarkedMap; every failure is an InputError."""
-    documents = []
+    if isinstance(data, str):
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError as error:  # lone surrogates from a lenient decode
+            line, column = _line_column(data[: error.start])
+            raise InputError(shown, line, column,
+                             f"invalid text: character U+{ord(data[error.start]):04X} is not allowed") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(shown, 1, 1, _too_big(len(data)))
     try:
         documents = _build(data, shown)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(p for p in (error.context, error.problem) if p) or "invalid YAML"
-        raise InputError(shown, line, column, f"invalid YAML: {message}") from None
-    except yaml.YAMLError as error:  # reader errors: bad encoding, control characters
-        raise InputError(shown, 1, 1, f"invalid YAML: {_one_line(str(error))}") from None
-    except RecursionError:
-        raise InputError(shown, 1, 1, "document nested too deeply") from None
+        raise _syntax_error(data, shown, error) from None
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(data, shown, error) from None
+    except yaml.YAMLError as error:
+        raise InputError(shown, 1, 1, f"invalid YAML: {error}") from None
     if not documents:
-        raise InputError(shown, 1, 1, "the file holds no YAML document")
+        raise InputError(shown, 1, 1, "the file holds no YAML document (it is empty, or only comments)")
     if len(documents) > 1:
-        line, column = documents[1][1]
-        raise InputError(shown, line, column, "expected one YAML document, found several")
-    root, (line, column) = documents[0]
+        line, column = _within(data, *documents[1][2])
+        raise InputError(shown, line, column,
+                         "a second YAML document: a topology file holds one (split it into files)")
+    root, at, _ = documents[0]
     if not isinstance(root, MarkedMap):
-        raise InputError(shown, line, column, "the top level must be a mapping (version, hosts, services, ...)")
+        line, column = _within(data, *at)  # an empty document is "at" the end of the text
+        raise InputError(shown, line, column,
+                         f"the top level must be a mapping (version: 1, hosts: ..., services: ...), "
+                         f"not {_kind_of(root)}")
     return root
 
 
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+def _too_big(size: int) -> str:
+    return f"the file is {size:,} bytes; the limit is {MAX_BYTES:,} ({MAX_BYTES >> 20} MiB)"
 
+
+def _kind_of(value) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string"
+
+
+# --- where things went wrong ------------------------------------------------------
+
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks
+
+
+def _decode(data: bytes) -> str:
+    codec = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+    return data.decode(codec, "replace")
+
+
+def _line_column(prefix: str) -> tuple[int, int]:
+    """1-based line and column just after `prefix`, the text before a position."""
+    breaks = list(_LINE_BREAK.finditer(prefix))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, len(prefix) - start + 1
+
+
+def _char_at(data: bytes, line: int, column: int) -> str:
+    lines = _LINE_BREAK.split(_decode(data), maxsplit=line)
+    text = lines[line - 1] if line <= len(lines) else ""
+    return text[column - 1] if column <= len(text) else ""
+
+
+def _within(data: bytes, line: int, column: int) -> tuple[int, int]:
+    """The position, or the end of the text if it is past it: libyaml reports the end
+    of a file without a final line break one line further down."""
+    if line <= data.count(b"\n") + 1:  # the usual case, without decoding a big file
+        return line, column
+    lines = _LINE_BREAK.split(_decode(data))
+    if line <= len(lines):
+        return line, column
+    return len(lines), len(lines[-1]) + 1
+
+
+def _reader_error(data: bytes, path: str, error) -> InputError:
+    """Bytes that are not text: invalid UTF-8/16, or control characters."""
+    position = error.position
+    if "UTF-8" in str(error.reason):
+        try:  # libyaml points at the bad continuation byte; point at the broken character
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            position = bad.start
+    line, column = _line_column(_decode(data[:position]))
+    if error.character == -1 or "UTF" in str(error.reason):
+        codec = "UTF-16" if "UTF-16" in str(error.reason) else "UTF-8"
+        byte = data[position: position + 1]
+        found = f"here (byte 0x{byte[0]:02x})" if byte else "(it ends mid-character)"
+        message = f"the file is not {codec} text {found}; is it binary, or in another encoding?"
+    else:
+        message = f"control character U+{error.character:04X} is not allowed in YAML; is the file binary?"
+    return InputError(path, line, column, message)
+
+
+# libyaml's problems, said the way a person would look for them
+_PROBLEMS = {
+    "mapping values are not allowed in this context":
+        "unexpected ':'; quote a value that holds ': ', or check the indentation",
+    "did not find expected <document start>":
+        "bad indentation: the document's top level ended above this line",
+    "found a tab character that violates indentation": "a tab cannot indent YAML; indent with spaces",
+    "did not find expected node content": "a value is missing here",
+    "block sequence entries are not allowed in this context":
+        "a '- ' list item cannot start here; check the indentation",
+    "found unexpected ':'": "unexpected ':' inside brackets; quote the value that holds it",
+}
+_STARTERS = {"anchor": "&", "alias": "*", "tag": "!", "block value": "| or >", "directive": "%"}
+
+
+def _syntax_error(data: bytes, path: str, error) -> InputError:
+    """A YAML syntax error: where libyaml found it, and what to look for."""
+    mark = error.problem_mark or error.context_mark
+    line, column = _within(data, mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem, opened = error.problem or "", error.context_mark
+    context = re.sub(r"^while (parsing|scanning) (an? |the )?", "", error.context or "").replace("scalar", "value")
+    since = f"line {opened.line + 1}, column {opened.column + 1}" if opened else "above"
+    if problem in _PROBLEMS:
+        message = _PROBLEMS[problem]
+    elif problem == "found character that cannot start any token":
+        char = _char_at(data, line, column)
+        message = ("a tab cannot indent YAML; indent with spaces" if char == "\t"
+                   else f"{char!r} cannot start a value; put the value in quotes")
+    elif context in _STARTERS and opened:
+        message = (f"{_STARTERS[context]} at {since} starts a YAML {context} that is not well formed; "
+                   "quote a value that starts with it")
+    elif problem == "did not find expected key":
+        message = f"bad indentation: this line does not line up with the mapping at {since}"
+    elif problem == "did not find expected '-' indicator":
+        message = f"bad indentation: expected a '- ' item of the list at {since}"
+    elif problem.startswith("did not find expected ',' or "):
+        bracket = "[" if problem.endswith("']'") else "{"
+        message = f"expected ',' or the closing bracket of the '{bracket}' at {since}"
+    elif problem == "could not find expected ':'":
+        message = f"expected ':' after the key at {since}"
+    elif problem == "found unexpected end of stream" and "quoted" in context:
+        message = f"the quote at {since} is never closed"
+    elif context and opened and (opened.line, opened.column) != (mark.line, mark.column):
+        message = f"{problem} (in the {context} at {since})"
+    else:
+        message = problem or context or "not YAML"
+    return InputError(path, line, column, f"invalid YAML: {message}")
+
+
+# --- building ---------------------------------------------------------------------
 
 def _build(data, path: str):
-    """Build documents from the event stream without recursion."""
+    """Build documents from the event stream without recursion.
+
+    Returns (root, where the root starts, where the document starts) per document.
+    """
     documents = []
     anchors: dict[str, tuple[object, int]] = {}
-    stack: list[list] = []  # frames: [container, pending_key, key_mark, weight, merges, anchor]
+    open_anchors: set[str] = set()  # anchored containers still being built
+    document_at = (1, 1)
+    stack: list[list] = []  # frames: [container, pending_key, key_mark, weight, merges, anchor, mark]
     events = 0
     expanded = 0
     for event in yaml.parse(data, Loader=_Loader):
@@ -201,66 +352,81 @@ def _build(data, path: str):
                 if event.tag not in (None, "!", _STD + "str"):
                     raise _bad_tag(path, event)
                 frame = stack[-1]
-                frame[1] = event.value
+                # only a plain << is a merge key; a quoted one is just text
+                frame[1] = _MERGE if event.value == "<<" and event.implicit[0] else event.value
                 frame[2] = (mark.line + 1, mark.column + 1)
                 continue
             value = _tagged(path, event)
-            _add(stack, documents, value, mark, 1, path, event.anchor, anchors)
+            _add(stack, documents, value, mark, 1, path, event.anchor, anchors, document_at)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            mark = event.start_mark
             if event.tag not in (None, "!", _STD + "map", _STD + "seq"):
                 raise _bad_tag(path, event)
+            if stack and stack[-1][1] is _NO_KEY and isinstance(stack[-1][0], MarkedMap):
+                raise InputError(path, mark.line + 1, mark.column + 1,
+                                 "a mapping key must be a plain value, not a mapping or list")
             if len(stack) >= MAX_DEPTH:
-                mark = event.start_mark
                 raise InputError(path, mark.line + 1, mark.column + 1,
                                  f"nested more than {MAX_DEPTH} levels deep")
-            mark = event.start_mark
             container = MarkedMap() if kind is yaml.MappingStartEvent else MarkedList()
             container.path = path
             container.line = mark.line + 1
             container.column = mark.column + 1
             container.where = {} if kind is yaml.MappingStartEvent else []
-            if stack and stack[-1][1] is _NO_KEY and isinstance(stack[-1][0], MarkedMap):
-                raise InputError(path, mark.line + 1, mark.column + 1,
-                                 "a mapping key must be a plain value, not a mapping or list")
+            if event.anchor is not None:
+                open_anchors.add(event.anchor)
             stack.append([container, _NO_KEY, None, 1, None, event.anchor, mark])
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             container, _, _, weight, merges, anchor, mark = stack.pop()
             if merges:
                 weight += _merge(container, merges)
-            _add(stack, documents, container, mark, weight, path, anchor, anchors)
+            open_anchors.discard(anchor)
+            _add(stack, documents, container, mark, weight, path, anchor, anchors, document_at)
         elif kind is yaml.AliasEvent:
             mark = event.start_mark
+            if stack and stack[-1][1] is _NO_KEY and isinstance(stack[-1][0], MarkedMap):
+                raise InputError(path, mark.line + 1, mark.column + 1,
+                                 "an alias cannot be a mapping key")
+            if event.anchor in open_anchors:
+                raise InputError(path, mark.line + 1, mark.column + 1,
+                                 f"alias *{event.anchor} is inside the node it names (a recursive alias)")
             if event.anchor not in anchors:
                 raise InputError(path, mark.line + 1, mark.column + 1,
-                                 f"unknown alias *{event.anchor}")
+                                 f"unknown alias *{event.anchor} (no &{event.anchor} before it)")
             value, weight = anchors[event.anchor]
             expanded += weight
             if expanded > max(MIN_EXPANSION_BUDGET, MAX_EXPANSION_FACTOR * events):
                 raise InputError(path, mark.line + 1, mark.column + 1,
                                  "aliases expand to too many nodes (an alias bomb?)")
-            if stack and stack[-1][1] is _NO_KEY and isinstance(stack[-1][0], MarkedMap):
-                raise InputError(path, mark.line + 1, mark.column + 1,
-                                 "an alias cannot be a mapping key")
-            _add(stack, documents, value, mark, weight, path, None, anchors)
+            _add(stack, documents, value, mark, weight, path, None, anchors, document_at)
         elif kind is yaml.DocumentStartEvent:
             anchors = {}
+            open_anchors = set()
+            document_at = (event.start_mark.line + 1, event.start_mark.column + 1)
     return documents
 
 
-class _NoKey:
-    __slots__ = ()
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
 
 
-_NO_KEY = _NoKey()
+_NO_KEY = _Marker("<no key>")  # a mapping waits for its next key
+_MERGE = _Marker("<<")  # the pending key is a merge key
 
 
-def _add(stack, documents, value, mark, weight, path, anchor, anchors):
+def _add(stack, documents, value, mark, weight, path, anchor, anchors, document_at):
     """Attach a finished value to the container being built (or as a document)."""
     if anchor is not None:
         anchors[anchor] = (value, weight)
     at = (mark.line + 1, mark.column + 1)
     if not stack:
-        documents.append((value, at))
+        documents.append((value, at, document_at))
         return
     frame = stack[-1]
     container = frame[0]
@@ -272,7 +438,7 @@ def _add(stack, documents, value, mark, weight, path, anchor, anchors):
     key = frame[1]
     key_at = frame[2]
     frame[1] = _NO_KEY
-    if key == "<<" and key_at is not None:
+    if key is _MERGE:
         merges = frame[4] if frame[4] is not None else []
         sources = value if isinstance(value, list) else [value]
         for source in sources:
@@ -285,7 +451,7 @@ def _add(stack, documents, value, mark, weight, path, anchor, anchors):
     if key in container:
         first = container.where[key]
         raise InputError(path, key_at[0], key_at[1],
-                         f"duplicate key {key!r} (first written at line {first[0]})")
+                         f"duplicate key {quote(key)} (first written at line {first[0]}, column {first[1]})")
     container[key] = value
     container.where[key] = (key_at[0], key_at[1], at[0], at[1])
 

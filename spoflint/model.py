@@ -7,14 +7,18 @@ kind catalogue, quorum, public), so that later stages never re-derive them.
 """
 from __future__ import annotations
 
+import difflib
+import itertools
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from typing import Iterable
 
 from . import kinds
-from .errors import InputError
+from .errors import InputError, quote
 from .load import MarkedList, MarkedMap, locate
 
 SECTIONS = ("zones", "power", "cooling", "racks", "network", "links", "hosts", "storage", "services")
@@ -176,62 +180,219 @@ class Topology:
 # --- building ----------------------------------------------------------------------
 
 _validator = None
+MAX_SCHEMA_ERRORS = 1000  # enough to find the first; a broken huge file need not list all
+
+# Names for what the schema's patterns accept, for messages.
+_PATTERNS = {
+    "^[A-Za-z0-9_][A-Za-z0-9_.:@/+=-]*$":
+        "a valid id (letters, digits and _ . : @ / + = -, starting with a letter, digit or _)",
+    "^([A-Z]+[0-9]{3}|[a-z][a-z0-9-]*)$": "a rule id or name (like SPOF001 or single-point-of-failure)",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date (YYYY-MM-DD)",
+    "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$": "a duration (seconds, or a number with ms, s, m or h: 90s, 2m)",
+}
+_TYPES = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
+          "number": "a number", "boolean": "true or false", "null": "nothing"}
+SINGULAR = {"zones": "zone", "power": "power element", "cooling": "cooling unit", "racks": "rack",
+            "network": "network node", "links": "link", "hosts": "host", "storage": "storage backend",
+            "services": "service"}
 
 
 def schema() -> dict:
     return json.loads(resources.files("spoflint").joinpath("topology.schema.json").read_text())
 
 
-def _schema_errors(document: MarkedMap):
+def _schema_validator():
+    """Draft 2020-12, except that an integer is an int (not 2.0 or true) and a number
+    is finite (not .nan or .inf): YAML writes all of those."""
     global _validator
     if _validator is None:
         import jsonschema
 
-        _validator = jsonschema.Draft202012Validator(schema())
-    return _validator.iter_errors(document)
+        base = jsonschema.Draft202012Validator
+        checker = base.TYPE_CHECKER.redefine_many({
+            "integer": lambda _, value: type(value) is int,
+            "number": lambda _, value: type(value) is int or (type(value) is float and math.isfinite(value)),
+        })
+        _validator = jsonschema.validators.extend(base, type_checker=checker)(schema())
+    return _validator
 
 
 def is_topology(document: MarkedMap) -> bool:
     """A YAML file found in a directory is a topology when its `version` is 1."""
-    return document.get("version") == 1 and not isinstance(document.get("version"), bool)
+    return type(document.get("version")) is int and document["version"] == 1
 
 
 def validate(document: MarkedMap) -> None:
-    """Check one document against the schema; the first error becomes an InputError."""
-    version = document.get("version")
+    """Check one document against the schema.
+
+    Of the errors, the one written first in the file becomes the InputError, said in
+    the file's terms (which key, which value, what was expected) rather than the
+    schema's."""
     if "version" not in document:
         raise InputError(document.path, document.line, document.column,
                          "missing `version: 1` (the topology format version)")
-    if version != 1 or isinstance(version, bool):
+    if not is_topology(document):
         line, column = document.value_at("version")
         raise InputError(document.path, line, column,
-                         f"unsupported format version {version!r}; this spoflint reads version 1")
-    errors = list(_schema_errors(document))
+                         f"unsupported format version {quote(document['version'])}; this spoflint reads version 1")
+    errors = list(itertools.islice(_schema_validator().iter_errors(document), MAX_SCHEMA_ERRORS))
     if not errors:
         return
-    import jsonschema
+    from jsonschema.exceptions import relevance
 
-    error = jsonschema.exceptions.best_match(errors)
-    while error.context:  # oneOf: say what was wrong in the closest alternative
-        error = jsonschema.exceptions.best_match(error.context)
+    problems = [(*_explain(document, error), error) for error in errors]
+    first = min((line, column) for line, column, _, _ in problems)
+    tied = [p for p in problems if (p[0], p[1]) == first]
+    _, _, message, _ = max(tied, key=lambda p: relevance(p[3]))
+    raise InputError(document.path, first[0], first[1], message)
+
+
+def _explain(document: MarkedMap, error) -> tuple[int, int, str]:
+    """Where a schema error is in the file, and a one-line message for it."""
     steps = list(error.absolute_path)
+    where = _dotted(steps)
+    instance = error.instance
+    if "propertyNames" in error.absolute_schema_path:  # a key that is not a valid name
+        container = _node_at(document, steps)
+        line, column = (container.key_at(instance) if isinstance(container, MarkedMap) and instance in container.where
+                        else locate(document, steps))
+        what = _PATTERNS.get(error.schema.get("pattern"), "a valid key here")
+        return line, column, _at(where, f"{quote(instance)} is not {what}")
+    if error.validator == "additionalProperties" and isinstance(instance, MarkedMap):
+        known = error.schema.get("properties", {})
+        extensions = error.schema.get("patternProperties", {})
+        extra = [k for k in instance if k not in known and not any(re.search(p, k) for p in extensions)]
+        if extra:
+            key = min(extra, key=instance.key_at)
+            line, column = instance.key_at(key)
+            close = _close_to(key, known)
+            hint = f"; did you mean {close!r}?" if close else ""
+            return line, column, (f"{where}: unknown key {quote(key)}{hint}" if where
+                                   else f"unknown key {quote(key)} at the top level{hint}")
     line, column = locate(document, steps)
-    where = ".".join(str(s) for s in steps)
-    raise InputError(document.path, line, column, f"{where + ': ' if where else ''}{_schema_message(error)}")
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        if tuple(error.absolute_schema_path) == ("properties", "services", "additionalProperties", "oneOf"):
+            return line, column, _at(where, _service_placement(instance))
+        alternatives: dict[int, list] = {}
+        for sub in error.context:
+            alternatives.setdefault(sub.relative_schema_path[0], []).append(sub)
+        fitting = [subs for subs in alternatives.values()
+                   if not any(s.validator == "type" and not s.relative_path for s in subs)]
+        if len(fitting) == 1:  # the one form of the right type: what is wrong inside it
+            return min(_explain(document, sub) for sub in fitting[0])
+        types = [t for alt in error.validator_value for t in _as_list(alt.get("type"))]
+        if not fitting and types:
+            return line, column, _at(where, f"expected {_type_names(types)}, got {_describe(instance)}")
+    return line, column, _at(where, _message(error))
 
 
-def _schema_message(error) -> str:
-    if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        extra = [e for e in extra if not str(e).startswith("x-")]
-        return f"unknown key {extra[0]!r}" if extra else error.message
-    if error.validator == "enum":
-        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
-    if error.validator == "pattern" and error.schema is not None:
-        return f"{error.instance!r} is not a valid id or value here"
-    if error.validator == "not" or error.validator == "oneOf":
+def _message(error) -> str:
+    """A message for a schema error at one value."""
+    instance, expected, kind = error.instance, error.validator_value, error.validator
+    if kind == "type":
+        if instance is None and error.schema.get("required"):
+            return f"expected a mapping with {', '.join(map(repr, error.schema['required']))}, got nothing (null)"
+        hint = ""
+        if error.schema.get("pattern") in _PATTERNS and isinstance(instance, (bool, int, float)):
+            hint = " (YAML reads it as a value: quote an id like this)"
+        return f"expected {_type_names(_as_list(expected))}, got {_describe(instance)}{hint}"
+    if kind == "required":
+        name = next((r for r in expected if r not in instance), expected[0])
+        choices = error.schema.get("properties", {}).get(name, {}).get("enum")
+        if choices:
+            return f"missing required key {name!r} (one of: {', '.join(map(str, choices))})"
+        typo = _close_to(name, [k for k in instance if isinstance(k, str)])
+        return f"missing required key {name!r}" + (f"; is {quote(typo)} a typo?" if typo else "")
+    if kind == "enum":
+        if not isinstance(instance, str) and all(isinstance(e, str) for e in expected):
+            return f"expected one of: {', '.join(expected)}; got {_describe(instance)}"
+        close = _close_to(instance, [str(e) for e in expected])
+        hint = f"; did you mean {close!r}?" if close else ""
+        return f"{quote(instance)} is not one of: {', '.join(map(str, expected))}{hint}"
+    if kind == "const":
+        return f"must be {expected!r}, not {quote(instance)}"
+    if kind == "pattern":
+        return f"{quote(instance)} is not {_PATTERNS.get(expected, f'matching {expected}')}"
+    if kind in ("minItems", "maxItems"):
+        if list(error.absolute_path)[:1] == ["links"]:
+            return f"a link joins exactly two ends; this lists {len(instance)}"
+        bound = "at least" if kind == "minItems" else "at most"
+        return f"expected {bound} {expected} item{'s' * (expected != 1)}, got {len(instance)}"
+    if kind == "minimum":
+        return f"{quote(instance)} is too small: the least allowed is {expected}"
+    if kind == "exclusiveMinimum":
+        return f"{quote(instance)} is too small: it must be more than {expected}"
+    if kind == "maximum":
+        return f"{quote(instance)} is too large: the most allowed is {expected}"
+    if kind == "minLength":
+        return "must not be empty"
+    return re.sub(r"\s+", " ", error.message)[:200]
+
+
+def _close_to(word, candidates) -> str | None:
+    """The candidate a typo of `word` most likely meant, if any (for a `did you mean`).
+    difflib is slow on long words and many candidates: then there is no suggestion."""
+    if not isinstance(word, str) or len(word) > 100 or len(candidates) > 10_000:
+        return None
+    close = difflib.get_close_matches(word, list(candidates), n=1)
+    return close[0] if close else None
+
+
+def _service_placement(service) -> str:
+    """What is wrong with where a service runs (its `hosts` / `replicas` + `pool`)."""
+    has = {key for key in ("hosts", "replicas", "pool") if isinstance(service, dict) and key in service}
+    if "hosts" in has and has & {"replicas", "pool"}:
         return "give either `hosts`, or `replicas` with `pool`, not both"
-    return error.message
+    if has == {"replicas"}:
+        return "`replicas` needs `pool`: the hosts its instances may run on"
+    if has == {"pool"}:
+        return "`pool` needs `replicas`: how many instances run on it"
+    return "a service needs `hosts`, or `replicas` with `pool`, to say where it runs"
+
+
+def _at(where: str, message: str) -> str:
+    return f"{where}: {message}" if where else message
+
+
+def _dotted(steps) -> str:
+    """`hosts.h1.nics[0]`: a path into the document as a person would write it."""
+    out = ""
+    for step in steps:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def _node_at(document, steps):
+    node = document
+    for step in steps:
+        node = node[step]
+    return node
+
+
+def _as_list(value) -> list:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def _type_names(types: list[str]) -> str:
+    names = [_TYPES.get(t, t) for t in dict.fromkeys(types)]
+    return " or ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _describe(value) -> str:
+    """What a value is, in YAML's words: `the number 42`, `a list`."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {'true' if value else 'false'}"
+    if isinstance(value, (int, float)):
+        return f"the number {quote(value)}"
+    if isinstance(value, str):
+        return f"the string {quote(value)}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 class _Builder:
@@ -240,84 +401,96 @@ class _Builder:
     def __init__(self, documents: list[MarkedMap]):
         self.documents = documents
         self.where: dict[str, Location] = {}
-        self.raw: dict[str, tuple[str, MarkedMap | list, object]] = {}  # id -> (section, node, key)
         self.section_of: dict[str, str] = {}
+        self.nodes: dict[str, MarkedMap] = {}  # element id -> its fields, for cycle positions
 
     # -- locations and errors
     def fail(self, container, key, message) -> InputError:
         if isinstance(container, MarkedMap) and key in container.where:
             line, column = container.value_at(key)
-        elif isinstance(container, MarkedList) and isinstance(key, int):
+        elif isinstance(container, MarkedList) and isinstance(key, int) and key < len(container.where):
             line, column = container.item_at(key)
         else:
             line, column = container.line, container.column
         return InputError(container.path, line, column, message)
 
-    def declare(self, eid: str, section: str, container, key, at: tuple[int, int]):
+    def declare(self, eid: str, section: str, where: Location):
         if eid in self.section_of:
             first = self.where[eid]
-            hint = " (name parallel links with `name:`)" if section == "links" else ""
-            raise InputError(container.path, at[0], at[1],
-                             f"duplicate id {eid!r}: already defined at {first.path}:{first.line}:{first.column}{hint}")
+            hint = " (name parallel links with `name:`)" if section == "links" == self.section_of[eid] else ""
+            raise InputError(where.path, where.line, where.column,
+                             f"duplicate id {quote(eid)}: already used by the {SINGULAR[self.section_of[eid]]} "
+                             f"at {first.path}:{first.line}:{first.column}{hint}")
         self.section_of[eid] = section
-        self.where[eid] = Location(container.path, at[0], at[1])
+        self.where[eid] = where
 
     def ref(self, container, key, value, allowed: Iterable[str], what: str) -> str:
         section = self.section_of.get(value)
         if section is None:
-            raise self.fail(container, key, f"unknown {what} {value!r}")
+            raise self.fail(container, key, f"unknown {what} {quote(value)}{self._did_you_mean(value, allowed)}")
         if section not in allowed:
-            raise self.fail(container, key, f"{value!r} is in {section}, but this must be a {what}")
+            raise self.fail(container, key, f"{quote(value)} is a {SINGULAR[section]}, not a {what}")
         return value
+
+    def _did_you_mean(self, value, allowed) -> str:
+        close = _close_to(value, [eid for eid, section in self.section_of.items() if section in allowed])
+        return f"; did you mean {close!r}?" if close else ""
 
     def refs(self, node: MarkedMap, key: str, allowed, what) -> tuple[str, ...]:
         values = node.get(key) or ()
-        out = []
+        seen: dict[str, None] = {}  # ordered, and O(1) membership for services on thousands of hosts
         for index, value in enumerate(values):
             self.ref(values, index, value, allowed, what)
-            if value in out:
-                raise self.fail(values, index, f"{value!r} is listed twice")
-            out.append(value)
-        return tuple(out)
+            if value in seen:
+                raise self.fail(values, index, f"{quote(value)} is listed twice")
+            seen[value] = None
+        return tuple(seen)
 
     def opt_ref(self, node: MarkedMap, key: str, allowed, what) -> str | None:
         value = node.get(key)
         return None if value is None else self.ref(node, key, value, allowed, what)
 
     # -- the build
-    def build(self) -> Topology:
-        sections: dict[str, list[tuple[str, MarkedMap, MarkedMap]]] = {s: [] for s in SECTIONS if s != "links"}
-        link_items: list[tuple[MarkedList, int]] = []
-        for document in self.documents:
+    def _declare_all(self, sections, link_specs) -> None:
+        """Collect every element, link and nic link of every document, and declare their
+        ids in the order written, so that a duplicate is reported at its second writing."""
+        declarations: list[tuple[int, int, int, str, str, str]] = []  # (doc, line, column, id, section, path)
+        for number, document in enumerate(self.documents):
             for section in sections:
                 table = document.get(section) or {}
                 for eid, node in table.items():
-                    self.declare(eid, section, table, eid, table.key_at(eid))
-                    sections[section].append((eid, node or _empty(table, eid), table))
+                    node = node or _empty(table, eid)
+                    sections[section].append((eid, node, table))
+                    self.nodes[eid] = node
+                    declarations.append((number, *table.key_at(eid), eid, section, table.path))
+                    if section == "hosts":  # each nic is a link host--node
+                        nics, cabled = node.get("nics") or [], set()
+                        for index, switch in enumerate(nics):
+                            if switch in cabled:
+                                raise self.fail(nics, index, f"{quote(switch)} is listed twice")
+                            cabled.add(switch)
+                            link_specs.append((f"{eid}--{switch}", eid, switch, None, None))
+                            declarations.append((number, *nics.item_at(index), f"{eid}--{switch}", "links", nics.path))
             links = document.get("links") or []
-            for index in range(len(links)):
-                link_items.append((links, index))
-        # links get their ids from their ends or names; nics add host links
-        link_specs: list[tuple[str, str, str, object, object]] = []
-        for links, index in link_items:
-            item = links[index]
-            if isinstance(item, MarkedMap):
-                ends, name = item["between"], item.get("name")
-                container, key = (item, "name") if name else (item["between"], 0)
-                node = item
-            else:
-                ends, name, container, key, node = item, None, links, index, None
-            a, b = ends
-            eid = name or f"{a}--{b}"
-            at = (container.value_at(key) if isinstance(container, MarkedMap) else container.item_at(key))
-            self.declare(eid, "links", container, key, at)
-            link_specs.append((eid, a, b, (ends, 0, 1), node))
-        for eid, node, _ in sections["hosts"]:
-            nics = node.get("nics") or []
-            for index, switch in enumerate(nics):
-                lid = f"{eid}--{switch}"
-                self.declare(lid, "links", nics, index, nics.item_at(index))
-                link_specs.append((lid, eid, switch, (nics, index, index), None))
+            for index, item in enumerate(links):
+                if isinstance(item, MarkedMap):
+                    ends, name, node = item["between"], item.get("name"), item
+                    line, column = item.value_at("name") if name else ends.item_at(0)
+                else:
+                    ends, name, node = item, None, None
+                    line, column = links.item_at(index)
+                eid = name or f"{ends[0]}--{ends[1]}"  # unnamed: its ends as written
+                link_specs.append((eid, ends[0], ends[1], ends, node))
+                declarations.append((number, line, column, eid, "links", links.path))
+        for _, line, column, eid, section, path in sorted(declarations, key=lambda d: d[:3]):
+            self.declare(eid, section, Location(path, line, column))
+        for _, node, _ in sections["hosts"]:  # before the links they make: a nic names a network node
+            self.refs(node, "nics", ("network",), "network node")
+
+    def build(self) -> Topology:
+        sections: dict[str, list[tuple[str, MarkedMap, MarkedMap]]] = {s: [] for s in SECTIONS if s != "links"}
+        link_specs: list[tuple[str, str, str, MarkedList | None, MarkedMap | None]] = []
+        self._declare_all(sections, link_specs)
 
         zones = {eid: Zone(eid) for eid, _, _ in sections["zones"]}
         power = {}
@@ -339,13 +512,15 @@ class _Builder:
                                        own or (racks[rack].power if rack else ()))
         links: dict[str, Link] = {}
         host_links: dict[str, list[str]] = {eid: [] for eid, _, _ in sections["hosts"]}
-        for eid, a, b, (container, ka, kb), _ in link_specs:
-            self.ref(container, ka, a, ("network", "hosts"), "network node or host")
-            self.ref(container, kb, b, ("network", "hosts"), "network node")
-            if a == b:
-                raise self.fail(container, ka, f"link {eid!r} joins {a!r} to itself")
-            if self.section_of[a] == "hosts" and self.section_of[b] == "hosts":
-                raise self.fail(container, ka, f"link {eid!r} joins two hosts; hosts are cabled to network nodes")
+        for eid, a, b, ends, _ in link_specs:
+            if ends is not None:  # written in `links` (a nic's ends were checked above)
+                self.ref(ends, 0, a, ("network", "hosts"), "network node or host")
+                self.ref(ends, 1, b, ("network", "hosts"), "network node or host")
+                if a == b:
+                    raise self.fail(ends, 1, f"link {quote(eid)} joins {quote(a)} to itself")
+                if self.section_of[a] == "hosts" and self.section_of[b] == "hosts":
+                    raise self.fail(ends, 1, f"link {quote(eid)} joins two hosts; "
+                                             "a host is cabled to a network node")
             links[eid] = Link(eid, a, b)
             for end in (a, b):
                 if end in host_links:
@@ -354,7 +529,6 @@ class _Builder:
         for eid, node, _ in sections["hosts"]:
             rack = self.opt_ref(node, "rack", ("racks",), "rack")
             own = self.refs(node, "power", ("power",), "power element")
-            self.refs(node, "nics", ("network",), "network node")
             hosts[eid] = Host(eid, rack, self.opt_ref(node, "zone", ("zones",), "zone"),
                               own or (racks[rack].power if rack else ()), tuple(host_links[eid]),
                               node.get("fencing"))
@@ -389,13 +563,11 @@ class _Builder:
             storage=storage, services=services, where=self.where, accepted=accepted, declared=declared)
 
     def _entrypoints(self, network) -> tuple[str, ...]:
-        declared = []
+        declared: dict[str, None] = {}  # ordered set
         for document in self.documents:
             values = document.get("entrypoints") or []
             for index, value in enumerate(values):
-                self.ref(values, index, value, ("network",), "network node")
-                if value not in declared:
-                    declared.append(value)
+                declared[self.ref(values, index, value, ("network",), "network node")] = None
         if declared:
             return tuple(declared)
         return tuple(eid for eid, node in network.items() if node.kind == "external")
@@ -453,9 +625,25 @@ class _Builder:
         edges.update({eid: s.depends_on + ((s.load_balancer,) if s.load_balancer else ())
                       for eid, s in services.items()})
         cycle = find_cycle(edges)
-        if cycle:
-            at = self.where[cycle[0]]
-            raise InputError(at.path, at.line, at.column, "dependency cycle: " + " -> ".join(cycle + [cycle[0]]))
+        if not cycle:
+            return
+        first, second = cycle[0], (cycle + cycle)[1]
+        node = self.nodes[first]
+        for key in ("from", "depends_on", "load_balancer"):  # point at the reference that closes it
+            value = node.get(key)
+            if value == second:
+                raise self.fail(node, key, _cycle_message(first in power, cycle))
+            if isinstance(value, list) and second in value:
+                raise self.fail(value, value.index(second), _cycle_message(first in power, cycle))
+        at = self.where[first]
+        raise InputError(at.path, at.line, at.column, _cycle_message(first in power, cycle))
+
+
+def _cycle_message(power: bool, cycle: list[str]) -> str:
+    loop = " -> ".join(cycle + [cycle[0]])
+    if len(cycle) == 1:
+        return f"{quote(cycle[0])} {'is fed from' if power else 'depends on'} itself"
+    return f"power cycle (each is fed from the next): {loop}" if power else f"dependency cycle: {loop}"
 
 
 def find_cycle(edges: dict[str, tuple[str, ...]]) -> list[str] | None:
