@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from . import graph as fg
-from .model import Topology
+from .model import DEFAULT_SCOPE, Topology
 
 DOWN = None
 
@@ -30,9 +30,9 @@ DOWN = None
 class SingleFailures:
     """Elements whose single failure downs each fault-graph node."""
 
-    def __init__(self, t: Topology, g: fg.FaultGraph, zones: bool = False):
-        self.t, self.g, self.zones = t, g, zones
-        self.can_fail = {eid: t.can_fail(eid, zones) for eid in t.section_of}
+    def __init__(self, t: Topology, g: fg.FaultGraph, scope: frozenset = DEFAULT_SCOPE):
+        self.t, self.g, self.scope = t, g, scope
+        self.can_fail = {eid: t.can_fail(eid, scope) for eid in t.section_of}
         self.values: dict[str, frozenset | None] = {}
         self.events: dict[str, set[str]] = {}  # candidate -> network vertices it takes down
         self.tree_parent: dict[str, str] = {}
@@ -97,18 +97,7 @@ class SingleFailures:
         up = {}
         for v in vertices:
             up[v] = self.of(v)
-        # baseline BFS tree from the entry points over vertices that are up
-        parent = {fg.ROOT: None}
-        children: dict[str, list[str]] = {fg.ROOT: []}
-        queue = deque([fg.ROOT])
-        while queue:
-            u = queue.popleft()
-            for w in adjacency[u]:
-                if w not in parent and up.get(w) is not DOWN:
-                    parent[w] = u
-                    children[u].append(w)
-                    children[w] = []
-                    queue.append(w)
+        parent, children = bfs_tree(adjacency, lambda w: up.get(w) is not DOWN)
         self.tree_parent = parent
         # events: each candidate and the reachable network vertices it takes down
         events: dict[str, set[str]] = {}
@@ -163,6 +152,23 @@ class SingleFailures:
             return [element, node] if node != element else [element]
         inner = self.chain(element, v)
         return inner + ([node] if node != v else [])
+
+
+def bfs_tree(adjacency, alive=lambda v: True):
+    """Breadth-first tree from the entry points (ROOT) over live vertices: parents and
+    children of every reachable vertex."""
+    parent = {fg.ROOT: None}
+    children: dict[str, list[str]] = {fg.ROOT: []}
+    queue = deque([fg.ROOT])
+    while queue:
+        u = queue.popleft()
+        for w in adjacency[u]:
+            if w not in parent and alive(w):
+                parent[w] = u
+                children[u].append(w)
+                children[w] = []
+                queue.append(w)
+    return parent, children
 
 
 def _cut_off(removed: set[str], adjacency, parent, children) -> set[str]:
@@ -242,9 +248,10 @@ class SinglePoint:
 class Facts:
     """What rules read: the model and the analyses over it, each computed on first use."""
 
-    def __init__(self, topology: Topology, zones: bool = False):
+    def __init__(self, topology: Topology, scope: frozenset = DEFAULT_SCOPE):
         self.topology = topology
-        self.zones = zones
+        self.scope = scope
+        self.unused_acceptances: list[tuple[str, str, str]] = []  # set by the engine (MODEL002)
 
     @cached_property
     def graph(self) -> fg.FaultGraph:
@@ -252,7 +259,7 @@ class Facts:
 
     @cached_property
     def single_failures(self) -> SingleFailures:
-        return SingleFailures(self.topology, self.graph, self.zones)
+        return SingleFailures(self.topology, self.graph, self.scope)
 
     @cached_property
     def never_up(self) -> dict[str, str]:
@@ -280,7 +287,8 @@ class Facts:
                 downs.setdefault(e, []).append(svc)
         data: dict[str, list[str]] = {}
         for holder in data_holders(t):
-            hosts = holder.hosts if holder.single else ()
+            # a host outside the failure scope is assumed not to fail, so loses nothing
+            hosts = [h for h in holder.hosts if sf.can_fail[h]] if holder.single else ()
             for h in hosts:
                 data.setdefault(h, []).append(holder.id)
         result = {}
@@ -311,36 +319,83 @@ class Facts:
         return g
 
     @cached_property
+    def _entry_tree(self):
+        """The network's BFS tree from the entry points, by topology alone."""
+        return bfs_tree(self.graph.network)
+
+    def cut_from_entries(self, element: str) -> set[str]:
+        """Network nodes and hosts that lose every path to an entry point when this one
+        network node or link is removed (and were reachable before). Hosts do not route."""
+        t = self.topology
+        if not t.entrypoints:
+            return set()
+        parent, children = self._entry_tree
+        lost = set()
+        if element in parent:
+            lost = _cut_off({element}, self.graph.network, parent, children) - {element}
+        gone = lost | {element}
+        cut = {v for v in lost if v in t.network}
+        cabled = self._host_cables
+        nearby = {h for v in gone for h, _ in cabled.get(v, ())}
+        if element in t.links:
+            nearby.update(e for e in (t.links[element].a, t.links[element].b) if e in t.hosts)
+        for h in nearby:
+            reachable = [(lid, end) for lid, end in self._host_ends[h] if end in parent]
+            if reachable and all(lid == element or end in gone for lid, end in reachable):
+                cut.add(h)
+        return cut
+
+    @cached_property
+    def _host_ends(self) -> dict[str, list[tuple[str, str]]]:
+        """Each host's links, with the network node at the other end."""
+        t = self.topology
+        return {h.id: [(lid, t.links[lid].b if t.links[lid].a == h.id else t.links[lid].a) for lid in h.links]
+                for h in t.hosts.values()}
+
+    @cached_property
+    def _host_cables(self) -> dict[str, list[tuple[str, str]]]:
+        """Network node -> the hosts cabled to it, with the link."""
+        cables: dict[str, list[tuple[str, str]]] = {}
+        for h, ends in self._host_ends.items():
+            for lid, end in ends:
+                cables.setdefault(end, []).append((h, lid))
+        return cables
+
+    @cached_property
     def articulation_points(self) -> dict[str, tuple[str, ...]]:
-        """Network nodes whose failure splits the network: the node -> what is cut off
-        (for a split inside the fabric, the nodes on the smaller side; for hosts cabled
-        to it alone, those hosts). Hosts do not route, so they never join two parts."""
+        """Network nodes whose failure splits the network: the node -> what is cut off.
+        A split cuts a part off the entry points (hosts included: they never route), or,
+        where no entry point is concerned, divides the network graph in two (networkx's
+        articulation points; what is cut off is then the smaller side)."""
         import networkx as nx
 
         t, g = self.topology, self.network_graph
         result: dict[str, set[str]] = {}
+        for node in t.network:
+            cut = self.cut_from_entries(node)
+            if cut:
+                result[node] = cut
         entries = set(t.entrypoints)
         for node in nx.articulation_points(g):
+            if node in result:
+                continue
             rest = g.subgraph(n for n in g if n != node)
-            # what is cut off: the parts with no entry point, else all but the largest
             parts = sorted(nx.connected_components(rest), key=lambda c: (bool(c & entries), len(c), sorted(c)))
             cut = [p for p in parts if not p & entries] or parts[:-1]
             result[node] = set().union(*cut)
-        for h in t.hosts.values():
-            ends = {t.links[l].b if t.links[l].a == h.id else t.links[l].a for l in h.links}
+        for h, links in self._host_ends.items():
+            ends = {end for _, end in links}
             if len(ends) == 1:
                 (node,) = ends
-                if g.degree(node) >= 1 or len(self._hosts_on(node)) > 1:
-                    result.setdefault(node, set()).add(h.id)
-        return {n: tuple(sorted(v)) for n, v in sorted(result.items()) if t.can_fail(n, self.zones)}
-
-    def _hosts_on(self, node: str) -> list[str]:
-        t = self.topology
-        return [h for h in t.hosts.values() for l in h.links if node in (t.links[l].a, t.links[l].b)]
+                if g.degree(node) >= 1 or len(self._host_cables[node]) > 1:
+                    result.setdefault(node, set()).add(h)
+        return {n: tuple(sorted(v)) for n, v in sorted(result.items()) if t.can_fail(n, self.scope)}
 
     @cached_property
     def bridges(self) -> dict[str, tuple[str, ...]]:
-        """Links whose failure splits the network: link -> the ends it separates."""
+        """Links whose failure splits the network: link -> its two ends. Like nodes: a
+        link that cuts something off the entry points, a bridge of the network graph
+        (networkx), or a host's only link."""
         import networkx as nx
 
         t, g = self.topology, self.network_graph
@@ -349,15 +404,66 @@ class Facts:
             ids = g[a][b]["links"]
             if len(ids) == 1:
                 result[ids[0]] = (a, b)
+        for link in t.links.values():
+            if link.id not in result and self.cut_from_entries(link.id):
+                result[link.id] = (link.a, link.b)
         for h in t.hosts.values():
             if len(h.links) == 1:
                 link = t.links[h.links[0]]
                 result[link.id] = (link.a, link.b)
-        return {l: ends for l, ends in sorted(result.items()) if t.can_fail(l, self.zones)}
+        return {l: ends for l, ends in sorted(result.items()) if t.can_fail(l, self.scope)}
 
     @cached_property
-    def instances_of(self) -> dict[str, int]:
-        return {s.id: s.replicas for s in self.topology.services.values()}
+    def shared_fate(self) -> dict[str, tuple[str, ...]]:
+        """Per service with several instances: the elements whose failure alone takes
+        every instance down (what the instances depend on is left out: that is the
+        dependency's own redundancy)."""
+        t, sf = self.topology, self.single_failures
+        result = {}
+        for svc in t.services.values():
+            if svc.replicas < 2:
+                continue
+            if svc.hosts:
+                keys, placed = [fg.usable(h) for h in svc.hosts], len(svc.hosts)
+            elif svc.spread:  # worst case: the replicas sit in the groups an element hits
+                keys = list(self.graph.gates[fg.helper(svc.id, "instances")].inputs)
+                placed = min(svc.replicas, len(keys))
+            else:
+                continue  # without spread every pool host is shared: SVC002 says so itself
+            ups = [v for v in (sf.of(k) for k in keys) if v is not DOWN]
+            if not ups:
+                continue
+            counts = Counter(e for v in ups for e in v)
+            common = sorted(e for e, c in counts.items() if c >= min(placed, len(ups)))
+            if common:
+                result[svc.id] = tuple(common)
+        return result
+
+    def power_convergence(self, eid: str) -> tuple[str, ...]:
+        """Power elements whose failure alone cuts every power input of a host or network
+        node: its one input, or where its several inputs converge upstream."""
+        t, sf = self.topology, self.single_failures
+        box = t.hosts.get(eid) or t.network[eid]
+        values = [sf.of(p) for p in box.power]
+        ups = [v for v in values if v is not DOWN]
+        if not ups:
+            return ()
+        common = set(ups[0]).intersection(*ups[1:])
+        return tuple(sorted(e for e in common if e in t.power))
+
+    def pool_groups(self, service: str) -> dict[str, list[str]]:
+        return fg.pool_groups(self.topology, self.topology.services[service])
+
+    def is_quorum_cluster(self, service: str) -> bool:
+        """A replicated service that needs a majority of its members: a clustered kind,
+        or a quorum declared for an active/active service."""
+        from .kinds import lookup
+
+        svc = self.topology.services[service]
+        if svc.ha != "active-active":
+            return False
+        known = lookup(svc.kind)
+        return bool(known and known.quorum) or "quorum" in self.topology.declared.get(service, ()) and svc.quorum > 1
 
     @cached_property
     def depended_on_by_public(self) -> set[str]:

@@ -30,6 +30,8 @@ class Format(str, Enum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    github = "github"
+    junit = "junit"
 
 
 class SimulateFormat(str, Enum):
@@ -65,71 +67,134 @@ def _input_error(error: InputError) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _rule_list(values: List[str]) -> frozenset:
-    from .registry import resolve
-
-    names = [v.strip() for value in values for v in value.split(",") if v.strip()]
-    try:
-        return frozenset(resolve(names))
-    except KeyError as error:
-        raise _fail(f"unknown rule {error.args[0]!r} (see `spoflint rules`)") from None
-
-
 def write_atomically(path: str, text: str) -> None:
     """Write a whole file or nothing: a temporary file beside it, then a rename."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    write_all_atomically([(path, text)])
+
+
+def write_all_atomically(files: list[tuple[str, str]]) -> None:
+    """Write every file or none: each to a temporary file beside it, then, once all are
+    written, the renames (so one unwritable output leaves the others untouched too).
+    An OSError names the output it was about in `filename`."""
+    staged: list[tuple[str, str]] = []
+    path = ""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        # mkstemp makes the file private (0600); a report gets the mode open() would give
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+        for path, text in files:
+            target = Path(path)
+            directory = target.parent if str(target.parent) else Path(".")
+            fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+            staged.append((temporary, path))
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            # mkstemp makes the file private (0600); a report gets the mode open() would give
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        for temporary, path in staged:
+            os.replace(temporary, path)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror or str(error), path) from error
+    finally:
+        for temporary, _ in staged:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
 
 
 @app.command()
 def check(
-    paths: List[str] = typer.Argument(None, help="Topology files or directories (default: the current directory)."),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file (atomically)."),
+    paths: List[str] = typer.Argument(None, help="Topology files or directories (default: the config's paths, else the current directory)."),
+    formats: List[Format] = typer.Option([], "--format", "-f", help="Output format (repeat for several; pair each with an --output)."),
+    outputs: List[str] = typer.Option([], "--output", "-o", help="Write the matching --format to this file (atomically)."),
     select: List[str] = typer.Option([], "--select", help="Only these rules (ids, names or id prefixes; comma-separated or repeated)."),
     ignore: List[str] = typer.Option([], "--ignore", help="Skip these rules."),
-    fail_on: Level = typer.Option(Level.error, "--fail-on", help="Lowest severity that makes the exit status 1."),
+    fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit status 1 (default: error)."),
+    config_file: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: .spoflint.yaml or pyproject.toml found upward)."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="Suppress the findings this baseline file records."),
+    write_baseline: Optional[str] = typer.Option(None, "--write-baseline", help="Record the current findings in this baseline file and exit 0."),
     only_topologies: bool = typer.Option(
         False, "--only-topologies",
         help="Skip named files that are not topologies (no `version: 1`), as in directories."),
 ):
     """Lint topology files: report single points of failure and the rest of the catalogue."""
-    from .engine import Config, enabled_rules, failing, lint
+    from . import config as configuration
+    from .engine import enabled_rules, failing, lint
     from .reporters import render
 
-    config = Config(select=_rule_list(select), ignore=_rule_list(ignore), fail_on=fail_on.value)
+    if len(outputs) > max(len(formats), 1):
+        raise _fail("more --output than --format options: pair each output with a format")
+    formats = formats or [Format.text]
+    pairs = list(zip(formats, outputs)) + [(f, None) for f in formats[len(outputs):]]
+    if sum(1 for _, out in pairs if out is None) > 1:
+        raise _fail("several formats would go to standard output: give each but one an --output")
     try:
-        findings = lint(paths or ["."], config, only_topologies)
+        found = Path(config_file) if config_file else configuration.find()
+        if config_file and not found.is_file():
+            raise _fail(f"--config {config_file}: no such file")
+        file = configuration.read(found) if found else configuration.FileConfig()
+        try:
+            config = configuration.settings(
+                file, select=_names(select), ignore=_names(ignore),
+                fail_on=fail_on.value if fail_on else None,
+                baseline=None if write_baseline else baseline)
+        except KeyError as error:
+            raise _fail(f"unknown rule {error.args[0]!r} (see `spoflint rules`)") from None
+        if write_baseline:
+            from dataclasses import replace
+
+            config = replace(config, baseline=None)
+        findings = lint(paths or list(file.paths) or ["."], config, only_topologies)
     except InputError as error:
         raise _input_error(error) from None
+    if write_baseline:
+        from .baseline import render as render_baseline
+
+        _write(write_baseline, render_baseline(findings, write_baseline))
+        recorded = len({(f.rule, f.path, f.subject) for f in findings if f.suppressed is None})
+        typer.echo(f"Recorded {recorded} findings in {write_baseline}.", err=True)
+        raise typer.Exit(0)
     ran = {rule.id: rule for rule in enabled_rules(config)}
-    if output:
+    files = [(output, render(format.value, findings, ran)) for format, output in pairs if output]
+    if files:
         try:
-            write_atomically(output, render(format.value, findings, ran))
+            write_all_atomically(files)
         except OSError as error:
-            raise _fail(f"cannot write {output}: {error.strerror or error}") from None
-    elif format is Format.text and sys.stdout.isatty():
-        from rich.console import Console
+            raise _fail(f"cannot write {error.filename}: {error.strerror}") from None
+    for format, output in pairs:
+        if output:
+            continue
+        if format is Format.text and sys.stdout.isatty():
+            from rich.console import Console
 
-        from .reporters.text import render_rich
+            from .reporters.text import render_rich
 
-        # soft_wrap: one line per finding, as when piped; the terminal folds long ones
-        Console(highlight=False).print(render_rich(findings), end="", soft_wrap=True)
-    else:
-        sys.stdout.write(render(format.value, findings, ran))
+            # soft_wrap: one line per finding, as when piped; the terminal folds long ones
+            Console(highlight=False).print(render_rich(findings), end="", soft_wrap=True)
+        else:
+            sys.stdout.write(render(format.value, findings, ran))
     raise typer.Exit(1 if failing(findings, config.fail_on) else 0)
+
+
+def _names(values: List[str]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        write_atomically(path, text)
+    except OSError as error:
+        raise _fail(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _project_rule_paths() -> tuple[str, ...]:
+    """The local rule folders of the config file found upward (its `rule-paths`), so
+    that `rules` and `explain` know the project's own rules as `check` does."""
+    from . import config as configuration
+
+    try:
+        found = configuration.find()
+        return configuration.read(found).rule_paths if found else ()
+    except InputError as error:
+        raise _input_error(error) from None
 
 
 @app.command("rules")
@@ -137,7 +202,7 @@ def list_rules():
     """List every rule: id, name, default severity and summary."""
     from .registry import rules
 
-    table = rules()
+    table = rules(_project_rule_paths())
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
@@ -158,15 +223,16 @@ def explain(rule: str = typer.Argument(..., help="A rule id or name.")):
     """Show a rule's full documentation, with its failing and passing example."""
     from .registry import resolve, rules
 
+    local = _project_rule_paths()
     try:
-        matches = resolve([rule])
+        matches = resolve([rule], local)
     except KeyError:
         matches = set()
     if len(matches) > 1:
         raise _fail(f"{rule!r} names several rules: {', '.join(sorted(matches))}")
     if not matches:
         raise _fail(f"unknown rule {rule!r} (see `spoflint rules`)")
-    found = rules()[matches.pop()]
+    found = rules(local)[matches.pop()]
     typer.echo(f"{found.id} {found.name} [{found.severity}]\n\n{found.doc}")
 
 

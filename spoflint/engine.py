@@ -11,22 +11,26 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import load, model, registry
+from . import baseline, load, model, registry
 from .analysis import Facts
-from .errors import InputError
+from .errors import InputError, quote
+from .model import DEFAULT_SCOPE
 from .findings import RANK, Finding, Place, fingerprint
 
 
 @dataclass(frozen=True)
 class Config:
-    """What a run checks and how strictly. Defaults are the rules' own."""
+    """What a run checks and how strictly. Defaults are the rules' own; see
+    spoflint.config for how a config file and the command line fill it in."""
 
     select: frozenset = frozenset()  # rule ids; empty: every rule
     ignore: frozenset = frozenset()
     fail_on: str = "error"
     severity: dict = field(default_factory=dict)  # rule id -> severity
     options: dict = field(default_factory=dict)  # rule id -> {option: value}
-    zones: bool = False  # zones are failure candidates
+    scope: frozenset = DEFAULT_SCOPE  # sections whose elements may fail
+    baseline: str | None = None  # a baseline file whose findings are suppressed
+    rule_paths: tuple[str, ...] = ()  # folders of local rule modules
     today: datetime.date | None = None  # for acceptances with `until` (default: today)
 
 
@@ -70,7 +74,7 @@ def _claims_version_1(path) -> bool:
 
 
 def enabled_rules(config: Config) -> list[registry.Rule]:
-    table = registry.rules()
+    table = registry.rules(config.rule_paths)
     chosen = config.select or frozenset(table)
     return [r for i, r in table.items() if i in chosen and i not in config.ignore]
 
@@ -82,23 +86,70 @@ def lint(paths, config: Config | None = None, only_topologies: bool = False) -> 
 
 
 def check(topology: model.Topology, config: Config) -> list[Finding]:
-    facts = Facts(topology, zones=config.zones)
-    today = config.today or datetime.date.today()
-    findings = []
-    for rule in enabled_rules(config):
+    """Run the enabled rules; rules that judge the findings themselves (MODEL002) run
+    last, once the accepted risks have been matched; then the baseline applies."""
+    facts = Facts(topology, scope=config.scope)
+    today = (config.today or datetime.date.today()).isoformat()
+    rules = enabled_rules(config)
+    table = registry.rules(config.rule_paths)
+    findings: list[Finding] = []
+    used: set[tuple[str, str]] = set()  # (element, rule as written) of acceptances that matched
+    for rule in sorted(rules, key=lambda r: r.after_findings):
+        if rule.after_findings:
+            facts.unused_acceptances = _unused_acceptances(topology, table, rules, used)
         options = {**rule.options, **config.options.get(rule.id, {})}
         severity = config.severity.get(rule.id, rule.severity)
-        for problem in rule.check(facts, options):
-            at = topology.where[problem.subject]
-            suppressed, message = _accepted(topology, rule, problem, today)
-            findings.append(Finding(
-                path=at.path, line=at.line, column=at.column, rule=rule.id, name=rule.name,
-                severity=severity, message=message, subject=problem.subject,
-                related=tuple(_place(topology, r) for r in problem.related if r in topology.where),
-                services=problem.services, impact=problem.impact, chain=problem.chain,
-                fingerprint=fingerprint(rule.id, at.path, problem.subject, problem.key),
-                suppressed=suppressed))
+        for problem in _problems(rule, facts, options, topology):
+            findings.append(_finding(topology, rule, severity, problem, today, used))
+    if config.baseline:
+        findings = _apply_baseline(findings, config, rules)
     return sorted(findings, key=Finding.sort_key)
+
+
+def _problems(rule, facts, options, topology) -> list:
+    """The rule's problems. A built-in rule that fails is a bug in spoflint; a local rule
+    (the project's own, from `rule-paths`) that fails, or reports something that is not
+    an element, is the project's input error, named at the line of the rule module."""
+    if not rule.local:
+        return list(rule.check(facts, options))
+    shown = load.shown_path(Path(rule.pack))
+    try:
+        problems = list(rule.check(facts, options))
+    except Exception as error:
+        raise InputError(shown, registry.line_in(rule.pack, error), 1,
+                         f"rule {rule.id} failed: {type(error).__name__}: {error}") from None
+    for problem in problems:
+        subject = getattr(problem, "subject", None)
+        if not isinstance(subject, str) or subject not in topology.where:
+            raise InputError(shown, 1, 1, f"rule {rule.id} reported {quote(subject)}, which is not an element "
+                                          "(yield Problem(element_id, message))")
+    return problems
+
+
+def _names(acceptance: str, rule) -> bool:
+    """Whether an acceptance names this rule: its id (in any case, as on the command
+    line) or its name."""
+    return acceptance.upper() == rule.id or acceptance == rule.name
+
+
+def _finding(topology, rule, severity, problem, today: str, used) -> Finding:
+    at = topology.where[problem.subject]
+    message, suppressed = problem.message, None
+    for acceptance in topology.accepted.get(problem.subject, ()):
+        if not _names(acceptance.rule, rule):
+            continue
+        used.add((problem.subject, acceptance.rule))
+        if acceptance.until and acceptance.until < today:
+            message = f"{message} (the acceptance of this risk expired on {acceptance.until})"
+        else:
+            suppressed = acceptance.reason
+    return Finding(
+        path=at.path, line=at.line, column=at.column, rule=rule.id, name=rule.name,
+        severity=severity, message=message, subject=problem.subject,
+        related=tuple(_place(topology, r) for r in problem.related if r in topology.where),
+        services=problem.services, impact=problem.impact, chain=problem.chain,
+        fingerprint=fingerprint(rule.id, at.path, problem.subject, problem.key),
+        suppressed=suppressed, suppressed_by="accept" if suppressed is not None else None)
 
 
 def _place(topology, eid) -> Place:
@@ -106,16 +157,42 @@ def _place(topology, eid) -> Place:
     return Place(eid, at.path, at.line, at.column)
 
 
-def _accepted(topology, rule, problem, today):
-    """An `accept` entry on the subject (by rule id or name) suppresses the finding
-    until its `until` date; after that the finding is reported again, saying so."""
-    for acceptance in topology.accepted.get(problem.subject, ()):
-        if acceptance.rule not in (rule.id, rule.name):
-            continue
-        if acceptance.until and acceptance.until < today.isoformat():
-            return None, f"{problem.message} (acceptance expired on {acceptance.until})"
-        return acceptance.reason, problem.message
-    return None, problem.message
+def _unused_acceptances(topology, table, rules, used) -> list[tuple[str, str, str]]:
+    """(element, rule as written, why unused) for acceptances no finding matched, among
+    the rules that ran; an acceptance naming no rule at all (`table`: every rule known,
+    local ones too) is always listed."""
+    out = []
+    for eid, acceptances in topology.accepted.items():
+        for acceptance in acceptances:
+            if not any(_names(acceptance.rule, r) for r in table.values()):
+                out.append((eid, acceptance.rule, "names no rule"))
+            elif any(_names(acceptance.rule, r) for r in rules) and (eid, acceptance.rule) not in used:
+                out.append((eid, acceptance.rule, "matched no finding"))
+    return sorted(out)
+
+
+def _apply_baseline(findings, config: Config, rules) -> list[Finding]:
+    """Suppress what the baseline records; report its stale entries as MODEL002."""
+    from dataclasses import replace
+
+    ran = {r.id for r in rules}
+    entries = [e for e in baseline.read(config.baseline) if e.rule in ran]
+    covered, stale = baseline.match(findings, entries, config.baseline)
+    out = [replace(f, suppressed="in the baseline", suppressed_by="baseline")
+           if f.fingerprint in covered and f.suppressed is None else f for f in findings]
+    model002 = next((r for r in rules if r.id == "MODEL002"), None)
+    if model002 is None:
+        return out
+    shown = load.shown_path(Path(config.baseline))
+    for entry in stale:
+        out.append(Finding(
+            path=shown, line=entry.line, column=entry.column, rule=model002.id, name=model002.name,
+            severity=config.severity.get(model002.id, model002.severity),
+            message=f"baseline entry {entry.rule} on {entry.subject} ({entry.path}) matched no finding: "
+                    "remove it (or write the baseline again)",
+            subject=entry.subject,
+            fingerprint=fingerprint(model002.id, shown, entry.subject, f"{entry.rule}:{entry.path}")))
+    return out
 
 
 def failing(findings: list[Finding], fail_on: str) -> list[Finding]:

@@ -11,6 +11,18 @@ from dataclasses import dataclass, field
 
 from .model import Topology
 
+# Helper keys (a host's usability, a node's reachability) are an element id, this
+# separator and a suffix: ids may contain `@`, never `#`, so no helper can collide with one.
+SEP = "#"
+
+
+def usable_key(host: str) -> str:
+    return host + SEP + "ok"
+
+
+def reach_key(node: str) -> str:
+    return node + SEP + "reach"
+
 
 @dataclass
 class Evaluation:
@@ -34,7 +46,7 @@ class Evaluation:
         return self.down[eid][0] if eid in self.down else "up"
 
     def chain(self, eid: str) -> list[str]:
-        """A path of causes from a failed element to `eid`."""
+        """A path of causes from a failed element to `eid`, as element ids."""
         path = [eid]
         seen = {eid}
         while path[-1] in self.down:
@@ -43,7 +55,12 @@ class Evaluation:
                 break
             path.append(causes[0])
             seen.add(causes[0])
-        return list(reversed(path))
+        ids: list[str] = []
+        for key in reversed(path):
+            element = key.split(SEP, 1)[0]
+            if not ids or ids[-1] != element:
+                ids.append(element)
+        return ids
 
 
 def evaluate(t: Topology, failed: set[str] | frozenset) -> Evaluation:
@@ -148,7 +165,7 @@ def evaluate(t: Topology, failed: set[str] | frozenset) -> Evaluation:
                     queue.append(other)
 
     def host_ok(h):
-        key = h + "@ok"
+        key = usable_key(h)
         if key in memo:
             return memo[key]
         el = t.hosts[h]
@@ -173,7 +190,7 @@ def evaluate(t: Topology, failed: set[str] | frozenset) -> Evaluation:
         tolerable = el.replicas - el.min_replicas
         if len(bad) > tolerable:
             return mark(s, False, f"{len(bad)} of its {len(el.hosts)} hosts are down or unreachable, "
-                                  f"it tolerates {max(tolerable, 0)}", [h + "@ok" for h in bad])
+                                  f"it tolerates {max(tolerable, 0)}", [usable_key(h) for h in bad])
         return mark(s, True)
 
     def need_up(d):
@@ -193,10 +210,10 @@ def evaluate(t: Topology, failed: set[str] | frozenset) -> Evaluation:
             usable = len(svc.hosts) - len(bad)
             if svc.addresses_one and svc.hosts[0] in bad:
                 return mark(s, False, f"clients address its first instance, on {svc.hosts[0]}, which is down",
-                            [svc.hosts[0] + "@ok"])
+                            [usable_key(svc.hosts[0])])
             if usable < svc.need:
                 return mark(s, False, f"{usable} of {len(svc.hosts)} instances usable, it needs {svc.need}",
-                            [h + "@ok" for h in bad])
+                            [usable_key(h) for h in bad])
             return mark(s, True)
         return _pool_up(svc)
 
@@ -222,10 +239,10 @@ def evaluate(t: Topology, failed: set[str] | frozenset) -> Evaluation:
             usable = placed - min(bad_groups, placed)
         if svc.addresses_one and bad:
             return mark(s, False, f"clients address one replica, which may sit on a failed or unreachable "
-                                  f"pool host ({', '.join(bad)})", [h + "@ok" for h in bad])
+                                  f"pool host ({', '.join(bad)})", [usable_key(h) for h in bad])
         if bad and usable < svc.need:
             return mark(s, False, f"its replicas may all sit on failed or unreachable pool hosts "
-                                  f"({', '.join(bad)})", [h + "@ok" for h in bad])
+                                  f"({', '.join(bad)})", [usable_key(h) for h in bad])
         if usable < svc.need:
             return mark(s, False, f"only {placed} replicas can be placed, it needs {svc.need}")
         return mark(s, True)
@@ -251,7 +268,7 @@ def evaluate(t: Topology, failed: set[str] | frozenset) -> Evaluation:
         service_up(s)
     for n in t.network:
         if t.entrypoints and n not in reached and n not in down:
-            down[n + "@reach"] = ("unreachable from every entry point", ())
+            down[reach_key(n)] = ("unreachable from every entry point", ())
     _data(t, failed, result.lost)
     return result
 

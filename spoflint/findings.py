@@ -50,7 +50,8 @@ class Finding:
     impact: tuple[str, ...] = ()
     chain: tuple[str, ...] = ()
     fingerprint: str = ""
-    suppressed: str | None = None  # the reason, when the risk was accepted
+    suppressed: str | None = None  # why it does not count: an accepted risk's reason, or the baseline
+    suppressed_by: str | None = None  # "accept" or "baseline"
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.rule, self.subject, self.fingerprint)

@@ -8,16 +8,17 @@ failure candidate, it has not failed itself (`own`). The semantics of topology.m
 - a rack: `all`(zone, `any`(cooling units));
 - a network node or host: `all`(rack or zone, `any`(power inputs));
 - a link: `all`(its two ends);
-- a host is usable (`h@ok`) when it is up and `any` of its links is up with the node at
-  the other end reachable; `n@reach` (a network node reachable from an entry point) is
+- a host is usable (`h#ok`) when it is up and `any` of its links is up with the node at
+  the other end reachable; `n#reach` (a network node reachable from an entry point) is
   the one node that is not a gate: connectivity is not a boolean formula of neighbours,
   so the analyses compute it over the undirected network graph kept here;
 - storage with hosts: k-of-n over its hosts (k = n - replicas + min_replicas);
 - a service: `all`(its load balancer, what it depends on, `kofn`(need, instances) and,
   when clients address one instance, the first instance).
 
-Node keys are element ids; helper nodes carry a suffix after `@` so that a chain can be
-read back as element ids.
+Node keys are element ids; helper nodes carry a suffix after `#` so that a chain can be
+read back as element ids. Ids may contain `@` (and `:` `.` `/`...) but never `#`, so a
+helper can neither collide with an element nor cut an element's id short.
 """
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from dataclasses import dataclass
 from .model import Topology
 
 ALL, ANY, KOFN, REACH = "all", "any", "kofn", "reach"
-ROOT = "@root"
+SEP = "#"  # outside the id alphabet of topology.schema.json
+ROOT = SEP + "root"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +48,20 @@ class FaultGraph:
 
 def element_of(key: str) -> str:
     """The element a fault-graph node stands for."""
-    return key.split("@", 1)[0]
+    return key.split(SEP, 1)[0]
+
+
+def helper(eid: str, what: str) -> str:
+    """The key of a helper node that belongs to element `eid`."""
+    return eid + SEP + what
 
 
 def reach(node: str) -> str:
-    return node + "@reach"
+    return helper(node, "reach")
 
 
 def usable(host: str) -> str:
-    return host + "@ok"
+    return helper(host, "ok")
 
 
 def build(t: Topology) -> FaultGraph:
@@ -67,7 +74,7 @@ def build(t: Topology) -> FaultGraph:
         if zone:
             inputs.append(zone)
         if power:
-            inputs.append(any_of(eid + "@power", power))
+            inputs.append(any_of(helper(eid, "power"), power))
         gates[eid] = Gate(ALL, tuple(inputs), own=eid)
 
     def any_of(key: str, inputs: tuple[str, ...]) -> str:
@@ -83,7 +90,7 @@ def build(t: Topology) -> FaultGraph:
     for c in t.cooling.values():
         placed(c.id, None, c.zone, c.power)
     for r in t.racks.values():
-        extra = (any_of(r.id + "@cooling", r.cooling),) if r.cooling else ()
+        extra = (any_of(helper(r.id, "cooling"), r.cooling),) if r.cooling else ()
         placed(r.id, None, r.zone, (), extra)
     for n in t.network.values():
         placed(n.id, n.rack, n.zone, n.power)
@@ -111,9 +118,9 @@ def build(t: Topology) -> FaultGraph:
             for lid in h.links:
                 link = t.links[lid]
                 other = link.b if link.a == h.id else link.a
-                gates[lid + "@via"] = Gate(ALL, (lid, reach(other)))
-                paths.append(lid + "@via")
-            gates[usable(h.id)] = Gate(ALL, (h.id, any_of(h.id + "@nics", tuple(paths))))
+                gates[helper(lid, "via")] = Gate(ALL, (lid, reach(other)))
+                paths.append(helper(lid, "via"))
+            gates[usable(h.id)] = Gate(ALL, (h.id, any_of(helper(h.id, "nics"), tuple(paths))))
         else:  # network unknown: usable when up (reported as incomplete)
             gates[usable(h.id)] = Gate(ALL, (h.id,))
 
@@ -131,7 +138,7 @@ def build(t: Topology) -> FaultGraph:
         inputs.append(_instances(t, svc, gates))
         if svc.addresses_one:
             first = svc.hosts[:1] or svc.pool
-            inputs.append(_all(gates, svc.id + "@first", tuple(usable(h) for h in first)))
+            inputs.append(_all(gates, helper(svc.id, "first"), tuple(usable(h) for h in first)))
         gates[svc.id] = Gate(ALL, tuple(inputs))
     return FaultGraph(gates, network, known_network)
 
@@ -145,7 +152,7 @@ def _all(gates, key, inputs):
 
 def _instances(t: Topology, svc, gates) -> str:
     """The k-of-n gate over a service's instances (worst-case placement for pools)."""
-    key = svc.id + "@instances"
+    key = helper(svc.id, "instances")
     if svc.hosts:
         gates[key] = Gate(KOFN, tuple(usable(h) for h in svc.hosts), k=svc.need)
         return key
@@ -156,7 +163,7 @@ def _instances(t: Topology, svc, gates) -> str:
     groups = pool_groups(t, svc)
     members = []
     for name, hosts in groups.items():
-        members.append(_all(gates, f"{svc.id}@{svc.spread}:{name}", tuple(usable(h) for h in hosts)))
+        members.append(_all(gates, helper(svc.id, f"{svc.spread}:{name}"), tuple(usable(h) for h in hosts)))
     placed = min(svc.replicas, len(groups))
     k = len(groups) - placed + svc.need if placed >= svc.need else len(groups) + 1
     gates[key] = Gate(KOFN, tuple(members), k=k)

@@ -37,9 +37,10 @@ _STD = "tag:yaml.org,2002:"
 
 
 class MarkedMap(dict):
-    """A mapping that knows where it, each key and each value were written."""
+    """A mapping that knows where it, each key and each value were written (and, for a
+    document's top level, its `# spoflint: accept` comments by line)."""
 
-    __slots__ = ("path", "line", "column", "where")
+    __slots__ = ("path", "line", "column", "where", "comments")
 
     def key_at(self, key) -> tuple[int, int]:
         kl, kc, _, _ = self.where[key]
@@ -207,7 +208,28 @@ def load_text(data: bytes | str, shown: str) -> MarkedMap:
         raise InputError(shown, line, column,
                          f"the top level must be a mapping (version: 1, hosts: ..., services: ...), "
                          f"not {_kind_of(root)}")
+    root.comments = accept_comments(data, shown)
     return root
+
+
+_ACCEPT = re.compile(rb"#\s*spoflint:\s*accept\b[ \t]*([^\s#]*)[ \t]*([^\r\n]*)")
+
+
+def accept_comments(data: bytes, shown: str) -> dict[int, list[tuple[str, str, int]]]:
+    """`# spoflint: accept RULE reason` comments: line -> [(rule, reason, column)]."""
+    found: dict[int, list[tuple[str, str, int]]] = {}
+    if b"spoflint:" not in data:
+        return found
+    for match in _ACCEPT.finditer(data):
+        line = data.count(b"\n", 0, match.start()) + 1
+        column = match.start() - (data.rfind(b"\n", 0, match.start()) + 1) + 1
+        rule = match[1].decode("utf-8", "replace")
+        reason = match[2].decode("utf-8", "replace").strip()
+        if not rule or not reason:
+            raise InputError(shown, line, column,
+                             "write `# spoflint: accept RULE-ID reason`: the rule and a reason are required")
+        found.setdefault(line, []).append((rule, reason, column))
+    return found
 
 
 def _too_big(size: int) -> str:

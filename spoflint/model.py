@@ -21,6 +21,9 @@ from . import kinds
 from .errors import InputError, quote
 from .load import MarkedList, MarkedMap, locate
 
+# the sections whose elements may fail; zones only when the failure scope asks
+FAILING = ("power", "cooling", "racks", "network", "links", "hosts", "storage", "zones")
+DEFAULT_SCOPE = frozenset(FAILING) - {"zones"}
 SECTIONS = ("zones", "power", "cooling", "racks", "network", "links", "hosts", "storage", "services")
 NOT_FAILING_NETWORK = ("external",)
 
@@ -165,16 +168,19 @@ class Topology:
     def element(self, eid: str):
         return getattr(self, self.section_of[eid])[eid]
 
-    def can_fail(self, eid: str, zones: bool = False) -> bool:
-        """Whether an element is a failure candidate (topology.md, "What can fail")."""
+    def can_fail(self, eid: str, scope: frozenset = DEFAULT_SCOPE) -> bool:
+        """Whether an element is a failure candidate (topology.md, "What can fail"):
+        one of the sections in the failure scope (every one but zones by default),
+        never an entry point or an external node, and storage only when it has no hosts
+        (else it fails through them)."""
         section = self.section_of.get(eid)
-        if section == "zones":
-            return zones
+        if section not in scope:
+            return False
         if section == "network":
             return self.network[eid].kind not in NOT_FAILING_NETWORK and eid not in self.entrypoints
         if section == "storage":
             return not self.storage[eid].hosts
-        return section in ("power", "cooling", "racks", "links", "hosts")
+        return True
 
 
 # --- building ----------------------------------------------------------------------
@@ -552,6 +558,7 @@ class _Builder:
                 declared[eid] = frozenset(node)
                 if node.get("accept"):
                     accepted[eid] = _acceptances(node["accept"])
+        self._comment_acceptances(accepted)
         first = self.documents[0]
         objectives = {}
         for document in self.documents:
@@ -561,6 +568,27 @@ class _Builder:
             objectives=objectives, entrypoints=entrypoints, zones=zones, power=power,
             cooling=cooling, racks=racks, network=network, links=links, hosts=hosts,
             storage=storage, services=services, where=self.where, accepted=accepted, declared=declared)
+
+    def _comment_acceptances(self, accepted: dict) -> None:
+        """`# spoflint: accept RULE reason` on an element's line accepts that risk on it."""
+        comments = {d.path: d.comments for d in self.documents if getattr(d, "comments", None)}
+        if not comments:
+            return
+        # The element a line declares is the one written first on it: `web-1: {nics:
+        # [sw-1]}` also places the implied link web-1--sw-1 on that line, further right.
+        first: dict[tuple[str, int], tuple[int, str]] = {}
+        for eid, at in self.where.items():
+            if at.line in comments.get(at.path, {}):
+                key = (at.path, at.line)
+                first[key] = min(first.get(key, (at.column, eid)), (at.column, eid))
+        for (path, line), (_, eid) in first.items():
+            for rule, reason, _ in comments[path][line]:
+                accepted[eid] = accepted.get(eid, ()) + (Acceptance(rule, reason),)
+        for path, lines in comments.items():
+            for line, entries in sorted(lines.items()):
+                if (path, line) not in first:
+                    raise InputError(path, line, entries[0][2],
+                                     "a `# spoflint: accept` comment must stand on the line of the element it accepts")
 
     def _entrypoints(self, network) -> tuple[str, ...]:
         declared: dict[str, None] = {}  # ordered set
@@ -612,7 +640,7 @@ class _Builder:
             services[eid] = Service(
                 id=eid, kind=kind_name, state=node.get("state") or (known.state if known else None),
                 role=role, hosts=members, replicas=replicas, pool=pool, spread=spread, ha=ha,
-                manager=node.get("manager"), quorum=quorum_count,
+                manager=node.get("manager") or (known.manager if known else None), quorum=quorum_count,
                 min_instances=node.get("min_instances", 1), load_balancer=lb, vip=vip,
                 access=node.get("access") or (known.access if known else "single"),
                 depends_on=self.refs(node, "depends_on", ("services", "storage"), "service or storage backend"),

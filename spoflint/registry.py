@@ -8,10 +8,12 @@ one `Fails:` and one `Passes:` YAML example), constants `ID`, `NAME`, `SEVERITY`
 """
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from importlib.metadata import entry_points
 from types import ModuleType
 from typing import Callable
@@ -33,6 +35,8 @@ class Rule:
     doc: str
     check: Callable
     pack: str
+    after_findings: bool = False  # reads the other rules' results (MODEL002)
+    local: bool = False  # loaded from a project's rule-paths folder: its failures are input errors
 
     @property
     def summary(self) -> str:
@@ -53,7 +57,7 @@ def rule_from_module(module: ModuleType, pack: str) -> Rule:
     doc = inspect.getdoc(module) or ""
     try:
         rule = Rule(module.ID, module.NAME, module.SEVERITY, dict(getattr(module, "OPTIONS", {})),
-                    doc, module.check, pack)
+                    doc, module.check, pack, bool(getattr(module, "AFTER_FINDINGS", False)))
     except AttributeError as error:
         raise RuleError(f"rule module {module.__name__} lacks {error.name}") from None
     if not _ID.match(rule.id) or not _NAME.match(rule.name) or rule.severity not in SEVERITIES:
@@ -63,24 +67,79 @@ def rule_from_module(module: ModuleType, pack: str) -> Rule:
     return rule
 
 
-@lru_cache(maxsize=1)
-def rules() -> dict[str, Rule]:
-    """Every installed rule by id, sorted by id."""
+def rules(local: tuple[str, ...] = ()) -> dict[str, Rule]:
+    """Every installed rule by id, sorted by id, plus the rule modules (`*.py`) in the
+    `local` folders a project's config names."""
+    # Cached by what the folders hold, not by how they were named: a relative folder
+    # means another one after a change of directory, and an edited module must reload.
+    files = tuple((str(path.resolve()), path.stat().st_mtime_ns)
+                  for folder in local for path in sorted(Path(folder).glob("*.py"))
+                  if not path.name.startswith("_"))
+    return _rules(files)
+
+
+@lru_cache(maxsize=8)
+def _rules(files: tuple[tuple[str, int], ...]) -> dict[str, Rule]:
+    from .errors import InputError
+    from .load import shown_path
+
     found: dict[str, Rule] = {}
+
+    def add(rule: Rule):
+        if rule.id in found:
+            raise RuleError(f"rule {rule.id} is registered twice ({found[rule.id].pack}, {rule.pack})")
+        found[rule.id] = rule
+
     for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
         package = ep.load()
         for module in getattr(package, "RULES", ()):
-            rule = rule_from_module(module, ep.name)
-            if rule.id in found:
-                raise RuleError(f"rule {rule.id} is registered twice ({found[rule.id].pack}, {ep.name})")
-            found[rule.id] = rule
+            add(rule_from_module(module, ep.name))
+    for path, _ in files:
+        rule = _local_rule(Path(path))
+        if rule.id in found:
+            other = found[rule.id]
+            raise InputError(shown_path(Path(path)), 1, 1, f"rule {rule.id} is already defined by "
+                             f"{shown_path(Path(other.pack)) if other.local else other.pack}")
+        found[rule.id] = rule
     return dict(sorted(found.items()))
 
 
-def resolve(names) -> set[str]:
+def _local_rule(path: Path) -> Rule:
+    """A rule module loaded from a file, under a private name (no sys.path edits);
+    any problem in it is the user's input error, with its position where known."""
+    from .errors import InputError
+    from .load import shown_path
+
+    shown = shown_path(path)
+    name = f"spoflint_local_rules.{path.stem}"
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return replace(rule_from_module(module, str(path)), local=True)
+    except SyntaxError as error:
+        raise InputError(shown, error.lineno or 1, error.offset or 1, f"rule module: {error.msg}") from None
+    except RuleError as error:
+        raise InputError(shown, 1, 1, str(error)) from None
+    except Exception as error:  # the module's own code failed while loading
+        raise InputError(shown, line_in(path, error), 1,
+                         f"rule module failed to load: {type(error).__name__}: {error}") from None
+
+
+def line_in(path: str | Path, error: BaseException) -> int:
+    """The last line of `path` that the error's traceback passed through (else 1)."""
+    import traceback
+
+    target = str(Path(path).resolve())
+    lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__)
+             if frame.lineno and str(Path(frame.filename).resolve()) == target]
+    return lines[-1] if lines else 1
+
+
+def resolve(names, local: tuple[str, ...] = ()) -> set[str]:
     """Rule ids for ids, names or id prefixes (`SPOF` selects every SPOF rule);
     raises KeyError naming an unknown one."""
-    table = rules()
+    table = rules(local)
     by_name = {r.name: r.id for r in table.values()}
     out = set()
     for name in names:

@@ -50,7 +50,7 @@ def chain(result: Evaluation, eid: str) -> list[str]:
     """Element ids from a failed element to `eid` (helper nodes folded)."""
     ids: list[str] = []
     for key in result.chain(eid):
-        element = key.split("@", 1)[0]
+        element = key.split("#", 1)[0]
         if not ids or ids[-1] != element:
             ids.append(element)
     return ids

@@ -16,20 +16,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+import xml.etree.ElementTree as ET
+
 import jsonschema
 import pytest
 from typer.testing import CliRunner
 
 from spoflint import __version__
 from spoflint.cli import app
+from spoflint.findings import Finding, Place
 from spoflint.registry import rules
+from spoflint.reporters import render
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXAMPLES = "fixtures/examples"
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sarif-2.1.0.json"
 UPDATE = os.environ.get("SPOFLINT_UPDATE_GOLDEN") == "1"
-SUFFIX = {"text": "txt", "json": "json", "sarif": "sarif"}
+SUFFIX = {"text": "txt", "json": "json", "sarif": "sarif", "github": "github", "junit": "junit.xml"}
 FORMATS = tuple(SUFFIX)
 TOPOLOGIES = ("single-controller", "hidden-spof")
 
@@ -356,5 +360,91 @@ def test_text_report_counts_accepted_findings_without_listing_them(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     Path("t.yaml").write_text(ACCEPTED)
     lines = check("t.yaml").splitlines()
-    assert not any("SPOF001" in line for line in lines)
+    assert not any(" SPOF001 [" in line for line in lines)  # other findings may name it in their text
     assert lines[-1].endswith("(1 accepted).")
+
+
+# --- GitHub workflow commands ---------------------------------------------------------
+
+def _finding(**fields) -> Finding:
+    base = dict(path="infra/t.yaml", line=3, column=5, rule="SPOF001", name="single-point-of-failure",
+                severity="error", message="sw-1 is a single point of failure", subject="sw-1",
+                fingerprint="f" * 32)
+    return Finding(**{**base, **fields})
+
+
+def test_github_one_annotation_per_reported_finding():
+    out = render("github", [
+        _finding(),
+        _finding(severity="warning", rule="SPOF003", name="network-articulation-point", line=4),
+        _finding(severity="note", rule="MODEL001", name="incomplete-description", line=5),
+        _finding(line=6, suppressed="lab", suppressed_by="accept"),
+        _finding(line=7, suppressed="in the baseline", suppressed_by="baseline"),
+    ], {})
+    assert out == (
+        "::error file=infra/t.yaml,line=3,col=5,title=SPOF001 single-point-of-failure::sw-1 is a single point of failure\n"
+        "::warning file=infra/t.yaml,line=4,col=5,title=SPOF003 network-articulation-point::sw-1 is a single point of failure\n"
+        "::notice file=infra/t.yaml,line=5,col=5,title=MODEL001 incomplete-description::sw-1 is a single point of failure\n")
+
+
+def test_github_escapes_data_and_properties():
+    out = render("github", [_finding(path="a,b:c%d/t.yaml", message="100% down\r\nfor sure: a, b")], {})
+    assert out == ("::error file=a%2Cb%3Ac%25d/t.yaml,line=3,col=5,title=SPOF001 single-point-of-failure"
+                   "::100%25 down%0D%0Afor sure: a, b\n")
+    assert out.count("\n") == 1  # one command, one line
+
+
+def test_github_output_of_a_real_run(in_repo):
+    text = report("single-controller", "github")
+    document = json.loads(report("single-controller", "json"))
+    lines = text.splitlines()
+    assert len(lines) == len([f for f in document["findings"] if f["suppressed"] is None])
+    level = {"error": "error", "warning": "warning", "note": "notice"}
+    for line, f in zip(lines, document["findings"]):
+        assert line == (f"::{level[f['severity']]} file={f['path']},line={f['line']},col={f['column']},"
+                        f"title={f['rule']} {f['name']}::{f['message'].replace('%', '%25')}")
+
+
+# --- JUnit XML -------------------------------------------------------------------------
+
+def test_junit_parses_with_the_right_counts(in_repo):
+    document = json.loads(report("hidden-spof", "json"))
+    root = ET.fromstring(report("hidden-spof", "junit"))
+    ran = rules()
+    findings = document["findings"]
+    by_rule = {}
+    for f in findings:
+        by_rule.setdefault(f["rule"], []).append(f)
+    assert root.tag == "testsuites"
+    assert int(root.get("failures")) == len(findings)  # nothing suppressed here
+    assert int(root.get("skipped")) == 0
+    assert int(root.get("tests")) == len(findings) + len(set(ran) - set(by_rule))
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == [f"{r.id} {r.name}" for r in ran.values()]
+    for suite in suites:
+        rule_id = suite.get("name").split()[0]
+        cases = suite.findall("testcase")
+        assert int(suite.get("tests")) == len(cases) == max(len(by_rule.get(rule_id, [])), 1)
+        assert int(suite.get("failures")) == len(suite.findall("testcase/failure")) == len(by_rule.get(rule_id, []))
+        for case, f in zip(cases, by_rule.get(rule_id, [])):
+            assert case.get("file") == f["path"] and case.get("line") == str(f["line"])
+            failure = case.find("failure")
+            assert failure.get("type") == f["severity"] and failure.get("message") == f["message"]
+            assert failure.text == f"{f['path']}:{f['line']}:{f['column']}: {f['rule']} [{f['severity']}] {f['message']}"
+
+
+def test_junit_skips_accepted_findings_and_survives_any_reason(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("t.yaml").write_text(ACCEPTED.replace('"one feed in the lab"', '"bell \\x07, <b>&amp; \\"q\\"\\nnext"'))
+    root = ET.fromstring(check("--format", "junit", "t.yaml"))
+    skipped = root.findall(".//skipped")
+    assert len(skipped) == 1 and root.get("skipped") == "1"
+    assert skipped[0].get("message") == 'accepted: bell \ufffd, <b>&amp; "q"\nnext'
+    document = json.loads(check("--format", "json", "t.yaml"))
+    assert int(root.get("failures")) == len([f for f in document["findings"] if f["suppressed"] is None])
+
+
+def test_junit_of_a_clean_run_has_one_passing_case_per_rule(in_repo):
+    root = ET.fromstring(report("openstack-ha", "junit"))
+    assert root.get("failures") == "0" and root.get("tests") == str(len(rules()))
+    assert {c.get("name") for c in root.iter("testcase")} == {"no findings"}

@@ -3,7 +3,8 @@
 - Fixtures: each `fixtures/<RULE-ID>/*.yaml` starts with `# expect: RULE@subject ...` (or
   `# expect: none`). The file is linted and the findings of the rules that matter to it
   (the folder's rule and every rule named in the expect line) must be exactly the
-  expected (rule, subject) pairs; findings of other rules are ignored.
+  expected (rule, subject) pairs; findings of other rules are ignored. Where a finding's
+  message says another rule flags an element ("SPOF001 flags sw-1"), that must be true.
 - Documentation: a rule's `Fails:` example yields at least one finding of that rule and
   its `Passes:` example none, so the docs `spoflint explain` prints cannot drift.
 - Contract: every rule has a summary, a why paragraph, options, both examples, a
@@ -31,12 +32,7 @@ EXPECT = re.compile(r"^#\s*expect:(.*)$")
 
 # Fixtures whose expectation is right by the spec but that a bug outside rules/ breaks.
 # Each is a strict xfail: once the bug is fixed the fixture passes and this entry must go.
-KNOWN_BUGS = {
-    "SPOF003/separate-storage-network.yaml": (
-        "analysis.Facts.articulation_points misses a node that is a host's only way to an "
-        "entry point when the host's other NICs go to a network with no uplink (a separate "
-        "storage network): it only adds hosts with exactly one distinct neighbour"),
-}
+KNOWN_BUGS: dict[str, str] = {}  # fixture -> the bug it shows, as a strict xfail until fixed
 
 
 def rule_table() -> dict[str, registry.Rule]:
@@ -99,6 +95,52 @@ def test_fixture(path: Path):
         f"  missing:    {' '.join(f'{r}@{s}' for r, s in sorted(missing)) or '-'}\n"
         f"  unexpected: {' '.join(f'{r}@{s}' for r, s in sorted(unexpected)) or '-'}\n"
         + _describe(findings, unexpected))
+
+
+# Rules that point at an element another rule reports say so in their message
+# ("SPOF001 flags sw-1", "(SPOF001 and SPOF002 flag nfs-1)"). Such a claim must be true,
+# and for the element a finding is about (the shared element, the switch, the power
+# element, the storage host) it must not be left out.
+CLAIM = re.compile(r"((?:[A-Z]+[0-9]{3})(?: and [A-Z]+[0-9]{3})*) flags? "
+                   r"([A-Za-z0-9_][A-Za-z0-9_.:@/+=-]*(?:, [A-Za-z0-9_][A-Za-z0-9_.:@/+=-]*)*)")
+CLAIMS_ABOUT_RELATED = {"NET001", "PWR001", "SVC002", "STATE005"}
+
+
+def _claims(message: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for rules, subjects in CLAIM.findall(message):
+        for rule in rules.split(" and "):
+            out.setdefault(rule, set()).update(subjects.split(", "))
+    return out
+
+
+def _about_related(finding) -> bool:
+    """Whether a finding's related elements are what it is about (not a pool listing)."""
+    if finding.rule == "SVC002":
+        return " share " in finding.message
+    if finding.rule == "STATE005":
+        return "single host" in finding.message
+    return finding.rule in CLAIMS_ABOUT_RELATED
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.relative_to(FIXTURES).as_posix().removesuffix(".yaml"))
+                                  for p in fixture_files() if p.parent.name in CLAIMS_ABOUT_RELATED])
+def test_cross_references(path: Path):
+    findings = lint([path], Config())
+    subjects: dict[str, set[str]] = {}
+    for f in findings:
+        subjects.setdefault(f.rule, set()).add(f.subject)
+    for f in findings:
+        if f.rule not in CLAIMS_ABOUT_RELATED:
+            continue
+        claims = _claims(f.message)
+        for rule, named in claims.items():
+            wrong = named - subjects.get(rule, set())
+            assert not wrong, f"{f.rule}@{f.subject} says {rule} flags {sorted(wrong)}, it does not: {f.message}"
+        if _about_related(f) and not re.search(r" and [0-9]+ more", f.message):  # a shortened list
+            flagged = {p.subject for p in f.related} & subjects.get("SPOF001", set())
+            left_out = flagged - claims.get("SPOF001", set())
+            assert not left_out, f"{f.rule}@{f.subject} does not say SPOF001 flags {sorted(left_out)}: {f.message}"
 
 
 def test_fixture_folders_are_registered_rules():

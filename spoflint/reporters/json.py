@@ -29,7 +29,7 @@ def finding_dict(f) -> dict:
         "related": [{"subject": r.subject, "path": r.path, "line": r.line, "column": r.column}
                     for r in f.related],
         "fingerprint": f.fingerprint,
-        "suppressed": None if f.suppressed is None else {"reason": f.suppressed},
+        "suppressed": None if f.suppressed is None else {"kind": f.suppressed_by, "reason": f.suppressed},
     }
 
 

@@ -4,7 +4,8 @@ What GitHub's ingestion needs and gets here: `tool.driver.rules` with non-empty 
 and full descriptions and help; each result with its ruleId and ruleIndex, a relative
 artifact URI against %SRCROOT%, a region with line and column, `partialFingerprints`
 that do not depend on line numbers, and the other elements of the chain as related
-locations. Accepted risks are results with an `accepted` in-source suppression.
+locations. Accepted risks are results with an in-source suppression, baselined ones with an
+external one.
 """
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ def render(findings, rules) -> str:
             result["relatedLocations"] = [_location(r.path, r.line, r.column, r.subject, i)
                                           for i, r in enumerate(f.related)]
         if f.suppressed is not None:
-            result["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": f.suppressed}]
+            kind = "external" if f.suppressed_by == "baseline" else "inSource"
+            result["suppressions"] = [{"kind": kind, "status": "accepted", "justification": f.suppressed}]
         properties = {k: v for k, v in (("subject", f.subject), ("services", list(f.services)),
                                          ("impact", list(f.impact)), ("chain", list(f.chain))) if v}
         result["properties"] = properties

@@ -1,5 +1,5 @@
 """Text: one line per finding, `path:line:col: RULE-ID [severity] message`, then a
-summary. Accepted risks are not listed, only counted."""
+summary. Accepted risks and baselined findings are not listed, only counted."""
 from __future__ import annotations
 
 from collections import Counter
@@ -17,8 +17,11 @@ def lines(findings):
 
 def summary(findings) -> str:
     shown = [f for f in findings if f.suppressed is None]
-    accepted = len(findings) - len(shown)
-    tail = f" ({accepted} accepted)" if accepted else ""
+    accepted = sum(1 for f in findings if f.suppressed_by == "accept")
+    baselined = len(findings) - len(shown) - accepted
+    quiet = [f"{accepted} accepted"] if accepted else []
+    quiet += [f"{baselined} in the baseline"] if baselined else []
+    tail = f" ({', '.join(quiet)})" if quiet else ""
     if not shown:
         return f"No findings{tail}."
     counts = Counter(f.severity for f in shown)

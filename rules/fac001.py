@@ -1,0 +1,58 @@
+"""A rack or zone with one cooling unit.
+
+Why: servers throttle and then shut down within minutes of losing cooling, and a
+cooling unit is a machine with compressors, fans and a power feed of its own. A rack
+that lists one cooling unit, or a zone with a single unit for its racks (the units
+placed in the zone and those its racks list), loses everything in it with that unit.
+
+Options: none.
+
+Fails:
+
+```yaml
+version: 1
+power:
+  feed-a: {kind: feed}
+  feed-b: {kind: feed}
+cooling:
+  crac-1: {power: [feed-a, feed-b]}
+racks:
+  r1: {cooling: [crac-1], power: [feed-a, feed-b]}
+```
+
+Passes:
+
+```yaml
+version: 1
+power:
+  feed-a: {kind: feed}
+  feed-b: {kind: feed}
+cooling:
+  crac-1: {power: [feed-a]}
+  crac-2: {power: [feed-b]}
+racks:
+  r1: {cooling: [crac-1, crac-2], power: [feed-a, feed-b]}
+```
+"""
+from spoflint.findings import Problem
+
+ID = "FAC001"
+NAME = "single-cooling"
+SEVERITY = "warning"
+OPTIONS: dict = {}
+
+
+def check(facts, options):
+    t = facts.topology
+    for r in t.racks.values():
+        if len(r.cooling) == 1:
+            yield Problem(r.id, f"rack {r.id} has one cooling unit, {r.cooling[0]}", related=r.cooling)
+    for z in t.zones:
+        racks = [r for r in t.racks.values() if r.zone == z]
+        # the units placed in the zone and those its racks name (a unit written without
+        # its zone still cools the racks that list it)
+        units = list(dict.fromkeys([c.id for c in t.cooling.values() if c.zone == z] +
+                                   [u for r in racks for u in r.cooling]))
+        if len(units) == 1 and racks:
+            yield Problem(z, f"zone {z} has one cooling unit, {units[0]}, for its {len(racks)} "
+                             f"rack{'s' if len(racks) != 1 else ''}", related=tuple(units))

@@ -1,0 +1,41 @@
+"""An accepted risk (an `accept` entry or comment, or a baseline entry) that no finding
+matched.
+
+Why: acceptances outlive the risks they were written for. When the finding is gone
+(the host got its second power supply) the stale entry stays behind, ready to hide the
+next, different problem on that element; an entry naming a rule that does not exist
+hides nothing and misleads the reader. Remove such entries, or write the baseline
+again. Acceptances of rules that did not run (`--select`, `--ignore`) are not judged.
+
+Options: none.
+
+Fails:
+
+```yaml
+version: 1
+hosts:
+  app-1: {accept: {SVC001: "the lab has one host"}}
+```
+
+Passes:
+
+```yaml
+version: 1
+hosts:
+  app-1: {}
+services:
+  app: {kind: keystone-api, hosts: [app-1], accept: {SVC001: "the lab has one host"}}
+```
+"""
+from spoflint.findings import Problem
+
+ID = "MODEL002"
+NAME = "unused-acceptance"
+SEVERITY = "note"
+OPTIONS: dict = {}
+AFTER_FINDINGS = True  # judges the acceptances against the other rules' findings
+
+
+def check(facts, options):
+    for element, rule, why in facts.unused_acceptances:
+        yield Problem(element, f"the acceptance of {rule} on {element} {why}: remove it", key=rule)

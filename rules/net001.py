@@ -1,0 +1,55 @@
+"""A host cabled to one switch.
+
+Why: a host with one uplink, or several into the same switch, loses the network with
+that switch (its firmware upgrade, its power supply, its reboot). Cable each host to two
+switches. Where the switch also takes a user-facing service down, SPOF001 reports it
+there, and this message says so.
+
+Options: none.
+
+Fails:
+
+```yaml
+version: 1
+network:
+  internet: {kind: external}
+  sw-1: {kind: switch}
+  sw-2: {kind: switch}
+links: [[internet, sw-1], [internet, sw-2]]
+hosts:
+  app-1: {nics: [sw-1]}
+```
+
+Passes:
+
+```yaml
+version: 1
+network:
+  internet: {kind: external}
+  sw-1: {kind: switch}
+  sw-2: {kind: switch}
+links: [[internet, sw-1], [internet, sw-2]]
+hosts:
+  app-1: {nics: [sw-1, sw-2]}
+```
+"""
+from spoflint.findings import Problem
+
+ID = "NET001"
+NAME = "single-homed-host"
+SEVERITY = "warning"
+OPTIONS: dict = {}
+
+
+def check(facts, options):
+    t = facts.topology
+    for h in t.hosts.values():
+        ends = {t.links[l].b if t.links[l].a == h.id else t.links[l].a for l in h.links}
+        if len(ends) != 1:
+            continue
+        (switch,) = ends
+        point = facts.single_points.get(switch)
+        note = f"; SPOF001 flags {switch}" if point and point.services else ""
+        cables = f"{len(h.links)} links" if len(h.links) > 1 else "one link"
+        yield Problem(h.id, f"host {h.id} is cabled to one network node, {switch} ({cables}){note}",
+                      related=(switch,))

@@ -1,0 +1,55 @@
+"""A quorum cluster with fewer than 3 members, or an even number of them.
+
+Why: a cluster that needs a majority survives the loss of a minority. Two members
+survive nothing (one of two is not a majority); four survive one, like three, while
+adding a member that can fail; and an even split in a network partition stops both
+halves. Galera, etcd, ZooKeeper, RabbitMQ quorum queues and Ceph monitors all want 3, 5
+or 7 members.
+
+Options: `min_members` (default 3): the smallest acceptable cluster.
+
+Fails:
+
+```yaml
+version: 1
+hosts:
+  db-1: {}
+  db-2: {}
+services:
+  db: {kind: mariadb-galera, hosts: [db-1, db-2], ha: active-active}
+```
+
+Passes:
+
+```yaml
+version: 1
+hosts:
+  db-1: {}
+  db-2: {}
+  db-3: {}
+services:
+  db: {kind: mariadb-galera, hosts: [db-1, db-2, db-3], ha: active-active}
+```
+"""
+from spoflint.findings import Problem
+
+ID = "STATE002"
+NAME = "quorum-unsafe-cluster"
+SEVERITY = "warning"
+OPTIONS = {"min_members": 3}
+
+
+def check(facts, options):
+    smallest = options["min_members"]
+    for svc in facts.topology.services.values():
+        if not facts.is_quorum_cluster(svc.id):
+            continue
+        n = svc.replicas
+        if n < smallest:
+            yield Problem(svc.id, f"{svc.id} is a quorum cluster of {n} member{'s' if n != 1 else ''}, "
+                                  f"fewer than {smallest}: it survives {max(n - svc.quorum, 0)} failures",
+                          related=svc.hosts)
+        elif n % 2 == 0:
+            yield Problem(svc.id, f"{svc.id} is a quorum cluster of {n} members, an even number: it survives "
+                                  f"no more failures than {n - 1} would, and a partition can split it evenly",
+                          related=svc.hosts)

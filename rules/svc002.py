@@ -1,0 +1,82 @@
+"""Instances that look redundant but all share one host, rack, power path, switch or zone.
+
+Why: several instances protect a service only if no single element takes them all down
+together. Three replicas on hosts in one rack, behind one switch, or fed by one PDU fail
+as one; a pool without `spread` may place every replica on one host; a `spread: rack`
+over a pool that spans fewer racks than replicas cannot keep its promise. The finding
+names each element every instance shares; where that element also takes a user-facing
+service down, SPOF001 reports it there too, and the message says so.
+
+Options: none.
+
+Fails:
+
+```yaml
+version: 1
+power:
+  feed-a: {kind: feed}
+  pdu-a: {kind: pdu, from: [feed-a]}
+racks:
+  r1: {power: [pdu-a]}
+hosts:
+  app-1: {rack: r1}
+  app-2: {rack: r1}
+services:
+  app: {kind: keystone-api, hosts: [app-1, app-2], access: client-list}
+```
+
+Passes:
+
+```yaml
+version: 1
+power:
+  feed-a: {kind: feed}
+  feed-b: {kind: feed}
+  pdu-a: {kind: pdu, from: [feed-a]}
+  pdu-b: {kind: pdu, from: [feed-b]}
+racks:
+  r1: {power: [pdu-a, pdu-b]}
+  r2: {power: [pdu-a, pdu-b]}
+hosts:
+  app-1: {rack: r1}
+  app-2: {rack: r2}
+services:
+  app: {kind: keystone-api, hosts: [app-1, app-2], access: client-list}
+```
+"""
+from spoflint.findings import Problem
+
+ID = "SVC002"
+NAME = "shared-fate"
+SEVERITY = "error"
+OPTIONS: dict = {}
+
+
+def check(facts, options):
+    t = facts.topology
+    for svc in t.services.values():
+        if svc.replicas < 2:
+            continue
+        if svc.pool and svc.spread is None:
+            yield Problem(svc.id, f"{svc.id} has {svc.replicas} replicas on a pool without `spread`: "
+                                  "they may all land on one host", related=svc.pool[:20])
+            continue
+        if svc.pool:
+            groups = facts.pool_groups(svc.id)
+            if len(groups) < svc.replicas:
+                yield Problem(svc.id, f"{svc.id} promises `spread: {svc.spread}` for {svc.replicas} replicas, "
+                                      f"but its pool spans only {len(groups)} {svc.spread}(s)",
+                              related=svc.pool[:20], key="spread")
+                continue
+        shared = facts.shared_fate.get(svc.id, ())
+        if not shared:
+            continue
+        flagged = [e for e in shared if facts.single_points.get(e) and facts.single_points[e].services]
+        note = f"; SPOF001 flags {_names(flagged)}" if flagged else ""
+        every = "both instances" if svc.replicas == 2 else f"all {svc.replicas} instances"
+        yield Problem(svc.id, f"{every} of {svc.id} share {_names(shared)}: "
+                              f"one failure takes every instance down{note}", related=shared)
+
+
+def _names(ids):
+    return ", ".join(ids) if len(ids) <= 4 else f"{', '.join(ids[:4])} and {len(ids) - 4} more"

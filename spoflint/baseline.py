@@ -1,0 +1,115 @@
+"""Baselines: adopt spoflint on an existing estate, then see only new findings.
+
+A baseline records findings by (rule, file, element), never by line, so it survives
+edits. The file is JSON, one finding per line, sorted, with paths relative to the
+baseline's own folder: stable, and reviewable in a diff.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+FORMAT = "spoflint-baseline"
+VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    rule: str
+    path: str  # relative to the baseline's folder, with /
+    subject: str
+    line: int  # where the entry is written in the baseline file
+    column: int = 1
+
+
+def _relative(path: str, folder: Path) -> str:
+    return os.path.relpath(Path(path).resolve(), folder.resolve()).replace(os.sep, "/")
+
+
+def render(findings, baseline_path: str) -> str:
+    """The baseline text for these findings (accepted risks are not recorded)."""
+    folder = Path(baseline_path).parent
+    keys = sorted({(f.rule, _relative(f.path, folder), f.subject) for f in findings if f.suppressed is None})
+    lines = [f'{{"format": "{FORMAT}", "version": {VERSION}, "findings": [']
+    for index, (rule, path, subject) in enumerate(keys):
+        comma = "," if index < len(keys) - 1 else ""
+        lines.append("  " + json.dumps({"rule": rule, "path": path, "subject": subject}) + comma)
+    lines.append("]}")
+    return "\n".join(lines) + "\n"
+
+
+def read(path: str) -> list[Entry]:
+    """The entries of a baseline file; a malformed one is an InputError at the place
+    that is wrong."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise InputError(path, 1, 1, f"cannot read baseline: {reason}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(path, error.lineno, error.colno, f"invalid baseline JSON: {error.msg}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
+        raise InputError(path, 1, 1, f"not a {FORMAT} version {VERSION} file "
+                                     f'(it starts {{"format": "{FORMAT}", "version": {VERSION}, ...)')
+    items = data.get("findings", [])
+    places = _item_places(text)
+    if not isinstance(items, list):
+        line, column = places[0] if places else (1, 1)
+        raise InputError(path, line, column, '"findings" must be a list of {"rule", "path", "subject"} entries')
+    folder = Path(path).parent
+    entries = []
+    for index, item in enumerate(items):
+        line, column = places[index] if index < len(places) else (1, 1)
+        if not (isinstance(item, dict) and all(isinstance(item.get(k), str) for k in ("rule", "path", "subject"))):
+            raise InputError(path, line, column, f"baseline entry {index + 1} needs string rule, path and subject")
+        entries.append(Entry(item["rule"], _relative(str(folder / item["path"]), folder), item["subject"], line, column))
+    return entries
+
+
+def _item_places(text: str) -> list[tuple[int, int]]:
+    """(line, column) of each item of the top-level "findings" list, as written; the
+    "findings" key's own place first if its value is not a list. Best effort: empty
+    when the text does not have that shape."""
+    decoder = json.JSONDecoder()
+    found = re.search(r'"findings"\s*:\s*', text)
+    if not found:
+        return []
+    offset = found.end()
+    if not text.startswith("[", offset):
+        return [_line_column(text, offset)]
+    offset += 1
+    places = []
+    while True:
+        offset = re.compile(r"[\s,]*").match(text, offset).end()
+        if offset >= len(text) or text[offset] == "]":
+            return places
+        places.append(_line_column(text, offset))
+        try:
+            _, offset = decoder.raw_decode(text, offset)
+        except json.JSONDecodeError:
+            return places
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def match(findings, entries: list[Entry], baseline_path: str):
+    """Which findings the baseline covers (by fingerprint), and its stale entries."""
+    folder = Path(baseline_path).parent
+    keys = {(e.rule, e.path, e.subject): e for e in entries}
+    covered, used = set(), set()
+    for f in findings:
+        key = (f.rule, _relative(f.path, folder), f.subject)
+        if key in keys:
+            covered.add(f.fingerprint)
+            used.add(key)
+    stale = [e for k, e in keys.items() if k not in used]
+    return covered, stale

@@ -1,0 +1,289 @@
+"""Configuration: `.spoflint.yaml` found upward from the current directory, or a
+`[tool.spoflint]` table in `pyproject.toml`; one format, schema-checked, unknown keys
+are errors naming the key. Precedence: rule defaults < config file < command line.
+
+```yaml
+paths: [infra/]                 # what `spoflint check` reads when given no path
+select: [SPOF, SVC]             # rule ids, names or id prefixes
+ignore: [MODEL001]
+severity: {SPOF003: error}      # per-rule severity
+options: {STATE002: {min_members: 5}}
+fail-on: warning
+baseline: .spoflint-baseline.json
+failure-scope: [power, cooling, racks, network, links, hosts, storage, zones]
+rule-paths: [tools/spoflint-rules]   # local rule modules (see the README)
+```
+
+Paths in the file are relative to the file's folder.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, quote
+from .model import DEFAULT_SCOPE, FAILING as SCOPE
+
+NAMES = (".spoflint.yaml", ".spoflint.yml")
+_TABLE = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*spoflint[ \t]*[.\]]", re.M)  # [tool.spoflint] or a subtable
+LEVELS = ("error", "warning", "note")
+
+SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "paths": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "select": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "ignore": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "severity": {"type": "object", "additionalProperties": {"enum": list(LEVELS)}},
+        "options": {"type": "object", "additionalProperties": {"type": "object"}},
+        "fail-on": {"enum": list(LEVELS)},
+        "baseline": {"type": "string", "minLength": 1},
+        "failure-scope": {"type": "array", "items": {"enum": list(SCOPE)}, "uniqueItems": True, "minItems": 1},
+        "rule-paths": {"type": "array", "items": {"type": "string", "minLength": 1}},
+    },
+}
+
+
+@dataclass(frozen=True)
+class FileConfig:
+    """A config file's settings, paths made relative to the current directory."""
+
+    path: str | None = None
+    paths: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+    fail_on: str | None = None
+    baseline: str | None = None
+    scope: frozenset | None = None
+    rule_paths: tuple[str, ...] = ()
+
+
+def find(start: Path | None = None) -> Path | None:
+    """The nearest `.spoflint.yaml`, or `pyproject.toml` with a [tool.spoflint] table,
+    in the current directory or above it."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        for name in NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _TABLE.search(pyproject.read_text(errors="replace")):
+            return pyproject
+    return None
+
+
+def read(path: Path) -> FileConfig:
+    from .load import load_file, shown_path
+
+    shown = shown_path(path)
+    if path.name == "pyproject.toml":
+        data, locate = _pyproject(path, shown)
+    elif _blank(path):
+        return FileConfig(path=shown)  # a config file with everything commented out
+    else:
+        try:
+            data = load_file(path, shown)
+        except InputError as error:
+            if not error.message.startswith("the top level must be a mapping"):
+                raise
+            raise InputError(shown, error.line, error.column, "the configuration must be a mapping of settings "
+                             f"(paths: ..., select: ...), not {error.message.rsplit(', not ', 1)[-1]}") from None
+        locate = _yaml_locator(data)
+    _validate(data, shown, locate)
+    base = path.parent
+
+    def rel(p: str) -> str:
+        return shown_path(base / p)
+
+    for index, folder in enumerate(data.get("rule-paths", ())):
+        if not (base / folder).is_dir():
+            line, column = locate(["rule-paths", index])
+            raise InputError(shown, line, column, f"rule-paths: {folder!r} is not a folder")
+    local = tuple(rel(p) for p in data.get("rule-paths", ()))
+    severity = {_rule_id(rule, shown, locate, ["severity", rule], local): level
+                for rule, level in (data.get("severity") or {}).items()}
+    options = {}
+    for rule, values in (data.get("options") or {}).items():
+        rule_id = _rule_id(rule, shown, locate, ["options", rule], local)
+        known = _rules(local)[rule_id].options
+        checked = {}
+        for name, value in values.items():
+            if name not in known:
+                line, column = locate(["options", rule, name], key=True)
+                allowed = ", ".join(sorted(known)) or "none"
+                raise InputError(shown, line, column, f"rule {rule_id} has no option {name!r} (options: {allowed})")
+            default = known[name]
+            if type(default) is float and type(value) is int:
+                value = float(value)  # 1 for 1.0
+            if type(value) is not type(default):
+                line, column = locate(["options", rule, name])
+                raise InputError(shown, line, column, f"option {name} of {rule_id} takes "
+                                                      f"{_TYPES.get(type(default), type(default).__name__)}, "
+                                                      f"not {quote(value)}")
+            checked[name] = value
+        options[rule_id] = checked
+    for key in ("select", "ignore"):
+        for index, rule in enumerate(data.get(key, ())):
+            _rule_ids(rule, shown, locate, [key, index], local)
+    return FileConfig(
+        path=shown,
+        paths=tuple(rel(p) for p in data.get("paths", ())),
+        select=tuple(data.get("select", ())),
+        ignore=tuple(data.get("ignore", ())),
+        severity=severity,
+        options=options,
+        fail_on=data.get("fail-on"),
+        baseline=rel(data["baseline"]) if data.get("baseline") else None,
+        scope=frozenset(data["failure-scope"]) if "failure-scope" in data else None,
+        rule_paths=local,
+    )
+
+
+_TYPES = {int: "an integer", float: "a number", bool: "true or false", str: "a string",
+          list: "a list", dict: "a mapping"}
+
+
+def _blank(path: Path) -> bool:
+    """Whether a YAML file holds nothing but comments and blank lines."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False  # let the loader say why it cannot be read
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _yaml_locator(document):
+    """Where a step path points in a YAML config: a value, or with `key=True` the key
+    that names it (for unknown keys, the key is what is wrong)."""
+    from .load import MarkedMap, locate as find_in
+
+    def locate(steps, key=False):
+        if key and steps:
+            parent = document
+            for step in steps[:-1]:
+                parent = parent.get(step) if isinstance(parent, dict) else None
+            if isinstance(parent, MarkedMap) and steps[-1] in parent.where:
+                return parent.key_at(steps[-1])
+        return find_in(document, steps)
+
+    return locate
+
+
+def _rules(local=()):
+    from .registry import rules
+
+    return rules(local)
+
+
+def _rule_ids(name: str, shown: str, locate, steps, local=()) -> set[str]:
+    from .registry import resolve
+
+    try:
+        return resolve([name], local)
+    except KeyError:
+        line, column = locate(steps, key=isinstance(steps[-1], str))
+        raise InputError(shown, line, column, f"unknown rule {name!r} (see `spoflint rules`)") from None
+
+
+def _rule_id(name: str, shown: str, locate, steps, local=()) -> str:
+    ids = _rule_ids(name, shown, locate, steps, local)
+    if len(ids) != 1:
+        line, column = locate(steps, key=True)
+        raise InputError(shown, line, column, f"{name!r} names several rules; give one id or name")
+    return ids.pop()
+
+
+def _validate(data, shown: str, locate) -> None:
+    import jsonschema
+
+    if not isinstance(data, dict):
+        raise InputError(shown, 1, 1, "the configuration must be a mapping of settings (paths: ..., select: ...)")
+    errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    error = errors[0]
+    steps = list(error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        line, column = locate(steps + [extra[0]], key=True) if extra else locate(steps)
+        raise InputError(shown, line, column, f"unknown configuration key {extra[0]!r}")
+    line, column = locate(steps)
+    where = ".".join(str(s) for s in steps)
+    raise InputError(shown, line, column, f"{where + ': ' if where else ''}{error.message}")
+
+
+def _pyproject(path: Path, shown: str):
+    """The [tool.spoflint] table, and positions found by reading the text (tomllib
+    keeps none): a key's line within the spoflint tables (inline tables too), or a
+    subtable's header, else the table's header."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        raise InputError(shown, 1, 1, "reading [tool.spoflint] needs Python 3.11 or later; "
+                                      "use .spoflint.yaml instead") from None
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+), column (\d+)", str(error))
+        line, column = (int(match[1]), int(match[2])) if match else (1, 1)
+        raise InputError(shown, line, column, f"invalid TOML: {str(error).split(' (at')[0]}") from None
+    table = data.get("tool", {}).get("spoflint", {})
+    lines = text.splitlines()
+    header = next((i for i, l in enumerate(lines) if _TABLE.match(l)), 0)
+
+    def spoflint_lines():
+        """(index, text, subtable names or None) of the lines in spoflint's tables."""
+        inside = False
+        for number, line in enumerate(lines):
+            heading = re.match(r"\s*\[\[?\s*([^\]]*?)\s*\]", line)
+            if heading:
+                parts = [part.strip().strip("\"'") for part in heading[1].split(".")]
+                inside = parts[:2] == ["tool", "spoflint"]
+                if inside:
+                    yield number, line, parts[2:]
+            elif inside:
+                yield number, line, None
+
+    def locate(steps, key=False):
+        for step in reversed([s for s in steps if isinstance(s, str)]):
+            pattern = re.compile(rf"(?:^|[{{,])\s*[\"']?({re.escape(step)})[\"']?\s*=")
+            for number, line, subtable in spoflint_lines():
+                if subtable is not None:
+                    if step in subtable:
+                        return number + 1, line.index(step) + 1
+                elif match := pattern.search(line):
+                    return number + 1, match.start(1) + 1
+        return header + 1, 1
+
+    return table, locate
+
+
+def settings(file: FileConfig, *, select=(), ignore=(), fail_on=None, severity=None, baseline=None,
+             scope=None, today=None):
+    """The run's engine.Config: the rules' defaults, then the file, then the command
+    line (a command-line `select` or `ignore` replaces the file's)."""
+    from .engine import Config
+    from .registry import resolve
+
+    local = file.rule_paths
+
+    def ids(names):
+        return frozenset(resolve(names, local)) if names else frozenset()
+
+    return Config(
+        select=ids(select) or ids(file.select),
+        ignore=ids(ignore) if ignore else ids(file.ignore),
+        fail_on=fail_on or file.fail_on or "error",
+        severity={**file.severity, **(severity or {})},
+        options=file.options,
+        scope=scope or file.scope or DEFAULT_SCOPE,
+        baseline=baseline or file.baseline,
+        rule_paths=local,
+        today=today,
+    )
