@@ -375,6 +375,64 @@ def test_output_is_not_written_on_input_error(in_tmp):
     assert sorted(os.listdir(in_tmp)) == ["bad.yaml"]
 
 
+def test_several_format_output_pairs_in_one_run(in_tmp):
+    shutil.copy(SINGLE, "single.yaml")
+    result = invoke("check", "-f", "sarif", "-o", "a.sarif", "-f", "json", "-o", "b.json", "-f", "text", "single.yaml")
+    assert result.exit_code == 1
+    assert result.stdout == invoke("check", "single.yaml").stdout  # the one without an output
+    assert Path("a.sarif").read_text() == invoke("check", "-f", "sarif", "single.yaml").stdout
+    assert Path("b.json").read_text() == invoke("check", "-f", "json", "single.yaml").stdout
+    assert json.loads(Path("a.sarif").read_text())["version"] == "2.1.0"
+    assert sorted(os.listdir(in_tmp)) == ["a.sarif", "b.json", "single.yaml"]  # no temporary files
+
+
+def test_outputs_pair_with_formats_by_position(in_tmp):
+    shutil.copy(SINGLE, "single.yaml")
+    # the first --output goes with the first --format, and so on; the rest go to stdout
+    result = invoke("check", "-f", "json", "-f", "github", "-o", "r.json", "single.yaml")
+    assert result.exit_code == 1
+    assert Path("r.json").read_text() == invoke("check", "-f", "json", "single.yaml").stdout
+    assert result.stdout == invoke("check", "-f", "github", "single.yaml").stdout
+    # an --output with no --format is text
+    assert invoke("check", "-o", "r.txt", "single.yaml").stdout == ""
+    assert Path("r.txt").read_text() == invoke("check", "single.yaml").stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (("-f", "sarif", "-f", "json"), "several formats would go to standard output: give each but one an --output"),
+    (("-f", "json", "-f", "text", "-f", "sarif", "-o", "a"), "several formats would go to standard output: give each but one an --output"),
+    (("-o", "a", "-o", "b"), "more --output than --format options: pair each output with a format"),
+    (("-f", "json", "-o", "a", "-o", "b"), "more --output than --format options: pair each output with a format"),
+])
+def test_format_output_mistakes_exit_2(in_tmp, args, message):
+    shutil.copy(SINGLE, "single.yaml")
+    assert_one_line_error(invoke("check", *args, "single.yaml"), rf"spoflint: error: {re.escape(message)}")
+    assert os.listdir(in_tmp) == ["single.yaml"]
+
+
+def test_no_output_is_written_when_one_cannot_be(in_tmp):
+    shutil.copy(SINGLE, "single.yaml")
+    Path("old.json").write_text("previous report")
+    result = invoke("check", "-f", "json", "-o", "old.json", "-f", "sarif", "-o", "missing/a.sarif", "single.yaml")
+    assert_one_line_error(result, r"spoflint: error: cannot write missing/a\.sarif: No such file or directory")
+    assert Path("old.json").read_text() == "previous report"  # all or nothing
+    assert sorted(os.listdir(in_tmp)) == ["old.json", "single.yaml"]
+
+
+def test_no_output_is_written_on_an_input_error_with_several_outputs(in_tmp):
+    write(in_tmp / "bad.yaml", "version: 1\nhosts: {h: {rack: nowhere}}\n")
+    result = invoke("check", "-f", "sarif", "-o", "a.sarif", "-f", "json", "-o", "b.json", "-f", "junit", "bad.yaml")
+    assert_one_line_error(result, r"bad\.yaml:2:\d+: .*nowhere.*")
+    assert os.listdir(in_tmp) == ["bad.yaml"]
+
+
+@pytest.mark.parametrize("fmt", ["github", "junit"])
+def test_every_format_can_go_to_a_file(in_tmp, fmt):
+    shutil.copy(SINGLE, "single.yaml")
+    assert invoke("check", "-f", fmt, "-o", f"r.{fmt}", "single.yaml").exit_code == 1
+    assert Path(f"r.{fmt}").read_text() == invoke("check", "-f", fmt, "single.yaml").stdout != ""
+
+
 # --- accepted risks -------------------------------------------------------------------
 
 def test_accepted_risk_is_reported_as_suppressed_and_does_not_fail(in_tmp):
@@ -441,6 +499,128 @@ def test_acceptance_expiry_is_inclusive_and_uses_config_today(tmp_path):
     expired = feed(datetime.date(2030, 6, 16))
     assert expired.suppressed is None
     assert "2030-06-15" in expired.message
+
+
+FEED_BLOCK = "  feed-a:\n    kind: feed\n    accept: {ACCEPT}\n"
+
+
+def commented(feed: str, *replacements: tuple[str, str]) -> str:
+    """ACCEPTED with feed-a written as `feed` (no accept field), then other edits."""
+    assert FEED_BLOCK in ACCEPTED
+    text = ACCEPTED.replace(FEED_BLOCK, feed)
+    for old, new in replacements:
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+def suppressed(document: dict) -> dict[tuple[str, str], dict]:
+    return {(f["rule"], f["subject"]): f["suppressed"] for f in document["findings"] if f["suppressed"]}
+
+
+@pytest.mark.parametrize("feed", [
+    "  feed-a: {kind: feed}  # spoflint: accept SPOF001 one feed in the lab\n",
+    "  feed-a:  # spoflint: accept SPOF001 one feed in the lab\n    kind: feed\n",
+    "  feed-a: {kind: feed} #spoflint:accept SPOF001   one feed in the lab  \n",
+    "  feed-a: {kind: feed}  # spoflint: accept single-point-of-failure one feed in the lab\n",
+])
+def test_accept_comment_on_the_elements_line(in_tmp, feed):
+    write(in_tmp / "t.yaml", commented(feed))
+    document = check_json("t.yaml")
+    assert suppressed(document) == {("SPOF001", "feed-a"): {"kind": "accept", "reason": "one feed in the lab"}}
+    assert not [f for f in document["findings"] if f["rule"] == "MODEL002"]
+    assert invoke("check", "t.yaml", *SAME_RISK).exit_code == 0
+    results = json.loads(invoke("check", "-f", "sarif", "t.yaml").stdout)["runs"][0]["results"]
+    assert [(r["ruleId"], r["suppressions"]) for r in results if "suppressions" in r] == [
+        ("SPOF001", [{"kind": "inSource", "status": "accepted", "justification": "one feed in the lab"}])]
+    assert invoke("check", "t.yaml", *SAME_RISK).stdout.splitlines()[-1].endswith("(1 accepted).")
+
+
+def test_accept_comment_on_a_link_in_a_list(in_tmp):
+    write(in_tmp / "t.yaml", commented("  feed-a: {kind: feed}\n", (
+        "  - {between: [internet, sw-1], name: uplink-1}\n",
+        "  - {between: [internet, sw-1], name: uplink-1}  # spoflint: accept SPOF004 one uplink per switch\n")))
+    assert suppressed(check_json("t.yaml")) == {
+        ("SPOF004", "uplink-1"): {"kind": "accept", "reason": "one uplink per switch"}}
+
+
+def test_accept_comment_on_a_host_line_accepts_the_host_not_its_implied_links(in_tmp):
+    write(in_tmp / "t.yaml", commented("  feed-a: {kind: feed}\n", (
+        "  web-2: {power: [feed-a], nics: [sw-1, sw-2]}\n",
+        "  web-2: {power: [feed-a], nics: [sw-1, sw-2]}  # spoflint: accept PWR001 one PSU, a spare on site\n")))
+    document = check_json("t.yaml")
+    assert suppressed(document) == {("PWR001", "web-2"): {"kind": "accept", "reason": "one PSU, a spare on site"}}
+    # the links web-2--sw-1 and web-2--sw-2 are written on that line too, but not accepted
+    assert not [f for f in document["findings"] if f["rule"] == "MODEL002"]
+
+
+def test_accept_field_and_comment_together(in_tmp):
+    write(in_tmp / "t.yaml", commented(
+        "  feed-a: {kind: feed, accept: {SPOF001: lab}}  # spoflint: accept MODEL001 nothing to say\n"))
+    document = check_json("t.yaml")
+    assert suppressed(document) == {("SPOF001", "feed-a"): {"kind": "accept", "reason": "lab"}}
+    model002 = [f for f in document["findings"] if f["rule"] == "MODEL002"]
+    assert [(f["subject"], f["line"], f["message"]) for f in model002] == [
+        ("feed-a", 3, "the acceptance of MODEL001 on feed-a matched no finding: remove it")]
+
+
+@pytest.mark.parametrize("text, position, message", [
+    (commented("  feed-a: {kind: feed}  # spoflint: accept SPOF001\n"), "3:25",
+     r"write `# spoflint: accept RULE-ID reason`: the rule and a reason are required"),
+    (commented("  feed-a: {kind: feed}  # spoflint: accept\n"), "3:25",
+     r"write `# spoflint: accept RULE-ID reason`: the rule and a reason are required"),
+    (commented("  # spoflint: accept SPOF001 one feed\n  feed-a: {kind: feed}\n"), "3:3",
+     r"a `# spoflint: accept` comment must stand on the line of the element it accepts"),
+    (commented("  feed-a: {kind: feed}\n", ("hosts:\n", "hosts:  # spoflint: accept SPOF001 all of them\n")), "11:9",
+     r"a `# spoflint: accept` comment must stand on the line of the element it accepts"),
+    ("version: 1  # spoflint: accept SPOF001 why\n", "1:13",
+     r"a `# spoflint: accept` comment must stand on the line of the element it accepts"),
+    (commented("  feed-a:\n    kind: feed  # spoflint: accept SPOF001 lab\n"), "4:17",
+     r"a `# spoflint: accept` comment must stand on the line of the element it accepts"),
+])
+def test_a_misplaced_or_incomplete_accept_comment_is_an_error(in_tmp, text, position, message):
+    write(in_tmp / "t.yaml", text)
+    assert_one_line_error(invoke("check", "t.yaml", "-o", "r.json"), rf"t\.yaml:{position}: {message}")
+    assert not (in_tmp / "r.json").exists()
+
+
+def test_acceptance_that_matched_nothing_is_model002(in_tmp):
+    write(in_tmp / "t.yaml", accepted_topology('{SPOF002: "no data here"}'))
+    document = check_json("t.yaml")
+    model002 = [f for f in document["findings"] if f["rule"] == "MODEL002"]
+    assert [(f["subject"], f["line"], f["column"], f["severity"], f["message"]) for f in model002] == [
+        ("feed-a", 3, 3, "note", "the acceptance of SPOF002 on feed-a matched no finding: remove it")]
+    # of a rule that did not run: not judged
+    assert not [f for f in check_json("t.yaml", "--ignore", "SPOF002")["findings"] if f["rule"] == "MODEL002"]
+
+
+@pytest.mark.parametrize("text", [
+    accepted_topology('{NOPE001: "a typo"}'),
+    commented("  feed-a: {kind: feed}  # spoflint: accept NOPE001 a typo\n"),
+])
+def test_acceptance_naming_no_rule_is_model002(in_tmp, text):
+    write(in_tmp / "t.yaml", text)
+    for args in ((), ("--select", "SPOF001,MODEL002")):  # named no rule: whatever ran
+        model002 = [f for f in check_json("t.yaml", *args)["findings"] if f["rule"] == "MODEL002"]
+        assert [(f["subject"], f["message"]) for f in model002] == [
+            ("feed-a", "the acceptance of NOPE001 on feed-a names no rule: remove it")]
+
+
+def test_acceptance_by_lowercase_rule_id(in_tmp):
+    write(in_tmp / "t.yaml", accepted_topology('{spof001: "lab"}'))
+    document = check_json("t.yaml")
+    assert suppressed(document) == {("SPOF001", "feed-a"): {"kind": "accept", "reason": "lab"}}
+    assert not [f for f in document["findings"] if f["rule"] == "MODEL002"]
+
+
+def test_expired_acceptance_says_so_in_every_format(in_tmp):
+    write(in_tmp / "t.yaml", accepted_topology('{SPOF001: {reason: lab, until: "2001-01-31"}}'))
+    text = invoke("check", "t.yaml", *SAME_RISK)
+    assert text.exit_code == 1
+    assert re.search(r"^t\.yaml:3:3: SPOF001 \[error\] feed-a is a single point of failure: .*"
+                     r" \(the acceptance of this risk expired on 2001-01-31\)$", text.stdout, re.M)
+    assert "expired on 2001-01-31" in invoke("check", "-f", "github", "t.yaml").stdout
+    assert not [f for f in check_json("t.yaml")["findings"] if f["rule"] == "MODEL002"]  # it did match
 
 
 # --- rules and explain ----------------------------------------------------------------

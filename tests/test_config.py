@@ -339,6 +339,22 @@ def test_rule_paths_load_local_rules_relative_to_the_config(project, monkeypatch
     assert explained.exit_code == 0 and explained.stdout.startswith("LOC001 site-nic-policy [warning]")
 
 
+def test_accepting_a_local_rules_finding(project):
+    text = SINGLE.read_text()
+    line = "  cmp-1: {rack: r1, nics: [sw-1]}\n"
+    assert line in text
+    write(project / "single.yaml", text.replace(line, line[:-1] + "  # spoflint: accept LOC001 compute: one NIC\n"))
+    write(project / "rules" / "nic_policy.py", LOCAL_RULE)
+    write(project / ".spoflint.yaml", "rule-paths: [rules]\nselect: [LOC001, MODEL002]\n")
+    document = findings("single.yaml")
+    assert [(f["subject"], f["suppressed"]) for f in document] == [
+        ("ctl-1", None), ("cmp-1", {"kind": "accept", "reason": "compute: one NIC"})]
+    # without the project's rules the acceptance names no rule
+    write(project / ".spoflint.yaml", "select: [MODEL002]\n")
+    assert [f["message"] for f in findings("single.yaml")] == [
+        "the acceptance of LOC001 on cmp-1 names no rule: remove it"]
+
+
 def test_local_rules_of_two_projects_do_not_mix(tmp_path, monkeypatch):
     """The same relative rule folder in two projects, in one process (the registry caches)."""
     for name, severity in (("one", "warning"), ("two", "note")):
