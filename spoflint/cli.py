@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -142,7 +143,9 @@ def check(
             from dataclasses import replace
 
             config = replace(config, baseline=None)
-        findings = lint(paths or list(file.paths) or ["."], config, only_topologies)
+        with _progress() as progress:
+            findings = lint(paths or list(file.paths) or ["."], config, only_topologies, progress)
+            progress("reporting")
     except InputError as error:
         raise _input_error(error) from None
     if write_baseline:
@@ -172,6 +175,45 @@ def check(
         else:
             sys.stdout.write(render(format.value, findings, ran))
     raise typer.Exit(1 if failing(findings, config.fail_on) else 0)
+
+
+@contextmanager
+def _progress():
+    """A spinner naming the stage, on a terminal only, and only once a run has taken
+    over a second: nothing of it in pipes, CI logs or quick runs."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield lambda stage: None
+        return
+    import threading
+
+    from rich.console import Console
+
+    state = {"stage": "reading", "status": None}
+    lock = threading.Lock()
+
+    def start():
+        with lock:
+            if state["status"] is None:
+                state["status"] = Console(stderr=True).status(f"spoflint: {state['stage']}...")
+                state["status"].start()
+
+    def update(stage: str):
+        with lock:
+            state["stage"] = stage
+            if state["status"] is not None:
+                state["status"].update(f"spoflint: {stage}...")
+
+    timer = threading.Timer(1.0, start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield update
+    finally:
+        timer.cancel()
+        with lock:
+            if state["status"] is not None:
+                state["status"].stop()
+            state["status"] = False  # a late timer must not start it now
 
 
 def _names(values: List[str]) -> list[str]:
@@ -274,9 +316,25 @@ def simulate(
 
 
 def run(argv: list[str]) -> int:
-    """Run the app in-process and return its exit status."""
+    """Run the app in-process and return its exit status. A usage error (an unknown
+    option, a bad value) is one line, like every other error, not click's usage block."""
     try:
-        app(argv, prog_name="spoflint", standalone_mode=True)
+        result = app(argv, prog_name="spoflint", standalone_mode=False)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
-    return 0
+    except Exception as error:  # click's UsageError (vendored by newer typer releases)
+        if not hasattr(error, "format_message") or getattr(error, "exit_code", None) != 2:
+            raise
+        if type(error).__name__ == "NoArgsIsHelpError":  # bare `spoflint`: the help
+            sys.stdout.write(error.format_message() + "\n")
+            return 2
+        sys.stderr.write(f"spoflint: error: {_one_line(error.format_message())}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("spoflint: interrupted\n")
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -79,9 +79,13 @@ def enabled_rules(config: Config) -> list[registry.Rule]:
     return [r for i, r in table.items() if i in chosen and i not in config.ignore]
 
 
-def lint(paths, config: Config | None = None, only_topologies: bool = False) -> list[Finding]:
+def lint(paths, config: Config | None = None, only_topologies: bool = False,
+         progress=lambda stage: None) -> list[Finding]:
+    """`progress(stage)` is told when reading and analysing start (the CLI shows it)."""
     config = config or Config()
+    progress("reading")
     topology = read_topology(list(paths), only_topologies)
+    progress("analysing")
     return check(topology, config) if topology is not None else []
 
 
