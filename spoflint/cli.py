@@ -35,6 +35,21 @@ class Format(str, Enum):
     junit = "junit"
 
 
+class InputFormat(str, Enum):
+    native = "native"
+    compose = "compose"
+    kubernetes = "kubernetes"
+    openstack_ansible = "openstack-ansible"
+    kolla_ansible = "kolla-ansible"
+
+
+class ImportFormat(str, Enum):
+    compose = "compose"
+    kubernetes = "kubernetes"
+    openstack_ansible = "openstack-ansible"
+    kolla_ansible = "kolla-ansible"
+
+
 class SimulateFormat(str, Enum):
     text = "text"
     json = "json"
@@ -115,6 +130,8 @@ def check(
     only_topologies: bool = typer.Option(
         False, "--only-topologies",
         help="Skip named files that are not topologies (no `version: 1`), as in directories."),
+    input_format: Optional[InputFormat] = typer.Option(
+        None, "--input-format", help="Read every file as this format (default: detected per file)."),
 ):
     """Lint topology files: report single points of failure and the rest of the catalogue."""
     from . import config as configuration
@@ -144,7 +161,8 @@ def check(
 
             config = replace(config, baseline=None)
         with _progress() as progress:
-            findings = lint(paths or list(file.paths) or ["."], config, only_topologies, progress)
+            findings = lint(paths or list(file.paths) or ["."], config, only_topologies, progress,
+                            input_format.value if input_format else None)
             progress("reporting")
     except InputError as error:
         raise _input_error(error) from None
@@ -293,13 +311,15 @@ def simulate(
     paths: List[str] = typer.Argument(..., help="Topology files or directories."),
     fail: List[str] = typer.Option(..., "--fail", help="An element that fails (repeat for several)."),
     format: SimulateFormat = typer.Option(SimulateFormat.text, "--format", "-f", help="Output format."),
+    input_format: Optional[InputFormat] = typer.Option(
+        None, "--input-format", help="Read every file as this format (default: detected per file)."),
 ):
     """What if these elements fail: which services go down, which lose data, and why."""
     from .engine import read_topology
     from .simulation import SimulationError, simulate as run
 
     try:
-        topology = read_topology(paths)
+        topology = read_topology(paths, input_format=input_format.value if input_format else None)
         result = run(topology, fail)
     except InputError as error:
         raise _input_error(error) from None
@@ -313,6 +333,29 @@ def simulate(
         from .simulation import to_text
 
         sys.stdout.write(to_text(result))
+
+
+@app.command("import")
+def import_(
+    fmt: ImportFormat = typer.Argument(..., metavar="FORMAT", help="compose, kubernetes, openstack-ansible or kolla-ansible."),
+    paths: List[str] = typer.Argument(..., help="The files (or directories) to import."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the topology to this file (atomically)."),
+):
+    """Write the native topology equivalent to another description, to grow by hand."""
+    from . import importers, load, model
+
+    try:
+        files = [p for p, _ in load.expand_paths(paths)] if all(Path(p).is_dir() for p in paths) else [
+            Path(p) for p in paths]
+        documents = importers.by_format(fmt.value).read(files)
+        model.build(documents)  # what is written must lint
+        text = importers.to_yaml(documents)
+    except InputError as error:
+        raise _input_error(error) from None
+    if output:
+        _write(output, text)
+    else:
+        sys.stdout.write(text)
 
 
 def run(argv: list[str]) -> int:

@@ -34,16 +34,25 @@ class Config:
     today: datetime.date | None = None  # for acceptances with `until` (default: today)
 
 
-def read_topology(paths: list[str | Path], only_topologies: bool = False) -> model.Topology | None:
+def read_topology(paths: list[str | Path], only_topologies: bool = False,
+                  input_format: str | None = None) -> model.Topology | None:
     """Load and merge the topology files named or found under `paths`.
 
-    A file found in a directory is read only if it is a topology (`version: 1`); a
-    file named by the user always is, unless `only_topologies` (the per-file
-    pre-commit hook passes every changed YAML file). No topology at all is an error,
-    except with `only_topologies`, where it means there is nothing to check (None).
+    Native files (`version: 1`) are read as they are; Compose files, Kubernetes
+    manifests, OpenStack-Ansible and kolla-ansible inventories are detected (or all
+    read as `input_format`) and imported, and native files given alongside refine
+    what was imported (spoflint.importers.overlay). A file found in a directory that is
+    neither is skipped; a file named by the user must be one, unless
+    `only_topologies` (the per-file pre-commit hook passes every changed YAML file).
+    No topology at all is an error, except with `only_topologies` (None: nothing to do).
     """
     documents = []
+    foreign: dict[str, list[Path]] = {}
     for path, named in load.expand_paths([str(p) for p in paths]):
+        fmt = _foreign_format(path, input_format)
+        if fmt:
+            foreign.setdefault(fmt, []).append(path)
+            continue
         try:
             document = load.load_file(path, load.shown_path(path))
         except InputError:
@@ -52,12 +61,37 @@ def read_topology(paths: list[str | Path], only_topologies: bool = False) -> mod
             continue  # YAML we cannot read that is not a topology (a playbook, a template)
         if (named and not only_topologies) or model.is_topology(document):
             documents.append(document)
+    if foreign:
+        from . import importers
+
+        imported = []
+        for fmt, files in foreign.items():
+            imported.extend(importers.by_format(fmt).read(files))
+        documents = importers.overlay(imported, documents)
     if not documents:
         if only_topologies:
             return None
         shown = ", ".join(str(p) for p in paths) or "."
-        raise InputError(shown, 1, 1, "no topology files found (YAML files with `version: 1`)")
+        raise InputError(shown, 1, 1, "no topology files found (YAML files with `version: 1`, "
+                                      "or Compose, Kubernetes, OpenStack-Ansible or kolla-ansible files)")
     return model.build(documents)
+
+
+def _foreign_format(path: Path, input_format: str | None) -> str | None:
+    """The importer for a file: the one asked for, else the one that recognises it;
+    None for a native topology (`version: 1`) or a file nobody recognises."""
+    if input_format:
+        return None if input_format == "native" else input_format
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(load.MAX_BYTES)
+    except OSError:
+        return None  # load_file says what is wrong with it
+    if _VERSION_1.search(text):
+        return None
+    from . import importers
+
+    return importers.detect(path, text)
 
 
 _VERSION_1 = re.compile(rb"^version[ \t]*:[ \t]*1[ \t]*(#[^\n]*)?\r?$", re.M)
@@ -80,11 +114,12 @@ def enabled_rules(config: Config) -> list[registry.Rule]:
 
 
 def lint(paths, config: Config | None = None, only_topologies: bool = False,
-         progress=lambda stage: None) -> list[Finding]:
-    """`progress(stage)` is told when reading and analysing start (the CLI shows it)."""
+         progress=lambda stage: None, input_format: str | None = None) -> list[Finding]:
+    """`progress(stage)` is told when reading and analysing start (the CLI shows it);
+    `input_format` reads every file as that format (default: detected per file)."""
     config = config or Config()
     progress("reading")
-    topology = read_topology(list(paths), only_topologies)
+    topology = read_topology(list(paths), only_topologies, input_format)
     progress("analysing")
     return check(topology, config) if topology is not None else []
 

@@ -127,3 +127,30 @@ def overlay(imported: list[MarkedMap], natives: list[MarkedMap]) -> list[MarkedM
         remaining.comments = getattr(document, "comments", None)
         rest.append(remaining)
     return imported + rest
+
+
+def to_yaml(documents: list[MarkedMap]) -> str:
+    """One native topology file holding what these documents say (sections merged)."""
+    import yaml
+
+    from ..model import SECTIONS
+
+    merged: dict = {"version": 1}
+    for document in documents:
+        for key, value in document.items():
+            if key in SECTIONS and key != "links":
+                merged.setdefault(key, {}).update(_plain(value) or {})
+            elif key in ("links", "entrypoints"):
+                merged.setdefault(key, []).extend(_plain(value) or [])
+            elif key not in merged and not key.startswith("x-"):
+                merged[key] = _plain(value)
+    header = "# Written by `spoflint import`: the native topology for the files imported.\n"
+    return header + yaml.safe_dump(merged, sort_keys=False, default_flow_style=None, width=100)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

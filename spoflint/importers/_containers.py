@@ -1,0 +1,145 @@
+"""What the container readers (Compose, Kubernetes) share: what an image says about the
+software in it, which other services an environment variable points at, and adding
+inferred dependencies without closing a cycle.
+
+Kinds come from the image's name alone (its last path component, without registry,
+tag or digest), matched exactly against a table of well-known images: `postgres:15`
+and `bitnami/postgresql` are PostgreSQL, `mongo-express` is not MongoDB. An image not
+in the table has no kind; the reader then decides its state from its volumes.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .. import kinds
+
+# image name (last path component) -> known kind
+IMAGE_KINDS: dict[str, str] = {
+    **dict.fromkeys(("postgres", "postgresql", "postgis", "timescaledb", "pgvector"), "postgresql"),
+    **dict.fromkeys(("mysql", "mysql-server", "percona", "percona-server"), "mysql"),
+    **dict.fromkeys(("mariadb", "mariadb-server"), "mariadb"),
+    "percona-xtradb-cluster": "percona-xtradb-cluster",
+    **dict.fromkeys(("redis", "redismod", "redis-stack", "redis-stack-server", "keydb", "gb-redisslave",
+                     "redis-slave", "redis-master"), "redis"),
+    "valkey": "valkey",
+    **dict.fromkeys(("mongo", "mongodb", "mongodb-community-server"), "mongodb"),
+    **dict.fromkeys(("rabbitmq",), "rabbitmq"),
+    **dict.fromkeys(("kafka", "cp-kafka", "cp-server", "redpanda"), "kafka"),
+    **dict.fromkeys(("zookeeper", "cp-zookeeper"), "zookeeper"),
+    **dict.fromkeys(("etcd",), "etcd"),
+    **dict.fromkeys(("consul",), "consul"),
+    **dict.fromkeys(("nats",), "nats"),
+    **dict.fromkeys(("memcached",), "memcached"),
+    **dict.fromkeys(("elasticsearch",), "elasticsearch"),
+    **dict.fromkeys(("opensearch",), "opensearch"),
+    **dict.fromkeys(("cassandra",), "cassandra"),
+    **dict.fromkeys(("cockroach", "cockroachdb"), "cockroachdb"),
+    **dict.fromkeys(("nginx", "nginx-unprivileged", "openresty"), "nginx"),
+    **dict.fromkeys(("traefik",), "traefik"),
+    **dict.fromkeys(("haproxy",), "haproxy"),
+    **dict.fromkeys(("envoy",), "envoy"),
+}
+
+# kinds that are clustered by construction in the catalogue (ha: active-active): a
+# single container of them is not a cluster, so the readers say `ha: none` unless the
+# workload really is one
+CLUSTERED = frozenset(name for name, kind in kinds.KINDS.items() if kind.ha == "active-active")
+
+# reverse proxies: a proxy that depends on an application fronts it
+PROXY_KINDS = frozenset(("nginx", "traefik", "haproxy", "envoy"))
+PROXY_IMAGES = frozenset(("caddy", "httpd", "apache", "varnish"))
+
+# names that say "a database" when the image is unknown (catalogue-db, user_db, db)
+_DATABASE_NAME = re.compile(r"(^|[-_.])(db|database|mysql|postgres|mongo|mongodb)s?($|[-_.0-9])")
+
+# variables whose value is an address: FOO_HOST, BAR_ADDR, DATABASE_URL, KAFKA_BROKERS ...
+_ADDRESS_KEY = re.compile(
+    r"(HOST|HOSTS|HOSTNAME|ADDR|ADDRS|ADDRESS|ADDRESSES|SERVER|SERVERS|ENDPOINT|ENDPOINTS|URL|URLS|URI|"
+    r"DSN|BROKER|BROKERS|BOOTSTRAP_SERVERS|SEEDS|NODES)$", re.I)
+_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$")
+
+
+_ID_CHARACTERS = re.compile(r"[^A-Za-z0-9_.:@/+=-]+")
+
+
+def element_id(name) -> str | None:
+    """A native element id for a name from another format (None when nothing is left):
+    characters an id cannot hold become `-`."""
+    if not isinstance(name, str):
+        return None
+    cleaned = _ID_CHARACTERS.sub("-", name).lstrip(".:@/+=-")
+    return cleaned or None
+
+
+def image_name(image) -> str:
+    """`docker.io/bitnami/postgresql:16@sha256:...` -> `postgresql`."""
+    if not isinstance(image, str):
+        return ""
+    name = image.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    return last.split(":", 1)[0].lower()
+
+
+def kind_of_image(image) -> str | None:
+    return IMAGE_KINDS.get(image_name(image))
+
+
+def is_database_name(*names) -> bool:
+    """Whether a service or image name says it is a database (`catalogue-db`)."""
+    return any(isinstance(n, str) and _DATABASE_NAME.search(n.lower()) for n in names)
+
+
+def addressed_hosts(key, value) -> list[str]:
+    """Host names an environment variable points at: the host of a URL in any
+    variable (`mysql://root:pw@db:3306/app` -> db), or each `host[:port]` of a
+    variable named like an address (`REDIS_ADDR=redis-cart:6379`, `BROKERS=k1,k2`)."""
+    if not isinstance(value, str) or not value:
+        return []
+    found = []
+    if "://" in value:
+        for part in re.split(r"[,\s]+", value):
+            if "://" not in part:
+                continue
+            try:
+                host = urlsplit(part).hostname
+            except ValueError:
+                continue
+            if host:
+                found.append(host)
+        return found
+    if not isinstance(key, str) or not _ADDRESS_KEY.search(key):
+        return []
+    for part in re.split(r"[,\s;]+", value):
+        host = part.rsplit(":", 1)[0] if re.search(r":[0-9]+$", part) else part
+        if _HOST.match(host) and not host.replace(".", "").isdigit():
+            found.append(host.lower())
+    return found
+
+
+def environment(node) -> list[tuple[str, object, tuple[int, int]]]:
+    """(name, value, where) of a Compose `environment` (a list of `K=V` or a mapping)."""
+    out = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out.append((key, value, node.value_at(key)))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            if isinstance(item, str) and "=" in item:
+                key, value = item.split("=", 1)
+                out.append((key, value, node.item_at(index)))
+    return out
+
+
+def reaches(edges: dict[str, list[str]], start: str, goal: str) -> bool:
+    """Whether `goal` can be reached from `start` along `edges`."""
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        for child in edges.get(node, ()):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return False

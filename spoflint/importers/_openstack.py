@@ -1,0 +1,278 @@
+"""What the OpenStack deployment readers share: the services they model, their kinds,
+what each needs, and how the result is written as a native document.
+
+Both OpenStack-Ansible and kolla-ansible deploy the same control plane (Galera,
+RabbitMQ, memcached, the API services behind HAProxy, the schedulers and agents that
+take work from the queue); they differ in how a file says which host runs what. The
+readers work out placements (service -> hosts, with where each was written) and hand
+them to `Plan`, which writes services, storage and the load balancer the same way for
+both, so that the same deployment read from either tool gives the same model.
+
+Facts used here (OpenStack HA Guide and the tools' own defaults, not their files):
+the APIs and Galera are reached through HAProxy at the internal VIP; RabbitMQ and
+memcached are reached through client-side lists of every member; RabbitMQ runs quorum
+queues (active/active, majority) by default in both tools' current releases;
+schedulers, conductors, agents and cinder-volume take work from the queue; OVN's
+northd holds a lock in its Raft-clustered databases, so any one instance suffices.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..load import MarkedMap
+from . import Native, mapping, put, sequence
+
+At = tuple[str, int, int]  # (path, line, column) of what an element came from
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str
+    behind_lb: bool = False  # clients reach it through the load balancer (or VIP)
+    depends: tuple[str, ...] = ()  # services it needs, when they are in the model
+    fields: tuple[tuple[str, object], ...] = ()  # extra native fields
+
+
+_CORE = ("galera", "keystone", "rabbitmq")
+_DB_MQ = ("galera", "rabbitmq")
+
+SERVICES: dict[str, Spec] = {
+    "haproxy": Spec("haproxy"),
+    "galera": Spec("mariadb-galera", behind_lb=True),
+    "rabbitmq": Spec("rabbitmq", fields=(("ha", "active-active"),)),
+    "memcached": Spec("memcached"),
+    "zookeeper": Spec("zookeeper"),
+    "etcd": Spec("etcd"),
+    "keystone": Spec("keystone-api", True, ("galera", "memcached")),
+    "glance": Spec("glance-api", True, ("galera", "keystone")),
+    "placement": Spec("placement-api", True, ("galera", "keystone")),
+    "nova-api": Spec("nova-api", True, _CORE),
+    "nova-metadata-api": Spec("nova-metadata-api", True, _DB_MQ),
+    "nova-novncproxy": Spec("nova-novncproxy", True, _DB_MQ),
+    "nova-scheduler": Spec("nova-scheduler", depends=(*_DB_MQ, "placement")),
+    "nova-conductor": Spec("nova-conductor", depends=_DB_MQ),
+    "nova-compute": Spec("nova-compute", depends=("rabbitmq", "nova-conductor")),
+    "neutron-server": Spec("neutron-server", True, (*_CORE, "ovn-ovsdb")),
+    "neutron-l3-agent": Spec("neutron-l3-agent", depends=("rabbitmq",)),
+    "neutron-dhcp-agent": Spec("neutron-dhcp-agent", depends=("rabbitmq",)),
+    "neutron-metadata-agent": Spec("neutron-metadata-agent", depends=("rabbitmq",)),
+    "ovn-ovsdb": Spec("ovsdb-raft"),
+    # northd takes a lock in the southbound database: the others stand by, no fencing needed
+    "ovn-northd": Spec("ovn-northd", depends=("ovn-ovsdb",), fields=(("ha", "none"), ("access", "worker"))),
+    "ovn-gateway": Spec("ovn-controller", depends=("ovn-ovsdb",)),
+    "cinder-api": Spec("cinder-api", True, _CORE),
+    "cinder-scheduler": Spec("cinder-scheduler", depends=_DB_MQ),
+    "cinder-volume": Spec("cinder-volume", depends=_DB_MQ),
+    "cinder-backup": Spec("cinder-backup", depends=_DB_MQ),
+    "heat-api": Spec("heat-api", True, _CORE),
+    "heat-api-cfn": Spec("heat-api-cfn", True, _CORE),
+    "heat-engine": Spec("heat-engine", depends=_CORE),
+    "horizon": Spec("horizon", True, ("keystone", "memcached")),
+    "ceph-mon": Spec("ceph-mon"),
+    "ceph-rgw": Spec("ceph-rgw", True, ("ceph-mon",)),
+    "swift-proxy": Spec("swift-proxy", True, ("keystone", "memcached")),
+    "barbican-api": Spec("barbican-api", True, ("galera", "keystone")),
+    "designate-api": Spec("designate-api", True, _CORE),
+    "designate-worker": Spec("designate-worker", depends=_DB_MQ),
+    "octavia-api": Spec("octavia-api", True, _CORE),
+    "octavia-worker": Spec("octavia-worker", depends=_DB_MQ),
+    "octavia-health-manager": Spec("octavia-health-manager", depends=_DB_MQ),
+    "octavia-housekeeping": Spec("octavia-housekeeping", depends=_DB_MQ),
+}
+
+
+@dataclass
+class Placement:
+    """Where one service runs: its hosts in order (first written first) and where the
+    file says so."""
+
+    at: At
+    hosts: dict[str, At] = field(default_factory=dict)  # host -> where it was listed for this service
+    instances: dict[str, int] = field(default_factory=dict)  # host -> containers (OSA affinity > 1)
+    description: str = ""
+    storage: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)  # services it needs besides its spec's (ceph-mon)
+    extra: dict = field(default_factory=dict)  # fields that override the spec's
+
+    def add(self, host: str, at: At, count: int = 1) -> None:
+        if host not in self.hosts:
+            self.hosts[host] = at
+        if count > 1:
+            self.instances[host] = max(self.instances.get(host, 1), count)
+
+
+@dataclass
+class StorageSpec:
+    kind: str
+    at: At
+    hosts: dict[str, At] = field(default_factory=dict)
+    replicas: int | None = None
+    min_replicas: int | None = None
+    description: str = ""
+
+
+@dataclass
+class HostSpec:
+    at: At
+    description: str = ""
+    zone: tuple[str, At] | None = None
+
+
+class Plan:
+    """The model a reader worked out, written as native documents (one per source file,
+    so that every element keeps the file it came from)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.hosts: dict[str, HostSpec] = {}
+        self.zones: dict[str, At] = {}
+        self.services: dict[str, Placement] = {}
+        self.storage: dict[str, StorageSpec] = {}
+        self.network: dict[str, tuple[str, At, str]] = {}  # id -> (kind, at, description)
+        self.balancer: str | None = None  # the load-balancer service, when the tool deploys one
+        self.vip: dict | None = None  # {manager, address}: the VIP the load balancer holds
+        self.external_vip: dict | None = None  # the VIP of a load balancer the file does not describe
+        self.comments: dict[str, dict] = {}  # path -> `# spoflint: accept` comments by line
+
+    def host(self, name: str, at: At) -> HostSpec:
+        if name not in self.hosts:
+            self.hosts[name] = HostSpec(at)
+        return self.hosts[name]
+
+    def place(self, service: str, at: At) -> Placement:
+        if service not in self.services:
+            self.services[service] = Placement(at)
+        return self.services[service]
+
+    # -- writing ---------------------------------------------------------------------
+    def documents(self) -> list[MarkedMap]:
+        natives: dict[str, Native] = {}
+        ids = self._ids()
+
+        def doc(at: At) -> Native:
+            if at[0] not in natives:
+                natives[at[0]] = Native(at[0], self.name)
+                if self.comments.get(at[0]):
+                    natives[at[0]].root.comments = self.comments[at[0]]
+            return natives[at[0]]
+
+        def pos(at: At) -> tuple[int, int]:
+            return at[1], at[2]
+
+        def refs(owner: At, names) -> object:
+            return sequence(owner[0], [(ids[n], pos(owner)) for n in names], pos(owner))
+
+        for zone, at in self.zones.items():
+            doc(at).element("zones", ids[zone], pos(at))
+        for eid, (kind, at, description) in self.network.items():
+            node = doc(at).element("network", ids[eid], pos(at))
+            put(node, "kind", kind, pos(at))
+            if description:
+                put(node, "description", description, pos(at))
+        for name, spec in self.hosts.items():
+            node = doc(spec.at).element("hosts", name, pos(spec.at))
+            if spec.zone and spec.zone[0] in self.zones:
+                put(node, "zone", ids[spec.zone[0]], self._same(spec.at, spec.zone[1]))
+            if spec.description:
+                put(node, "description", spec.description, pos(spec.at))
+        for eid, spec in self.storage.items():
+            node = doc(spec.at).element("storage", ids[eid], pos(spec.at))
+            put(node, "kind", spec.kind, pos(spec.at))
+            if spec.hosts:
+                put(node, "hosts", self._list(spec.at, spec.hosts), pos(spec.at))
+            if spec.replicas is not None:
+                put(node, "replicas", spec.replicas, pos(spec.at))
+            if spec.min_replicas is not None:
+                put(node, "min_replicas", spec.min_replicas, pos(spec.at))
+            if spec.description:
+                put(node, "description", spec.description, pos(spec.at))
+        present = {s for s, p in self.services.items() if p.hosts}
+        for service, placement in self.services.items():
+            if service not in present:
+                continue
+            spec = SERVICES[service]
+            at = placement.at
+            node = doc(at).element("services", ids[service], pos(at))
+            put(node, "kind", spec.kind, pos(at))
+            total = sum(placement.instances.get(h, 1) for h in placement.hosts)
+            if total > len(placement.hosts):
+                # several containers on a host fail together; worst case, all on one host
+                put(node, "replicas", total, pos(at))
+                put(node, "pool", self._list(at, placement.hosts), pos(at))
+            else:
+                put(node, "hosts", self._list(at, placement.hosts), pos(at))
+            fields = dict(spec.fields)
+            fields.update(placement.extra)
+            for key, value in fields.items():
+                put(node, key, value, pos(at))
+            if service == self.balancer and self.vip is not None:
+                put(node, "vip", self._vip(at, self.vip), pos(at))
+            elif spec.behind_lb and service != self.balancer:
+                if self.balancer in present:
+                    put(node, "load_balancer", ids[self.balancer], pos(at))
+                elif self.external_vip is not None:
+                    put(node, "vip", self._vip(at, self.external_vip), pos(at))
+            needs = [d for d in dict.fromkeys((*spec.depends, *placement.needs)) if d in present and d != service]
+            if needs:
+                put(node, "depends_on", refs(at, needs), pos(at))
+            if placement.storage:
+                put(node, "storage", refs(at, placement.storage), pos(at))
+            if placement.description:
+                put(node, "description", placement.description, pos(at))
+        return [native.root for native in natives.values()]
+
+    def _ids(self) -> dict[str, str]:
+        """Element ids. Hosts keep their names; a zone, network node, storage backend or
+        service whose name a host (or an earlier section) already has gets a suffix:
+        a host called `haproxy` leaves the service the id `haproxy-service`."""
+        taken = set(self.hosts)
+        ids: dict[str, str] = {}
+        for names, suffix in ((self.zones, "zone"), (self.network, "lb"), (self.storage, "storage"),
+                              (self.services, "service")):
+            for name in names:
+                eid = name if name not in taken else f"{name}-{suffix}"
+                ids[name] = eid
+                taken.add(eid)
+        return ids
+
+    @staticmethod
+    def _same(owner: At, at: At) -> tuple[int, int]:
+        """A position for a field: where it was written when that is in the owner's
+        file, else the owner's own position."""
+        return (at[1], at[2]) if at[0] == owner[0] else (owner[1], owner[2])
+
+    def _list(self, owner: At, items: dict[str, At]):
+        return sequence(owner[0], [(name, self._same(owner, at)) for name, at in items.items()], (owner[1], owner[2]))
+
+    @staticmethod
+    def _vip(owner: At, vip: dict) -> MarkedMap:
+        node = mapping(owner[0], (owner[1], owner[2]))
+        for key in ("manager", "address"):
+            if vip.get(key) is not None:
+                put(node, key, str(vip[key]), (owner[1], owner[2]))
+        return node
+
+
+def truthy(value, default: bool) -> bool:
+    """An Ansible boolean as people write it (`yes`, "True", 1), else the default
+    (for a Jinja expression or nothing at all)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("yes", "true", "on", "1", "y"):
+            return True
+        if text in ("no", "false", "off", "0", "n", ""):
+            return False
+    return default
+
+
+def ceph_copies(size) -> tuple[int, int]:
+    """Replicas and min_replicas of a Ceph pool of this size (Ceph's default min_size
+    is size - size // 2: 2 of 3)."""
+    if isinstance(size, str) and size.strip().isdigit():
+        size = int(size)
+    size = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else 3
+    return size, size - size // 2
