@@ -153,9 +153,9 @@ def _services(document: MarkedMap) -> dict[str, MarkedMap]:
 
 def _replicas(service: MarkedMap) -> tuple[int, tuple[int, int] | None]:
     deploy = service.get("deploy")
-    if isinstance(deploy, dict) and type(deploy.get("replicas")) is int:
+    if isinstance(deploy, dict) and type(deploy.get("replicas")) is int and deploy["replicas"] >= 0:
         return deploy["replicas"], deploy.value_at("replicas")
-    if type(service.get("scale")) is int:
+    if type(service.get("scale")) is int and service["scale"] >= 0:
         return service["scale"], service.value_at("scale")
     return 1, None
 

@@ -9,7 +9,7 @@ ReplicationController and bare Pod becomes a service named after its `metadata.n
 (`namespace/name` when two workloads of the files share a name):
 
 - `replicas` from `spec.replicas` (1 when missing, as Kubernetes defaults it; 1 for a
-  Pod); a DaemonSet runs one pod on every node;
+  Pod; a workload scaled to 0 is left out); a DaemonSet runs one pod on every node;
 - `kind` from the image of the pod's first container (`postgres` -> postgresql, `redis`,
   `mongo` -> mongodb, `cassandra`, `cockroachdb/cockroach` -> cockroachdb, `etcd`,
   `zookeeper`, `kafka`, `rabbitmq`, `nginx`, ... see `_containers.IMAGE_KINDS`). A kind
@@ -30,29 +30,31 @@ ReplicationController and bare Pod becomes a service named after its `metadata.n
 template's labels, in its namespace). It is not an element of its own: Kubernetes
 implements it on every node. A workload behind a Service with a cluster IP is reached
 through that virtual IP (`vip: kube-proxy`), so its replicas are load balanced; behind
-only a headless Service (`clusterIP: None`), through DNS (`vip: dns`). A workload no
-Service selects cannot be addressed, so it is taken to pull its work (`access: worker`).
+only a headless Service (`clusterIP: None`), through DNS (`vip: dns`). A workload of no
+known kind that no Service selects cannot be addressed, so it is taken to pull its work
+(`access: worker`).
 A workload behind a `NodePort` or `LoadBalancer` Service, an Ingress backend, or with a
 `hostPort` is user-facing (`public: true`); a workload no Service selects that depends
 on such a workload is a client of it (a load generator), not user-facing; otherwise the
 native default applies (user-facing when nothing depends on it).
 
 **Nodes.** The manifests do not say how many nodes the cluster has, nor where they are.
-The reader declares the fewest nodes the manifests' own hard constraints need,
-`k8s-node-1` ... (one when there are none), with no rack, power or network, so MODEL001
-reports each gap and nothing is counted as redundant that was not described. Every
-workload runs on that pool with the worst case placement (all replicas on one node),
-unless it promises otherwise:
+The reader declares as many nodes as the widest workload has replicas, `k8s-node-1` ...,
+with no rack, power or network, so MODEL001 reports each gap. Where the replicas of a
+workload run is likewise a layer the manifests leave to the scheduler, and spoflint
+treats an undescribed layer as it does everywhere else: as not failing together, and
+reported as incomplete. So a workload's replicas are placed on distinct nodes
+(`spread: host`): kube-scheduler spreads the pods of one workload across nodes by
+default, and preferred anti-affinity or `ScheduleAnyway` constraints ask for it too.
+Stronger promises are kept as such:
 
-- `spread: host` for a required pod anti-affinity on `kubernetes.io/hostname` against
-  its own pods, or a topology spread constraint on `kubernetes.io/hostname` with
-  `whenUnsatisfiable: DoNotSchedule` and `maxSkew: 1`;
-- `spread: zone` for the same on `topology.kubernetes.io/zone` (the nodes are then put
-  in as many zones, `k8s-zone-1` ..., as the widest such workload needs).
+- `spread: zone` for a pod anti-affinity (required or preferred) on
+  `topology.kubernetes.io/zone` against its own pods, or a topology spread constraint
+  on that key (the nodes are then put in as many zones, `k8s-zone-1` ..., as the widest
+  such workload needs);
 
-Preferred (soft) anti-affinity, `ScheduleAnyway` constraints and the scheduler's default
-spreading are best effort: they spread replicas only while the cluster has room, which
-the manifests cannot say, so they do not count as a promise.
+and a workload pinned to one node (`nodeName`, or a `nodeSelector` on
+`kubernetes.io/hostname`) has every replica on that node (no spread).
 
 Every element points at its manifest's `metadata.name`; the nodes at the first line of
 the first file with a workload. A `# spoflint: accept RULE reason` comment on a
@@ -215,15 +217,14 @@ class _Cluster:
                 template_meta = template.get("metadata") if isinstance(template.get("metadata"), dict) else {}
                 labels = template_meta.get("labels")
                 pod = template.get("spec") if isinstance(template.get("spec"), dict) else {}
-            workload = _Workload(kind, name, namespace, doc, shown, metadata.value_at("name"),
-                                 labels if isinstance(labels, dict) else {}, pod)
+            workload = _Workload(kind, name, namespace, doc, shown, metadata.value_at("name"), _labels(labels), pod)
             if workload.replicas != 0:  # scaled to zero: nothing runs
                 self.workloads.append(workload)
         elif kind == "Service":
-            selector = spec.get("selector")
+            selector = _labels(spec.get("selector")) or None
             self.services.append(_Service(
                 name, namespace, shown, doc, spec.get("type") if isinstance(spec.get("type"), str) else "ClusterIP",
-                spec.get("clusterIP") == "None", selector if isinstance(selector, dict) and selector else None))
+                spec.get("clusterIP") == "None", selector))
         elif kind == "Ingress":
             for backend, at in _ingress_backends(spec):
                 self.ingress_backends.append((namespace, backend, shown, at))
@@ -297,7 +298,7 @@ class _Cluster:
                     if zone_ids:
                         put(host, "zone", zone_ids[index % len(zone_ids)], (1, 1))
                     put(host, "description", "one of the cluster's nodes: the manifests do not say how many "
-                                             "there are or where; the fewest their constraints need are "
+                                             "there are or where; one per replica of the widest workload is "
                                              "modelled (describe the real nodes in an overlay)", (1, 1))
             for w in mine:
                 self._write(native, w, node_ids, spreads[w.id], depends.get(w.id, []))
@@ -323,6 +324,8 @@ class _Cluster:
             put(node, "state", "stateful", at)
         else:
             put(node, "state", "stateless", at)
+        if spread and spread[0] == "host" and replicas is not None:
+            nodes = nodes[:max(replicas, 1)]  # replica i on node i: distinct, and no node it cannot be on
         pool = sequence(w.path, [(n, at) for n in nodes], at)
         if replicas is None:  # a DaemonSet: one pod on every node
             put(node, "hosts", pool, at, w.doc.value_at("kind"))
@@ -395,18 +398,30 @@ def _resolve(host: str, namespace: str, services: dict) -> _Service | None:
     return None
 
 
+def _labels(node) -> dict:
+    """Labels (or a Service's selector) as text -> text; anything else is left out."""
+    if not isinstance(node, dict):
+        return {}
+    return {k: v for k, v in node.items() if isinstance(v, (str, int, float, bool))}
+
+
 def _matches(selector, labels: dict) -> bool:
     """A label selector (`matchLabels` and `matchExpressions`) against labels."""
     if not isinstance(selector, dict):
         return False
     match = selector.get("matchLabels") or {}
-    if not isinstance(match, dict) or any(labels.get(k) != v for k, v in match.items()):
+    expressions = selector.get("matchExpressions") or []
+    if not isinstance(match, dict) or not isinstance(expressions, list):
         return False
-    for expression in selector.get("matchExpressions") or []:
-        if not isinstance(expression, dict):
+    if any(labels.get(k) != v for k, v in match.items()):
+        return False
+    for expression in expressions:
+        if not isinstance(expression, dict) or not isinstance(expression.get("key"), str):
             return False
-        key, operator = expression.get("key"), expression.get("operator")
+        key, operator = expression["key"], expression.get("operator")
         values = expression.get("values") or []
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            return False
         if operator == "In" and labels.get(key) not in values:
             return False
         if operator == "NotIn" and labels.get(key) in values:
@@ -419,24 +434,28 @@ def _matches(selector, labels: dict) -> bool:
 
 
 def _spread(w: _Workload) -> tuple[str, tuple[int, int]] | None:
-    """`("host"|"zone", where)` when the pod spec promises one replica per node or zone."""
+    """`("host"|"zone", where)`: how the workload's replicas are spread (see the module
+    docstring); None for a workload pinned to one node."""
+    selector = w.pod.get("nodeSelector")
+    if w.pod.get("nodeName") or (isinstance(selector, dict) and any(k in HOSTNAME for k in selector)):
+        return None
     found = None
     affinity = w.pod.get("affinity")
     anti = affinity.get("podAntiAffinity") if isinstance(affinity, dict) else None
-    terms = anti.get("requiredDuringSchedulingIgnoredDuringExecution") if isinstance(anti, dict) else None
-    for index, term in enumerate(terms if isinstance(terms, list) else []):
-        if isinstance(term, dict) and _matches(term.get("labelSelector"), w.labels):
-            level = _level(term.get("topologyKey"))
-            if level and (found is None or level == "zone"):
-                found = (level, terms.item_at(index))
+    for kind in ("requiredDuringSchedulingIgnoredDuringExecution", "preferredDuringSchedulingIgnoredDuringExecution"):
+        terms = anti.get(kind) if isinstance(anti, dict) else None
+        for index, term in enumerate(terms if isinstance(terms, list) else []):
+            if isinstance(term, dict) and "podAffinityTerm" in term:
+                term = term["podAffinityTerm"]
+            if isinstance(term, dict) and _matches(term.get("labelSelector"), w.labels):
+                if _level(term.get("topologyKey")) == "zone":
+                    found = found or ("zone", terms.item_at(index))
     constraints = w.pod.get("topologySpreadConstraints")
     for index, item in enumerate(constraints if isinstance(constraints, list) else []):
-        if (isinstance(item, dict) and item.get("whenUnsatisfiable") == "DoNotSchedule"
-                and item.get("maxSkew") == 1 and _matches(item.get("labelSelector"), w.labels)):
-            level = _level(item.get("topologyKey"))
-            if level and (found is None or level == "zone"):
-                found = (level, constraints.item_at(index))
-    return found
+        if isinstance(item, dict) and _matches(item.get("labelSelector"), w.labels):
+            if _level(item.get("topologyKey")) == "zone":
+                found = found or ("zone", constraints.item_at(index))
+    return found or ("host", (w.doc.line, w.doc.column))
 
 
 def _level(key) -> str | None:
@@ -453,11 +472,11 @@ def _persistent(w: _Workload) -> tuple[int, int] | None:
     for container in w.containers:
         mounts = container.get("volumeMounts")
         for mount in mounts if isinstance(mounts, list) else []:
-            if isinstance(mount, dict) and mount.get("readOnly") is not True:
-                writable.add(mount.get("name"))
+            if isinstance(mount, dict) and mount.get("readOnly") is not True and isinstance(mount.get("name"), str):
+                writable.add(mount["name"])
     volumes = w.pod.get("volumes")
     for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
-        if not isinstance(volume, dict) or volume.get("name") not in writable:
+        if not isinstance(volume, dict) or not isinstance(volume.get("name"), str) or volume["name"] not in writable:
             continue
         if isinstance(volume.get("persistentVolumeClaim"), dict):
             return volumes.item_at(index)
@@ -483,9 +502,11 @@ def _ingress_backends(spec) -> list[tuple[str, tuple[int, int]]]:
             out.append((node["serviceName"], node.value_at("serviceName")))
 
     backend(spec.get("defaultBackend") or spec.get("backend"))
-    for rule in spec.get("rules") or []:
+    rules = spec.get("rules")
+    for rule in rules if isinstance(rules, list) else []:
         http = rule.get("http") if isinstance(rule, dict) else None
-        for item in (http.get("paths") or []) if isinstance(http, dict) else []:
+        paths = http.get("paths") if isinstance(http, dict) else None
+        for item in paths if isinstance(paths, list) else []:
             if isinstance(item, dict):
                 backend(item.get("backend"))
     return out
