@@ -20,11 +20,11 @@ from spoflint import engine, kinds, model
 from spoflint.errors import InputError
 from spoflint.importers import compose
 from spoflint.importers._containers import addressed_hosts, image_name, kind_of_image
+from helpers import expected, judged, pairs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "import" / "compose"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-EXPECT = re.compile(r"^#\s*expect:(.*)$")
 DATABASES = {"postgresql", "mysql", "mariadb", "mongodb", "redis", "rabbitmq", "kafka"}
 
 
@@ -33,17 +33,8 @@ def lint(*paths):
     return topology, engine.check(topology, engine.Config())
 
 
-def judged(findings) -> set[tuple[str, str]]:
-    """(rule, subject) of the errors and warnings that were not accepted."""
-    return {(f.rule, f.subject) for f in findings if f.severity != "note" and f.suppressed is None}
 
 
-def expected(path: Path) -> set[tuple[str, str]]:
-    first = path if path.is_file() else sorted(path.glob("*.y*ml"))[0]
-    match = EXPECT.match(first.read_text(encoding="utf-8").split("\n", 1)[0])
-    assert match, f"{first}: the first line must be `# expect: RULE@subject ...` or `# expect: none`"
-    tokens = match.group(1).split()
-    return set() if tokens == ["none"] else {tuple(t.split("@", 1)) for t in tokens}
 
 
 def fixtures() -> list[Path]:
@@ -189,7 +180,7 @@ def test_every_compose_file_of_the_corpus_is_known():
 def test_corpus_file(name):
     path = CORPUS / name
     topology, findings = lint(path)
-    want = {tuple(t.split("@", 1)) for t in CORPUS_EXPECTED[name].split()}
+    want = pairs(CORPUS_EXPECTED[name])
     assert judged(findings) == want
     assert {f.rule for f in findings if f.severity == "note"} <= {"MODEL001"}
     # every finding points into the Compose file itself

@@ -23,6 +23,7 @@ from spoflint import engine, model
 from spoflint.errors import InputError
 from spoflint.importers import kolla_ansible, openstack_ansible
 from spoflint.importers.kolla_ansible import expand
+from helpers import expected, judged  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "import" / "kolla-ansible"
@@ -30,7 +31,6 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus" / "kolla-ansible"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not next to the repo")
 CORPUS_INVENTORIES = ["multinode", "all-in-one"]
-EXPECT = re.compile(r"^#\s*expect:(.*)$")
 
 
 def lint(*paths):
@@ -43,26 +43,8 @@ def linted(*paths: Path):
     return lint(*paths)
 
 
-def judged(findings) -> set[tuple[str, str]]:
-    return {(f.rule, f.subject) for f in findings if f.severity != "note" and not f.suppressed}
 
 
-def expected(path: Path) -> set[tuple[str, str]]:
-    tokens: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = EXPECT.match(line)
-        if not match:
-            break
-        tokens += match.group(1).split()
-    assert tokens, f"{path}: the first lines must be `# expect: RULE@subject ...` or `# expect: none`"
-    if tokens == ["none"]:
-        return set()
-    pairs = set()
-    for token in tokens:
-        rule, at, subject = token.partition("@")
-        assert at and subject and re.match(r"^[A-Z]+[0-9]{3}$", rule), f"{path}: {token!r} is not RULE@subject"
-        pairs.add((rule, subject))
-    return pairs
 
 
 def fixture_cases() -> list[Path]:

@@ -25,11 +25,11 @@ import yaml
 from spoflint import engine, load, model
 from spoflint.errors import InputError
 from spoflint.importers import kubernetes
+from helpers import expected, judged, pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "import" / "kubernetes"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-EXPECT = re.compile(r"^#\s*expect:(.*)$")
 DATABASES = {"postgresql", "mysql", "mariadb", "mongodb", "redis", "rabbitmq"}
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not there")
@@ -40,20 +40,10 @@ def lint(*paths):
     return topology, engine.check(topology, engine.Config())
 
 
-def judged(findings) -> set[tuple[str, str]]:
-    return {(f.rule, f.subject) for f in findings if f.severity != "note" and f.suppressed is None}
 
 
-def pairs(text: str) -> set[tuple[str, str]]:
-    return {tuple(t.split("@", 1)) for t in text.split()}
 
 
-def expected(path: Path) -> set[tuple[str, str]]:
-    first = path if path.is_file() else sorted(path.glob("*.y*ml"))[0]
-    match = EXPECT.match(first.read_text(encoding="utf-8").split("\n", 1)[0])
-    assert match, f"{first}: the first line must be `# expect: RULE@subject ...` or `# expect: none`"
-    tokens = match.group(1).split()
-    return set() if tokens == ["none"] else pairs(" ".join(tokens))
 
 
 def fixtures() -> list[Path]:

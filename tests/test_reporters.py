@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from spoflint import __version__
 from spoflint.cli import app
-from spoflint.findings import Finding, Place
+from spoflint.findings import Finding
 from spoflint.registry import rules
 from spoflint.reporters import render
 
