@@ -47,12 +47,17 @@ def check(facts, options):
     for r in t.racks.values():
         if len(r.cooling) == 1:
             yield Problem(r.id, f"rack {r.id} has one cooling unit, {r.cooling[0]}", related=r.cooling)
+    racks_in: dict[str, list] = {}  # zone -> its racks, grouped once (not per zone)
+    for r in t.racks.values():
+        racks_in.setdefault(r.zone, []).append(r)
+    units_in: dict[str, list[str]] = {}
+    for c in t.cooling.values():
+        units_in.setdefault(c.zone, []).append(c.id)
     for z in t.zones:
-        racks = [r for r in t.racks.values() if r.zone == z]
+        racks = racks_in.get(z, [])
         # the units placed in the zone and those its racks name (a unit written without
         # its zone still cools the racks that list it)
-        units = list(dict.fromkeys([c.id for c in t.cooling.values() if c.zone == z] +
-                                   [u for r in racks for u in r.cooling]))
+        units = list(dict.fromkeys(units_in.get(z, []) + [u for r in racks for u in r.cooling]))
         if len(units) == 1 and racks:
             yield Problem(z, f"zone {z} has one cooling unit, {units[0]}, for its {len(racks)} "
                              f"rack{'s' if len(racks) != 1 else ''}", related=tuple(units))

@@ -17,12 +17,14 @@ it touches the part of the network the event left alone.
 """
 from __future__ import annotations
 
-from collections import Counter, deque
+import itertools
+from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 
 from . import graph as fg
 from .model import DEFAULT_SCOPE, Topology
+from .nogc import paused, pausing
 
 DOWN = None
 
@@ -32,60 +34,99 @@ class SingleFailures:
 
     def __init__(self, t: Topology, g: fg.FaultGraph, scope: frozenset = DEFAULT_SCOPE):
         self.t, self.g, self.scope = t, g, scope
-        self.can_fail = {eid: t.can_fail(eid, scope) for eid in t.section_of}
+        self.can_fail = t.failure_candidates(scope)
         self.values: dict[str, frozenset | None] = {}
         self.events: dict[str, set[str]] = {}  # candidate -> network vertices it takes down
         self.tree_parent: dict[str, str] = {}
         self._network_done = False
+        self._swept = False
 
     def of(self, key: str) -> frozenset | None:
-        """The set for one node, resolving what it needs first (iteratively)."""
-        values, gates = self.values, self.g.gates
+        """The set for one node. The first call computes every node, in the order the
+        graph was built (mostly inputs first, so the stack below rarely grows): the
+        analyses need nearly all of them, and one sweep is cheaper than many descents."""
+        values = self.values
         if key in values:
             return values[key]
+        if not self._swept:
+            self._swept = True
+            combine, reach = self._combine, fg.REACH
+            with paused():
+                for node, gate in self.g.gates.items():
+                    if node in values:
+                        continue
+                    if gate.op != reach:
+                        try:
+                            inputs = [values[i] for i in gate.inputs]
+                        except KeyError:  # an input further down the order
+                            pass
+                        else:  # the usual case: every input known
+                            values[node] = combine(gate, inputs)
+                            continue
+                    self._resolve(node)
+            return values[key]
+        return self._resolve(key)
+
+    def _resolve(self, key: str) -> frozenset | None:
+        """The set for one node, resolving what it needs first (iteratively)."""
+        values = self.values
+        gates, combine = self.g.gates, self._combine
         stack = [key]
+        push, pop = stack.append, stack.pop
         while stack:
             top = stack[-1]
             if top in values:
-                stack.pop()
+                pop()
                 continue
             gate = gates[top]
             if gate.op == fg.REACH:
-                stack.pop()
+                pop()
                 self._network()
                 continue
-            pending = [i for i in gate.inputs if i not in values]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            values[top] = self._combine(gate, [values[i] for i in gate.inputs])
+            depth = len(stack)
+            for i in gate.inputs:
+                if i not in values:
+                    push(i)
+            if len(stack) == depth:  # every input known
+                pop()
+                values[top] = combine(gate, [values[i] for i in gate.inputs])
         return values[key]
 
     def _combine(self, gate: fg.Gate, inputs: list) -> frozenset | None:
-        own = gate.own if gate.own and self.can_fail[gate.own] else None
-        if gate.op == fg.ALL:
-            if any(v is DOWN for v in inputs):
+        """A node's set from its inputs' sets. Sets are shared rather than copied where a
+        node has the same set as an input: a million elements make millions of nodes,
+        most of them with a set equal to one of their inputs'."""
+        op, _, k, own = gate
+        if own is not None and not self.can_fail[own]:
+            own = None
+        if op == fg.ALL:
+            if DOWN in inputs:
                 return DOWN
-            result = set().union(*inputs) if inputs else set()
-        elif gate.op == fg.ANY:
-            ups = sorted((v for v in inputs if v is not DOWN), key=len)
+            if len(inputs) == 2:  # the most common gate by far
+                a, b = inputs
+                if not b:
+                    b, a = a, b
+                if not a:  # one set, maybe empty
+                    return b if own is None or own in b else b | {own}
+                return a | b if own is None else frozenset((own,)).union(a, b)
+            return _union([v for v in inputs if v], own)
+        ups = [v for v in inputs if v is not DOWN]
+        if op == fg.ANY:
             if not ups:
                 return DOWN
-            result = set(ups[0]).intersection(*ups[1:])
-        else:  # KOFN
-            ups = [v for v in inputs if v is not DOWN]
-            if len(ups) < gate.k:
-                return DOWN
-            needed = len(ups) - gate.k + 1  # inputs an element must take down
-            if needed <= 1:
-                result = set().union(*ups) if ups else set()
+            if len(ups) == 1:
+                result = ups[0]
             else:
-                counts = Counter(e for v in ups for e in v)
-                result = {e for e, c in counts.items() if c >= needed}
-        if own:
-            result.add(own)
-        return frozenset(result)
+                ups.sort(key=len)
+                result = ups[0].intersection(*ups[1:])
+            return result if own is None or own in result else result | {own}
+        # KOFN
+        if len(ups) < k:
+            return DOWN
+        needed = len(ups) - k + 1  # inputs an element must take down
+        if needed <= 1:
+            return _union([v for v in ups if v], own)
+        return _in_at_least(ups, needed, own)
 
     # --- reachability ------------------------------------------------------------
     def _network(self) -> None:
@@ -97,8 +138,10 @@ class SingleFailures:
         up = {}
         for v in vertices:
             up[v] = self.of(v)
-        parent, children = bfs_tree(adjacency, lambda w: up.get(w) is not DOWN)
+        alive = lambda w: up.get(w) is not DOWN  # noqa: E731
+        parent, children = bfs_tree(adjacency, alive)
         self.tree_parent = parent
+        separation = Separation(adjacency, alive)
         # events: each candidate and the reachable network vertices it takes down
         events: dict[str, set[str]] = {}
         for v in vertices:
@@ -106,15 +149,20 @@ class SingleFailures:
                 for e in up[v]:
                     events.setdefault(e, set()).add(v)
         self.events = events
-        lost: dict[str, set[str]] = {v: set() for v in vertices if v in parent}
+        network = self.t.network
+        lost: dict[str, set[str]] = {v: set() for v in vertices if v in parent and v in network}
         for e, removed in events.items():
-            for v in _cut_off(removed, adjacency, parent, children):
-                lost[v].add(e)
+            center = _center(removed, adjacency)
+            if center is not None:  # one vertex and links of it: the separation knows
+                cut = itertools.chain(removed, separation.cut(center))
+            else:
+                cut = _cut_off(removed, adjacency, parent, children)
+            for v in cut:
+                if v in lost:
+                    lost[v].add(e)
         for v in vertices:
-            key = fg.reach(v) if v in self.t.network else None
-            if key is None:
-                continue
-            self.values[key] = frozenset(lost[v]) if v in parent else DOWN
+            if v in network:
+                self.values[fg.reach(v)] = frozenset(lost[v]) if v in parent else DOWN
 
     # --- explanations ------------------------------------------------------------
     def chain(self, element: str, key: str) -> list[str]:
@@ -154,6 +202,41 @@ class SingleFailures:
         return inner + ([node] if node != v else [])
 
 
+def _union(sets: list, own: str | None = None) -> frozenset:
+    """The union of non-empty sets, and `own`; one of them itself when it is the union."""
+    if own is None:
+        if not sets:
+            return _EMPTY
+        if len(sets) == 1:
+            return sets[0]
+    elif len(sets) == 1 and own in sets[0]:
+        return sets[0]
+    elif not sets:
+        return frozenset((own,))
+    return (frozenset((own,)) if own is not None else _EMPTY).union(*sets)
+
+
+def _in_at_least(sets: list, needed: int, own: str | None = None) -> frozenset:
+    """The elements found in at least `needed` of the sets (and `own`)."""
+    full = [v for v in sets if v]
+    if len(full) < needed:
+        result = _EMPTY
+    elif needed == len(full):
+        full.sort(key=len)
+        result = full[0].intersection(*full[1:])
+    else:
+        counts: dict[str, int] = {}
+        get = counts.get
+        for v in full:
+            for e in v:
+                counts[e] = get(e, 0) + 1
+        result = frozenset([e for e, c in counts.items() if c >= needed])
+    return result if own is None or own in result else result | {own}
+
+
+_EMPTY: frozenset = frozenset()
+
+
 def bfs_tree(adjacency, alive=lambda v: True):
     """Breadth-first tree from the entry points (ROOT) over live vertices: parents and
     children of every reachable vertex."""
@@ -169,6 +252,75 @@ def bfs_tree(adjacency, alive=lambda v: True):
                 children[w] = []
                 queue.append(w)
     return parent, children
+
+
+class Separation:
+    """Which vertices lose every path to the entry points (ROOT) when one vertex goes,
+    for every vertex at once: Tarjan's low points on a depth-first tree of the live
+    network. Removing v cuts off exactly the subtrees of those children c of v that
+    no edge leads out of to above v (low[c] >= pre[v]), so each question costs the size
+    of its answer, not of v's subtree (which for a spine is half the fabric)."""
+
+    def __init__(self, adjacency, alive=lambda v: True):
+        root = fg.ROOT
+        order = [root]  # vertices in preorder: a subtree is a slice of it
+        pre = {root: 0}
+        low = {root: 0}
+        parent: dict[str, str | None] = {root: None}
+        children: dict[str, list[str]] = {root: []}
+        end: dict[str, int] = {}  # where each subtree's slice ends
+        stack = [(root, iter(adjacency[root]))]
+        while stack:
+            v, neighbours = stack[-1]
+            for w in neighbours:
+                seen = pre.get(w)
+                if seen is not None:
+                    if seen < low[v] and w != parent[v]:
+                        low[v] = seen
+                elif alive(w):
+                    parent[w] = v
+                    pre[w] = low[w] = len(order)
+                    order.append(w)
+                    children[v].append(w)
+                    children[w] = []
+                    stack.append((w, iter(adjacency[w])))
+                    break
+            else:
+                stack.pop()
+                end[v] = len(order)
+                up = parent[v]
+                if up is not None and low[v] < low[up]:
+                    low[up] = low[v]
+        self.order, self.pre, self.low, self.children, self.end = order, pre, low, children, end
+
+    def reachable(self, v: str) -> bool:
+        return v in self.pre
+
+    def cut(self, v: str) -> list[str]:
+        """The vertices, other than v, that lose every path to ROOT without v."""
+        at = self.pre.get(v)
+        if at is None:
+            return []
+        out: list[str] = []
+        for c in self.children[v]:
+            if self.low[c] >= at:
+                out += self.order[self.pre[c]:self.end[c]]
+        return out
+
+
+def _center(removed: set[str], adjacency) -> str | None:
+    """The vertex c of `removed` that every path through `removed` passes, when the rest
+    of it are vertices with at most two neighbours, c one of them (the links of c): a
+    path through such a vertex enters by one neighbour and leaves by the other. Then
+    what `removed` cuts off is `removed` and what c alone cuts off."""
+    if len(removed) == 1:
+        return next(iter(removed))
+    first = next(iter(removed))
+    candidates = [first, *adjacency[first]] if len(adjacency[first]) <= 2 else [first]
+    for c in candidates:
+        if c in removed and all(v == c or (len(adjacency[v]) <= 2 and c in adjacency[v]) for v in removed):
+            return c
+    return None
 
 
 def _cut_off(removed: set[str], adjacency, parent, children) -> set[str]:
@@ -302,6 +454,7 @@ class Facts:
         return result
 
     @cached_property
+    @pausing
     def network_graph(self):
         """The network as networkx sees it: network nodes and hosts, links as edges
         (a count of parallel cables on each), hosts only at the edge."""
@@ -319,9 +472,10 @@ class Facts:
         return g
 
     @cached_property
-    def _entry_tree(self):
-        """The network's BFS tree from the entry points, by topology alone."""
-        return bfs_tree(self.graph.network)
+    @pausing
+    def _separation(self) -> "Separation":
+        """What each network vertex cuts off the entry points, by topology alone."""
+        return Separation(self.graph.network)
 
     def cut_from_entries(self, element: str) -> set[str]:
         """Network nodes and hosts that lose every path to an entry point when this one
@@ -329,21 +483,31 @@ class Facts:
         t = self.topology
         if not t.entrypoints:
             return set()
-        parent, children = self._entry_tree
-        lost = set()
-        if element in parent:
-            lost = _cut_off({element}, self.graph.network, parent, children) - {element}
-        gone = lost | {element}
+        lost = self._separation.cut(element)
         cut = {v for v in lost if v in t.network}
         cabled = self._host_cables
-        nearby = {h for v in gone for h, _ in cabled.get(v, ())}
-        if element in t.links:
-            nearby.update(e for e in (t.links[element].a, t.links[element].b) if e in t.hosts)
+        if lost:
+            gone = set(lost)
+            gone.add(element)
+            nearby = {h for v in gone for h, _ in cabled.get(v, ())}
+        else:  # the usual case: the element alone
+            gone = {element}
+            nearby = {h for h, _ in cabled.get(element, ())}
+        link = t.links.get(element)
+        if link is not None:
+            nearby.update(e for e in (link.a, link.b) if e in t.hosts)
+        reachable = self._host_reachable_ends
         for h in nearby:
-            reachable = [(lid, end) for lid, end in self._host_ends[h] if end in parent]
-            if reachable and all(lid == element or end in gone for lid, end in reachable):
+            ends = reachable[h]
+            if ends and all(lid == element or end in gone for lid, end in ends):
                 cut.add(h)
         return cut
+
+    @cached_property
+    def _host_reachable_ends(self) -> dict[str, list[tuple[str, str]]]:
+        """Each host's links whose other end is reachable from the entry points."""
+        reachable = self._separation.reachable
+        return {h: [(lid, end) for lid, end in ends if reachable(end)] for h, ends in self._host_ends.items()}
 
     @cached_property
     def _host_ends(self) -> dict[str, list[tuple[str, str]]]:
@@ -362,6 +526,7 @@ class Facts:
         return cables
 
     @cached_property
+    @pausing
     def articulation_points(self) -> dict[str, tuple[str, ...]]:
         """Network nodes whose failure splits the network: the node -> what is cut off.
         A split cuts a part off the entry points (hosts included: they never route), or,
@@ -392,6 +557,7 @@ class Facts:
         return {n: tuple(sorted(v)) for n, v in sorted(result.items()) if t.can_fail(n, self.scope)}
 
     @cached_property
+    @pausing
     def bridges(self) -> dict[str, tuple[str, ...]]:
         """Links whose failure splits the network: link -> its two ends. Like nodes: a
         link that cuts something off the entry points, a bridge of the network graph
@@ -414,6 +580,7 @@ class Facts:
         return {l: ends for l, ends in sorted(result.items()) if t.can_fail(l, self.scope)}
 
     @cached_property
+    @pausing
     def shared_fate(self) -> dict[str, tuple[str, ...]]:
         """Per service with several instances: the elements whose failure alone takes
         every instance down (what the instances depend on is left out: that is the
@@ -433,8 +600,7 @@ class Facts:
             ups = [v for v in (sf.of(k) for k in keys) if v is not DOWN]
             if not ups:
                 continue
-            counts = Counter(e for v in ups for e in v)
-            common = sorted(e for e, c in counts.items() if c >= min(placed, len(ups)))
+            common = sorted(_in_at_least(ups, min(placed, len(ups))))
             if common:
                 result[svc.id] = tuple(common)
         return result

@@ -132,6 +132,8 @@ def check(
         help="Skip named files that are not topologies (no `version: 1`), as in directories."),
     input_format: Optional[InputFormat] = typer.Option(
         None, "--input-format", help="Read every file as this format (default: detected per file)."),
+    order: Optional[int] = typer.Option(
+        None, "--order", min=0, help="Report minimal cut sets of 2..K elements per service (SPOF005; default: off)."),
 ):
     """Lint topology files: report single points of failure and the rest of the catalogue."""
     from . import config as configuration
@@ -160,6 +162,11 @@ def check(
             from dataclasses import replace
 
             config = replace(config, baseline=None)
+        if order is not None:  # SPOF005's option, over the config file's
+            from dataclasses import replace
+
+            config = replace(config, options={**config.options,
+                                              "SPOF005": {**config.options.get("SPOF005", {}), "order": order}})
         with _progress() as progress:
             findings = lint(paths or list(file.paths) or ["."], config, only_topologies, progress,
                             input_format.value if input_format else None)
@@ -333,6 +340,74 @@ def simulate(
         from .simulation import to_text
 
         sys.stdout.write(to_text(result))
+
+
+class GraphFormat(str, Enum):
+    dot = "dot"
+    mermaid = "mermaid"
+    json = "json"
+    html = "html"
+
+
+@app.command()
+def graph(
+    paths: List[str] = typer.Argument(..., help="Topology files or directories."),
+    format: GraphFormat = typer.Option(GraphFormat.dot, "--format", "-f", help="dot, mermaid, json or html."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the picture to this file (atomically)."),
+    input_format: Optional[InputFormat] = typer.Option(
+        None, "--input-format", help="Read every file as this format (default: detected per file)."),
+):
+    """The dependency graph, single points of failure highlighted (json: the analysed model)."""
+    from . import picture
+    from .engine import read_topology
+
+    try:
+        topology = read_topology(paths, input_format=input_format.value if input_format else None)
+    except InputError as error:
+        raise _input_error(error) from None
+    text = getattr(picture, f"to_{format.value}")(topology)
+    if output:
+        _write(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def cutsets(
+    paths: List[str] = typer.Argument(..., help="Topology files or directories."),
+    order: int = typer.Option(2, "--order", "-k", min=1, help="Largest set size (K)."),
+    format: SimulateFormat = typer.Option(SimulateFormat.text, "--format", "-f", help="Output format."),
+    max_sets: int = typer.Option(1000, "--max-sets", min=1, help="Most sets listed per service."),
+    input_format: Optional[InputFormat] = typer.Option(
+        None, "--input-format", help="Read every file as this format (default: detected per file)."),
+):
+    """Minimal sets of up to K elements whose joint failure takes a user-facing service down, ranked."""
+    from .cutsets import cut_sets, to_json, to_text
+    from .engine import read_topology
+
+    try:
+        topology = read_topology(paths, input_format=input_format.value if input_format else None)
+    except InputError as error:
+        raise _input_error(error) from None
+    result = cut_sets(topology, order, max_sets=max_sets)
+    sys.stdout.write(to_json(result, order) if format is SimulateFormat.json else to_text(result, order))
+
+
+@app.command()
+def availability(
+    paths: List[str] = typer.Argument(..., help="Topology files or directories."),
+    format: SimulateFormat = typer.Option(SimulateFormat.text, "--format", "-f", help="Output format."),
+):
+    """Each user-facing service's availability (nines, downtime a year, the elements that
+    matter most) and recovery time, against the topology's objectives."""
+    from . import availability as report
+    from .engine import read_topology
+
+    try:
+        data = report.report(read_topology(paths))
+    except InputError as error:
+        raise _input_error(error) from None
+    sys.stdout.write(report.to_json(data) if format is SimulateFormat.json else report.to_text(data))
 
 
 @app.command("import")

@@ -23,16 +23,22 @@ helper can neither collide with an element nor cut an element's id short.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import Topology
+from .nogc import pausing
 
 ALL, ANY, KOFN, REACH = "all", "any", "kofn", "reach"
 SEP = "#"  # outside the id alphabet of topology.schema.json
 ROOT = SEP + "root"
+# helper suffixes, spelt out once: build() writes `eid + OK` rather than calling helper()
+POWER, REACH_OF, OK, VIA, NICS = SEP + "power", SEP + "reach", SEP + "ok", SEP + "via", SEP + "nics"
 
 
-@dataclass(frozen=True, slots=True)
-class Gate:
+class Gate(NamedTuple):
+    """A node's gate (a named tuple rather than a frozen dataclass: an estate of 1M
+    elements makes a few million of them, and a tuple is made several times faster)."""
+
     op: str
     inputs: tuple[str, ...] = ()
     k: int = 0  # for kofn: inputs that must be up
@@ -57,13 +63,14 @@ def helper(eid: str, what: str) -> str:
 
 
 def reach(node: str) -> str:
-    return helper(node, "reach")
+    return node + REACH_OF
 
 
 def usable(host: str) -> str:
-    return helper(host, "ok")
+    return host + OK
 
 
+@pausing
 def build(t: Topology) -> FaultGraph:
     gates: dict[str, Gate] = {}
 
@@ -74,8 +81,13 @@ def build(t: Topology) -> FaultGraph:
         if zone:
             inputs.append(zone)
         if power:
-            inputs.append(any_of(helper(eid, "power"), power))
-        gates[eid] = Gate(ALL, tuple(inputs), own=eid)
+            if len(power) == 1:
+                inputs.append(power[0])
+            else:
+                key = eid + POWER
+                gates[key] = Gate(ANY, power)
+                inputs.append(key)
+        gates[eid] = Gate(ALL, tuple(inputs), 0, eid)
 
     def any_of(key: str, inputs: tuple[str, ...]) -> str:
         if len(inputs) == 1:
@@ -84,7 +96,7 @@ def build(t: Topology) -> FaultGraph:
         return key
 
     for zone in t.zones:
-        gates[zone] = Gate(ALL, (), own=zone)
+        gates[zone] = Gate(ALL, (), 0, zone)
     for p in t.power.values():
         placed(p.id, None, p.zone, p.sources)
     for c in t.cooling.values():
@@ -97,12 +109,12 @@ def build(t: Topology) -> FaultGraph:
     for h in t.hosts.values():
         placed(h.id, h.rack, h.zone, h.power)
     for link in t.links.values():
-        gates[link.id] = Gate(ALL, (link.a, link.b), own=link.id)
+        gates[link.id] = Gate(ALL, (link.a, link.b), 0, link.id)
 
     network: dict[str, list[str]] = {ROOT: list(t.entrypoints)}
     for n in t.network:
         network.setdefault(n, [])
-        gates[reach(n)] = Gate(REACH, (n,))
+        gates[n + REACH_OF] = Gate(REACH, (n,))
     for e in t.entrypoints:
         network[e].append(ROOT)
     for link in t.links.values():
@@ -112,24 +124,32 @@ def build(t: Topology) -> FaultGraph:
             network[link.b].append(link.id)
     known_network = bool(t.entrypoints)
 
+    links = t.links
     for h in t.hosts.values():
+        hid = h.id
         if known_network and h.links:
             paths = []
             for lid in h.links:
-                link = t.links[lid]
-                other = link.b if link.a == h.id else link.a
-                gates[helper(lid, "via")] = Gate(ALL, (lid, reach(other)))
-                paths.append(helper(lid, "via"))
-            gates[usable(h.id)] = Gate(ALL, (h.id, any_of(helper(h.id, "nics"), tuple(paths))))
+                link = links[lid]
+                other = link.b if link.a == hid else link.a
+                via = lid + VIA
+                gates[via] = Gate(ALL, (lid, other + REACH_OF))
+                paths.append(via)
+            if len(paths) == 1:
+                gates[hid + OK] = Gate(ALL, (hid, paths[0]))
+            else:
+                nics = hid + NICS
+                gates[nics] = Gate(ANY, tuple(paths))
+                gates[hid + OK] = Gate(ALL, (hid, nics))
         else:  # network unknown: usable when up (reported as incomplete)
-            gates[usable(h.id)] = Gate(ALL, (h.id,))
+            gates[hid + OK] = Gate(ALL, (hid,))
 
     for s in t.storage.values():
         if s.hosts:
             k = len(s.hosts) - s.replicas + s.min_replicas
-            gates[s.id] = Gate(KOFN, tuple(usable(h) for h in s.hosts), k=k)
+            gates[s.id] = Gate(KOFN, tuple([h + OK for h in s.hosts]), k)
         else:
-            gates[s.id] = Gate(ALL, (s.zone,) if s.zone else (), own=s.id)
+            gates[s.id] = Gate(ALL, (s.zone,) if s.zone else (), 0, s.id)
 
     for svc in t.services.values():
         inputs = list(svc.needs)

@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError, quote
+from .nogc import pausing
 
 MAX_DEPTH = 64
 MAX_BYTES = 256 << 20  # ~2M elements; a bigger file is hostile or a mistake
@@ -212,6 +213,32 @@ def load_text(data: bytes | str, shown: str) -> MarkedMap:
     return root
 
 
+def load_documents(data: bytes, shown: str) -> list[MarkedMap]:
+    """Parse YAML text holding any number of documents (`---`), as Kubernetes manifests
+    do, with the same builder and limits as `load_text`. Empty documents are dropped;
+    one that is not a mapping is an InputError. (A topology is one document: use
+    `load_text` for those.)"""
+    if len(data) > MAX_BYTES:
+        raise InputError(shown, 1, 1, _too_big(len(data)))
+    try:
+        documents = _build(data, shown)
+    except yaml.MarkedYAMLError as error:
+        raise _syntax_error(data, shown, error) from None
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(data, shown, error) from None
+    except yaml.YAMLError as error:
+        raise InputError(shown, 1, 1, f"invalid YAML: {error}") from None
+    roots = []
+    for root, at, _ in documents:
+        if root is None:
+            continue
+        if not isinstance(root, MarkedMap):
+            line, column = _within(data, *at)
+            raise InputError(shown, line, column, f"a YAML document here is {_kind_of(root)}, not a mapping")
+        roots.append(root)
+    return roots
+
+
 _ACCEPT = re.compile(rb"#\s*spoflint:\s*accept\b[ \t]*([^\s#]*)[ \t]*([^\r\n]*)")
 
 
@@ -352,61 +379,136 @@ def _syntax_error(data: bytes, path: str, error) -> InputError:
 
 # --- building ---------------------------------------------------------------------
 
+@pausing
 def _build(data, path: str):
     """Build documents from the event stream without recursion.
 
     Returns (root, where the root starts, where the document starts) per document.
+
+    This loop runs once per YAML event (five or so per element), so it is written for
+    speed: the container being built lives in local variables (its frame is pushed only
+    when a child container opens), events are told apart by their class, and a plain
+    scalar that cannot be anything but text skips the resolvers. `_add` says the same
+    thing slowly, for the rare paths (aliases, merge keys, the document root).
     """
-    documents = []
+    documents: list = []
     anchors: dict[str, tuple[object, int]] = {}
     open_anchors: set[str] = set()  # anchored containers still being built
     document_at = (1, 1)
-    stack: list[list] = []  # frames: [container, pending_key, key_mark, weight, merges, anchor, mark]
+    stack: list[list] = []  # frames of the enclosing containers
+    # the container being built, as locals: None at a document's top level
+    container = where = None
+    is_map = False
+    key = _NO_KEY  # a mapping's pending key, and where it was written
+    key_line = key_column = 0
+    weight = 0  # nodes in the container, aliases expanded (for alias bombs)
+    merges = None
+    anchor = None
+    start = None  # the container's start mark
     events = 0
     expanded = 0
+    cache = _scalar_cache
+    resolvable = _resolvers  # first characters a plain scalar needs resolving for
+    miss = _NO_KEY
+    Scalar, MapStart, MapEnd = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent
+    SeqStart, SeqEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+    Alias, DocStart = yaml.AliasEvent, yaml.DocumentStartEvent
+    container_tags = (None, "!", _STD + "map", _STD + "seq")
+    key_tags = (None, "!", _STD + "str")
     for event in yaml.parse(data, Loader=_Loader):
         events += 1
-        kind = type(event)
-        if kind is yaml.ScalarEvent:
+        kind = event.__class__
+        if kind is Scalar:
             mark = event.start_mark
-            if stack and stack[-1][1] is _NO_KEY and isinstance(stack[-1][0], MarkedMap):
-                # a mapping key: kept as the text written
-                if event.tag not in (None, "!", _STD + "str"):
+            if key is _NO_KEY and is_map:  # a mapping key: kept as the text written
+                if event.tag not in key_tags:
                     raise _bad_tag(path, event)
-                frame = stack[-1]
+                value = event.value
                 # only a plain << is a merge key; a quoted one is just text
-                frame[1] = _MERGE if event.value == "<<" and event.implicit[0] else event.value
-                frame[2] = (mark.line + 1, mark.column + 1)
+                key = _MERGE if value == "<<" and event.implicit[0] else value
+                key_line = mark.line + 1
+                key_column = mark.column + 1
                 continue
-            value = _tagged(path, event)
-            _add(stack, documents, value, mark, 1, path, event.anchor, anchors, document_at)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            value = event.value
+            if event.tag is not None:
+                value = _tagged(path, event)
+            elif event.implicit[0] and value[:1] in resolvable:  # plain, and maybe not text
+                value = cache.get(value, miss)
+                if value is miss:
+                    value = _tagged(path, event)
+            if event.anchor is not None:
+                anchors[event.anchor] = (value, 1)
+            if is_map and key is not _MERGE:
+                if key in container:
+                    raise _duplicate(path, container, key, key_line, key_column)
+                container[key] = value
+                where[key] = (key_line, key_column, mark.line + 1, mark.column + 1)
+                key = _NO_KEY
+                weight += 1
+            elif container is not None and not is_map:
+                container.append(value)
+                where.append((mark.line + 1, mark.column + 1))
+                weight += 1
+            else:
+                frame = [container, key, (key_line, key_column), weight, merges]
+                _add(frame, documents, value, mark, 1, path, document_at)
+                key, weight, merges = frame[1], frame[3], frame[4]
+        elif kind is MapStart or kind is SeqStart:
             mark = event.start_mark
-            if event.tag not in (None, "!", _STD + "map", _STD + "seq"):
+            if event.tag not in container_tags:
                 raise _bad_tag(path, event)
-            if stack and stack[-1][1] is _NO_KEY and isinstance(stack[-1][0], MarkedMap):
+            if key is _NO_KEY and is_map:
                 raise InputError(path, mark.line + 1, mark.column + 1,
                                  "a mapping key must be a plain value, not a mapping or list")
-            if len(stack) >= MAX_DEPTH:
+            if len(stack) >= MAX_DEPTH:  # the frames of the containers open around it
                 raise InputError(path, mark.line + 1, mark.column + 1,
                                  f"nested more than {MAX_DEPTH} levels deep")
-            container = MarkedMap() if kind is yaml.MappingStartEvent else MarkedList()
+            stack.append([container, where, is_map, key, key_line, key_column, weight, merges, anchor, start])
+            if kind is MapStart:
+                container = MarkedMap()
+                where = {}
+                is_map = True
+            else:
+                container = MarkedList()
+                where = []
+                is_map = False
             container.path = path
             container.line = mark.line + 1
             container.column = mark.column + 1
-            container.where = {} if kind is yaml.MappingStartEvent else []
-            if event.anchor is not None:
-                open_anchors.add(event.anchor)
-            stack.append([container, _NO_KEY, None, 1, None, event.anchor, mark])
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            container, _, _, weight, merges, anchor, mark = stack.pop()
+            container.where = where
+            key = _NO_KEY
+            weight = 1
+            merges = None
+            anchor = event.anchor
+            start = mark
+            if anchor is not None:
+                open_anchors.add(anchor)
+        elif kind is MapEnd or kind is SeqEnd:
+            value, mark, value_weight = container, start, weight
             if merges:
-                weight += _merge(container, merges)
-            open_anchors.discard(anchor)
-            _add(stack, documents, container, mark, weight, path, anchor, anchors, document_at)
-        elif kind is yaml.AliasEvent:
+                value_weight += _merge(value, merges)
+            if anchor is not None:
+                open_anchors.discard(anchor)
+                anchors[anchor] = (value, value_weight)
+            container, where, is_map, key, key_line, key_column, weight, merges, anchor, start = stack.pop()
+            if is_map and key is not _MERGE:
+                if key in container:
+                    raise _duplicate(path, container, key, key_line, key_column)
+                container[key] = value
+                where[key] = (key_line, key_column, mark.line + 1, mark.column + 1)
+                key = _NO_KEY
+                weight += value_weight
+            elif container is not None and not is_map:
+                container.append(value)
+                where.append((mark.line + 1, mark.column + 1))
+                weight += value_weight
+            else:
+                frame = [container, key, (key_line, key_column), weight, merges]
+                _add(frame, documents, value, mark, value_weight, path, document_at)
+                key, weight, merges = frame[1], frame[3], frame[4]
+        elif kind is Alias:
             mark = event.start_mark
-            if stack and stack[-1][1] is _NO_KEY and isinstance(stack[-1][0], MarkedMap):
+            if key is _NO_KEY and is_map:
                 raise InputError(path, mark.line + 1, mark.column + 1,
                                  "an alias cannot be a mapping key")
             if event.anchor in open_anchors:
@@ -415,13 +517,15 @@ def _build(data, path: str):
             if event.anchor not in anchors:
                 raise InputError(path, mark.line + 1, mark.column + 1,
                                  f"unknown alias *{event.anchor} (no &{event.anchor} before it)")
-            value, weight = anchors[event.anchor]
-            expanded += weight
+            value, value_weight = anchors[event.anchor]
+            expanded += value_weight
             if expanded > max(MIN_EXPANSION_BUDGET, MAX_EXPANSION_FACTOR * events):
                 raise InputError(path, mark.line + 1, mark.column + 1,
                                  "aliases expand to too many nodes (an alias bomb?)")
-            _add(stack, documents, value, mark, weight, path, None, anchors, document_at)
-        elif kind is yaml.DocumentStartEvent:
+            frame = [container, key, (key_line, key_column), weight, merges]
+            _add(frame, documents, value, mark, value_weight, path, document_at)
+            key, weight, merges = frame[1], frame[3], frame[4]
+        elif kind is DocStart:
             anchors = {}
             open_anchors = set()
             document_at = (event.start_mark.line + 1, event.start_mark.column + 1)
@@ -442,16 +546,20 @@ _NO_KEY = _Marker("<no key>")  # a mapping waits for its next key
 _MERGE = _Marker("<<")  # the pending key is a merge key
 
 
-def _add(stack, documents, value, mark, weight, path, anchor, anchors, document_at):
-    """Attach a finished value to the container being built (or as a document)."""
-    if anchor is not None:
-        anchors[anchor] = (value, weight)
+def _duplicate(path, container, key, key_line, key_column) -> InputError:
+    first = container.where[key]
+    return InputError(path, key_line, key_column,
+                      f"duplicate key {quote(key)} (first written at line {first[0]}, column {first[1]})")
+
+
+def _add(frame, documents, value, mark, weight, path, document_at):
+    """Attach a finished value to the container of `frame` ([container, pending key,
+    where the key was written, weight, merges]), or as a document when there is none."""
     at = (mark.line + 1, mark.column + 1)
-    if not stack:
+    container = frame[0]
+    if container is None:
         documents.append((value, at, document_at))
         return
-    frame = stack[-1]
-    container = frame[0]
     frame[3] += weight
     if isinstance(container, MarkedList):
         container.append(value)
@@ -471,9 +579,7 @@ def _add(stack, documents, value, mark, weight, path, anchor, anchors, document_
         frame[4] = merges
         return
     if key in container:
-        first = container.where[key]
-        raise InputError(path, key_at[0], key_at[1],
-                         f"duplicate key {quote(key)} (first written at line {first[0]}, column {first[1]})")
+        raise _duplicate(path, container, key, *key_at)
     container[key] = value
     container.where[key] = (key_at[0], key_at[1], at[0], at[1])
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 import difflib
 import itertools
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
+from operator import itemgetter
 from typing import Iterable
 
-from . import kinds
+from . import kinds, schema_check
 from .errors import InputError, quote
 from .load import MarkedList, MarkedMap, locate
+from .nogc import pausing
 
 # the sections whose elements may fail; zones only when the failure scope asks
 FAILING = ("power", "cooling", "racks", "network", "links", "hosts", "storage", "zones")
@@ -160,6 +161,7 @@ class Topology:
     where: dict[str, Location]
     accepted: dict[str, tuple[Acceptance, ...]] = field(default_factory=dict)
     declared: dict[str, frozenset] = field(default_factory=dict)  # fields written per element
+    availability: dict[str, float] = field(default_factory=dict)  # declared figures, as fractions (0, 1]
 
     @cached_property
     def section_of(self) -> dict[str, str]:
@@ -182,10 +184,30 @@ class Topology:
             return not self.storage[eid].hosts
         return True
 
+    def failure_candidates(self, scope: frozenset = DEFAULT_SCOPE) -> dict[str, bool]:
+        """`can_fail` for every element at once, a section at a time."""
+        result = dict.fromkeys(self.section_of, False)
+        for section in SECTIONS:
+            if section in scope:
+                result.update(dict.fromkeys(getattr(self, section), True))
+        if "network" in scope:
+            for eid in self.entrypoints:
+                if eid in self.network:
+                    result[eid] = False
+            for node in self.network.values():
+                if node.kind in NOT_FAILING_NETWORK:
+                    result[node.id] = False
+        if "storage" in scope:
+            for backend in self.storage.values():
+                if backend.hosts:
+                    result[backend.id] = False
+        return result
+
 
 # --- building ----------------------------------------------------------------------
 
 _validator = None
+_fast = None
 MAX_SCHEMA_ERRORS = 1000  # enough to find the first; a broken huge file need not list all
 
 # Names for what the schema's patterns accept, for messages.
@@ -209,18 +231,27 @@ def schema() -> dict:
 
 def _schema_validator():
     """Draft 2020-12, except that an integer is an int (not 2.0 or true) and a number
-    is finite (not .nan or .inf): YAML writes all of those."""
+    is finite (not .nan or .inf): YAML writes all of those. schema_check holds both
+    definitions, so that its fast verdict and jsonschema's agree."""
     global _validator
     if _validator is None:
         import jsonschema
 
         base = jsonschema.Draft202012Validator
         checker = base.TYPE_CHECKER.redefine_many({
-            "integer": lambda _, value: type(value) is int,
-            "number": lambda _, value: type(value) is int or (type(value) is float and math.isfinite(value)),
+            "integer": lambda _, value: schema_check.is_integer(value),
+            "number": lambda _, value: schema_check.is_number(value),
         })
         _validator = jsonschema.validators.extend(base, type_checker=checker)(schema())
     return _validator
+
+
+def _fast_check():
+    """The schema compiled to a yes/no predicate: the fast path of `validate`."""
+    global _fast
+    if _fast is None:
+        _fast = schema_check.compile_schema(schema())
+    return _fast
 
 
 def is_topology(document: MarkedMap) -> bool:
@@ -241,6 +272,8 @@ def validate(document: MarkedMap) -> None:
         line, column = document.value_at("version")
         raise InputError(document.path, line, column,
                          f"unsupported format version {quote(document['version'])}; this spoflint reads version 1")
+    if _fast_check()(document):  # the usual case; jsonschema only to explain a problem
+        return
     errors = list(itertools.islice(_schema_validator().iter_errors(document), MAX_SCHEMA_ERRORS))
     if not errors:
         return
@@ -444,6 +477,15 @@ class _Builder:
 
     def refs(self, node: MarkedMap, key: str, allowed, what) -> tuple[str, ...]:
         values = node.get(key) or ()
+        section_of = self.section_of
+        for value in values:  # the usual case, quickly: every one known, of the right kind...
+            if section_of.get(value) not in allowed:
+                break
+        else:
+            result = tuple(dict.fromkeys(values))
+            if len(result) == len(values):  # ...and none listed twice
+                return result
+        # else say what is wrong with the first that is
         seen: dict[str, None] = {}  # ordered, and O(1) membership for services on thousands of hosts
         for index, value in enumerate(values):
             self.ref(values, index, value, allowed, what)
@@ -452,31 +494,48 @@ class _Builder:
             seen[value] = None
         return tuple(seen)
 
+    def _listed_twice(self, values: MarkedList):
+        seen = set()
+        for index, value in enumerate(values):
+            if value in seen:
+                raise self.fail(values, index, f"{quote(value)} is listed twice")
+            seen.add(value)
+
     def opt_ref(self, node: MarkedMap, key: str, allowed, what) -> str | None:
         value = node.get(key)
-        return None if value is None else self.ref(node, key, value, allowed, what)
+        if value is None or self.section_of.get(value) in allowed:
+            return value
+        return self.ref(node, key, value, allowed, what)
 
     # -- the build
     def _declare_all(self, sections, link_specs) -> None:
         """Collect every element, link and nic link of every document, and declare their
         ids in the order written, so that a duplicate is reported at its second writing."""
         declarations: list[tuple[int, int, int, str, str, str]] = []  # (doc, line, column, id, section, path)
+        declare, nodes = declarations.append, self.nodes
         for number, document in enumerate(self.documents):
             for section in sections:
-                table = document.get(section) or {}
+                table = document.get(section)
+                if not table:
+                    continue
+                entries, where, path = sections[section], table.where, table.path
                 for eid, node in table.items():
                     node = node or _empty(table, eid)
-                    sections[section].append((eid, node, table))
-                    self.nodes[eid] = node
-                    declarations.append((number, *table.key_at(eid), eid, section, table.path))
+                    entries.append((eid, node, table))
+                    nodes[eid] = node
+                    at = where[eid]
+                    declare((number, at[0], at[1], eid, section, path))
                     if section == "hosts":  # each nic is a link host--node
-                        nics, cabled = node.get("nics") or [], set()
+                        nics = node.get("nics")
+                        if not nics:
+                            continue
+                        if len(set(nics)) != len(nics):
+                            self._listed_twice(nics)
                         for index, switch in enumerate(nics):
-                            if switch in cabled:
-                                raise self.fail(nics, index, f"{quote(switch)} is listed twice")
-                            cabled.add(switch)
-                            link_specs.append((f"{eid}--{switch}", eid, switch, None, None))
-                            declarations.append((number, *nics.item_at(index), f"{eid}--{switch}", "links", nics.path))
+                            link = f"{eid}--{switch}"
+                            link_specs.append((link, eid, switch, None, None))
+                            at = nics.where[index]
+                            declare((number, at[0], at[1], link, "links", nics.path))
             links = document.get("links") or []
             for index, item in enumerate(links):
                 if isinstance(item, MarkedMap):
@@ -488,8 +547,12 @@ class _Builder:
                 eid = name or f"{ends[0]}--{ends[1]}"  # unnamed: its ends as written
                 link_specs.append((eid, ends[0], ends[1], ends, node))
                 declarations.append((number, line, column, eid, "links", links.path))
-        for _, line, column, eid, section, path in sorted(declarations, key=lambda d: d[:3]):
-            self.declare(eid, section, Location(path, line, column))
+        section_of, where = self.section_of, self.where
+        for _, line, column, eid, section, path in sorted(declarations, key=itemgetter(0, 1, 2)):
+            if eid in section_of:
+                self.declare(eid, section, Location(path, line, column))  # says it is a duplicate
+            section_of[eid] = section
+            where[eid] = Location(path, line, column)
         for _, node, _ in sections["hosts"]:  # before the links they make: a nic names a network node
             self.refs(node, "nics", ("network",), "network node")
 
@@ -547,15 +610,17 @@ class _Builder:
         entrypoints = self._entrypoints(network)
         services = self._services(sections["services"])
         self._check_cycles(power, services)
-        accepted, declared = {}, {}
+        accepted, declared, availability = {}, {}, {}
         for section, entries in sections.items():
             for eid, node, _ in entries:
                 declared[eid] = frozenset(node)
+                self._availability(eid, node, availability)
                 if node.get("accept"):
                     accepted[eid] = _acceptances(node["accept"])
         for eid, _, _, _, node in link_specs:
             if node is not None:
                 declared[eid] = frozenset(node)
+                self._availability(eid, node, availability)
                 if node.get("accept"):
                     accepted[eid] = _acceptances(node["accept"])
         self._comment_acceptances(accepted)
@@ -567,7 +632,20 @@ class _Builder:
             name=next((d["name"] for d in self.documents if d.get("name")), first.path),
             objectives=objectives, entrypoints=entrypoints, zones=zones, power=power,
             cooling=cooling, racks=racks, network=network, links=links, hosts=hosts,
-            storage=storage, services=services, where=self.where, accepted=accepted, declared=declared)
+            storage=storage, services=services, where=self.where, accepted=accepted, declared=declared,
+            availability=availability)
+
+    def _availability(self, eid: str, node, out: dict) -> None:
+        """An element's own availability figure, if it declares one: `availability`
+        (percent), or `mtbf` and `mttr` (hours) as mtbf / (mtbf + mttr)."""
+        if "availability" in node:
+            if "mtbf" in node or "mttr" in node:
+                raise self.fail(node, "availability", "give `availability` or `mtbf` and `mttr`, not both")
+            out[eid] = node["availability"] / 100
+        elif "mtbf" in node or "mttr" in node:
+            if "mtbf" not in node or "mttr" not in node:
+                raise self.fail(node, "mtbf" if "mtbf" in node else "mttr", "`mtbf` and `mttr` go together")
+            out[eid] = node["mtbf"] / (node["mtbf"] + node["mttr"])
 
     def _comment_acceptances(self, accepted: dict) -> None:
         """`# spoflint: accept RULE reason` on an element's line accepts that risk on it."""
@@ -718,6 +796,7 @@ def _acceptances(accept: dict) -> tuple[Acceptance, ...]:
     return tuple(out)
 
 
+@pausing
 def build(documents: list[MarkedMap]) -> Topology:
     """Validate each document, then merge them into one Topology."""
     for document in documents:

@@ -5,8 +5,11 @@
   (the folder's rule and every rule named in the expect line) must be exactly the
   expected (rule, subject) pairs; findings of other rules are ignored. Where a finding's
   message says another rule flags an element ("SPOF001 flags sw-1"), that must be true.
+  A second line `# options: RULE.option=value ...` sets rule options (for rules that are
+  off by default, as SPOF005).
 - Documentation: a rule's `Fails:` example yields at least one finding of that rule and
-  its `Passes:` example none, so the docs `spoflint explain` prints cannot drift.
+  its `Passes:` example none, so the docs `spoflint explain` prints cannot drift (with
+  the options of the rule module's `EXAMPLE_OPTIONS`, where it has one).
 - Contract: every rule has a summary, a why paragraph, options, both examples, a
   kebab-case name, a known severity and fixtures both ways; ids are unique and are the
   ids of the catalogue in ../shared/spec/rules.md.
@@ -14,6 +17,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -29,6 +33,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 RULE_ID = re.compile(r"^[A-Z]+[0-9]{3}$")
 KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 EXPECT = re.compile(r"^#\s*expect:(.*)$")
+OPTIONS_LINE = re.compile(r"^#\s*options:(.*)$")
 
 # Fixtures whose expectation is right by the spec but that a bug outside rules/ breaks.
 # Each is a strict xfail: once the bug is fixed the fixture passes and this entry must go.
@@ -64,6 +69,24 @@ def expected_findings(path: Path) -> set[tuple[str, str]]:
     return pairs
 
 
+def fixture_config(path: Path) -> Config:
+    """The Config a fixture asks for on its second line (`# options: SPOF005.order=2`)."""
+    lines = path.read_text(encoding="utf-8").split("\n", 2)
+    match = OPTIONS_LINE.match(lines[1]) if len(lines) > 1 else None
+    options: dict = {}
+    for token in match.group(1).split() if match else ():
+        name, _, value = token.partition("=")
+        rule, _, option = name.partition(".")
+        options.setdefault(rule, {})[option] = int(value) if value.isdigit() else value
+    return Config(options=options)
+
+
+def example_config(rule) -> Config:
+    """The options a rule's documented examples are checked with."""
+    module = sys.modules.get(rule.check.__module__)
+    return Config(options={rule.id: dict(getattr(module, "EXAMPLE_OPTIONS", {}))})
+
+
 def _fixture_param(path: Path):
     key = path.relative_to(FIXTURES).as_posix()
     marks = [pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[key])] if key in KNOWN_BUGS else []
@@ -87,7 +110,7 @@ def test_fixture(path: Path):
     considered = {path.parent.name} | {rule for rule, _ in expected}
     unknown = considered - set(rule_table())
     assert not unknown, f"{path.name} names rules that are not registered: {sorted(unknown)}"
-    findings = [f for f in lint([path], Config()) if f.rule in considered]
+    findings = [f for f in lint([path], fixture_config(path)) if f.rule in considered]
     found = {(f.rule, f.subject) for f in findings}
     missing, unexpected = expected - found, found - expected
     assert not missing and not unexpected, (
@@ -126,7 +149,7 @@ def _about_related(finding) -> bool:
 @pytest.mark.parametrize("path", [pytest.param(p, id=p.relative_to(FIXTURES).as_posix().removesuffix(".yaml"))
                                   for p in fixture_files() if p.parent.name in CLAIMS_ABOUT_RELATED])
 def test_cross_references(path: Path):
-    findings = lint([path], Config())
+    findings = lint([path], fixture_config(path))
     subjects: dict[str, set[str]] = {}
     for f in findings:
         subjects.setdefault(f.rule, set()).add(f.subject)
@@ -156,7 +179,7 @@ def test_failing_example_fails(rule_id: str, tmp_path: Path):
     assert example, f"{rule_id} has no `Fails:` example"
     path = tmp_path / "fails.yaml"
     path.write_text(example, encoding="utf-8")
-    findings = [f for f in lint([path], Config()) if f.rule == rule_id]
+    findings = [f for f in lint([path], example_config(rule_table()[rule_id])) if f.rule == rule_id]
     assert findings, f"{rule_id}'s `Fails:` example yields no {rule_id} finding"
 
 
@@ -166,7 +189,7 @@ def test_passing_example_passes(rule_id: str, tmp_path: Path):
     assert example, f"{rule_id} has no `Passes:` example"
     path = tmp_path / "passes.yaml"
     path.write_text(example, encoding="utf-8")
-    findings = [f for f in lint([path], Config()) if f.rule == rule_id]
+    findings = [f for f in lint([path], example_config(rule_table()[rule_id])) if f.rule == rule_id]
     assert not findings, f"{rule_id}'s `Passes:` example yields:\n" + "\n".join(
         f"    {f.subject}: {f.message}" for f in findings)
 
