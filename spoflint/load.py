@@ -190,7 +190,7 @@ def load_text(data: bytes | str, shown: str) -> MarkedMap:
     if len(data) > MAX_BYTES:
         raise InputError(shown, 1, 1, _too_big(len(data)))
     try:
-        documents = _build(data, shown)
+        documents = _parsed(data, shown)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(data, shown, error) from None
     except yaml.reader.ReaderError as error:
@@ -221,7 +221,7 @@ def load_documents(data: bytes, shown: str) -> list[MarkedMap]:
     if len(data) > MAX_BYTES:
         raise InputError(shown, 1, 1, _too_big(len(data)))
     try:
-        documents = _build(data, shown)
+        documents = _parsed(data, shown)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(data, shown, error) from None
     except yaml.reader.ReaderError as error:
@@ -379,8 +379,20 @@ def _syntax_error(data: bytes, path: str, error) -> InputError:
 
 # --- building ---------------------------------------------------------------------
 
+def _parsed(data, shown: str):
+    """`_build` on libyaml; libyaml 0.2.6 and later stop at 1000 levels of nesting, ahead
+    of the events, before our lower limit can say where: then the pure-Python parser,
+    which streams, lets `_build` stop at MAX_DEPTH with a position."""
+    try:
+        return _build(data, shown)
+    except yaml.MarkedYAMLError as error:
+        if "nesting depth" not in str(error.problem or ""):
+            raise
+    return _build(data, shown, yaml.SafeLoader)
+
+
 @pausing
-def _build(data, path: str):
+def _build(data, path: str, loader=_Loader):
     """Build documents from the event stream without recursion.
 
     Returns (root, where the root starts, where the document starts) per document.
@@ -415,7 +427,7 @@ def _build(data, path: str):
     Alias, DocStart = yaml.AliasEvent, yaml.DocumentStartEvent
     container_tags = (None, "!", _STD + "map", _STD + "seq")
     key_tags = (None, "!", _STD + "str")
-    for event in yaml.parse(data, Loader=_Loader):
+    for event in yaml.parse(data, Loader=loader):
         events += 1
         kind = event.__class__
         if kind is Scalar:
