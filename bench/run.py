@@ -86,12 +86,11 @@ def estate(size: int, cache: Path, seed: int, planted: int) -> tuple[Path, int, 
 
 # --- the two references ------------------------------------------------------------------
 
-def read_with_csafeloader(path: str) -> None:
-    import yaml
-
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    yaml.load(text, Loader=yaml.CSafeLoader)
+# (a), as its own process like spoflint's runs: start-up and import count on both sides
+CSAFELOADER = ("import sys, yaml\n"
+               "with open(sys.argv[1], encoding='utf-8') as handle:\n"
+               "    text = handle.read()\n"
+               "yaml.load(text, Loader=yaml.CSafeLoader)\n")
 
 
 def naive(path: str, budget: float, output: str) -> int:
@@ -159,9 +158,7 @@ def bench_size(size: int, args, cache: Path) -> dict:
         verdicts.append(planted_verdict(spof_subjects(str(report)), expected))
     loader = []
     for _ in range(runs):
-        elapsed, _, code, errors = measured(
-            [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); import run; "
-                                   f"run.read_with_csafeloader({str(path)!r})"])
+        elapsed, _, code, errors = measured([sys.executable, "-c", CSAFELOADER, str(path)])
         if code:
             raise SystemExit(f"yaml.load failed on {path}:\n{errors}")
         loader.append(elapsed)
@@ -177,7 +174,7 @@ def bench_size(size: int, args, cache: Path) -> dict:
             naive_note = "" if agrees else " (its SPOFs differ!)"
         else:
             naive_note = errors.strip().splitlines()[-1] if errors.strip() else f"exit {code}"
-    return {"size": size, "elements": elements, "mb": path.stat().st_size / 1e6, "runs": runs,
+    return {"size": size, "elements": elements, "bytes": path.stat().st_size, "runs": runs,
             "time": statistics.median(times), "peak": max(peaks), "loader": statistics.median(loader),
             "naive": naive_time, "naive_note": naive_note, "planted": verdicts[0] if len(set(verdicts)) == 1
             else " / ".join(verdicts)}
@@ -199,7 +196,8 @@ def table(rows: list[dict]) -> str:
         loader = f"{row['time'] / row['loader']:.2f}× ({row['loader']:.2f} s)"
         naive_ratio = (f"{row['time'] / row['naive']:.4f}× ({row['naive']:.0f} s){row['naive_note']}"
                        if row["naive"] else "—")
-        lines.append(f"| {row['elements']:,} | {row['mb']:.1f} MB | {row['runs']} | {row['time']:.2f} s | {growth} "
+        size = f"{row['bytes'] / 1e6:.1f} MB" if row["bytes"] >= 1e6 else f"{row['bytes'] / 1e3:.0f} kB"
+        lines.append(f"| {row['elements']:,} | {size} | {row['runs']} | {row['time']:.2f} s | {growth} "
                      f"| {row['peak'] / 2**20:,.0f} MiB | {loader} | {naive_ratio} | {row['planted']} |")
         previous = row
     return "\n".join(lines)

@@ -10,10 +10,16 @@ element and re-checking):
 - a node down with nothing failed is DOWN (None), and gates count only inputs that are up.
 
 Reachability is the one non-local part. Each failure candidate removes a set of network
-vertices (a switch and its links, or every switch a PDU feeds: one event). With a BFS
-tree of the network from the entry points, only the subtrees below removed vertices can
-lose their way out; each event re-checks just those, letting a vertex back in as soon as
-it touches the part of the network the event left alone.
+vertices (a switch and its links, or every switch a PDU feeds: one event). Most events
+are one vertex and its links: what they cut off is read from Tarjan's low points
+(`Separation`), at the cost of the answer. For the others, with a BFS tree of the
+network from the entry points, only the subtrees below removed vertices can lose their
+way out; each such event re-checks just those, letting a vertex back in as soon as it
+touches the part of the network the event left alone.
+
+The network's articulation points and bridges come from the same low points, without
+networkx (its import alone costs more than analysing a small file); `network_graph`
+still hands networkx's graph to a rule that wants it.
 """
 from __future__ import annotations
 
@@ -135,9 +141,8 @@ class SingleFailures:
         self._network_done = True
         adjacency = self.g.network
         vertices = [v for v in adjacency if v != fg.ROOT]
-        up = {}
-        for v in vertices:
-            up[v] = self.of(v)
+        values = self.values
+        up = {v: values[v] if v in values else self.of(v) for v in vertices}
         alive = lambda w: up.get(w) is not DOWN  # noqa: E731
         parent, children = bfs_tree(adjacency, alive)
         self.tree_parent = parent
@@ -152,6 +157,14 @@ class SingleFailures:
         network = self.t.network
         lost: dict[str, set[str]] = {v: set() for v in vertices if v in parent and v in network}
         for e, removed in events.items():
+            if len(removed) == 1:  # most events: a link, alone
+                for v in removed:
+                    if v in lost:
+                        lost[v].add(e)
+                    for w in separation.cut(v):
+                        if w in lost:
+                            lost[w].add(e)
+                continue
             center = _center(removed, adjacency)
             if center is not None:  # one vertex and links of it: the separation knows
                 cut = itertools.chain(removed, separation.cut(center))
@@ -162,7 +175,7 @@ class SingleFailures:
                     lost[v].add(e)
         for v in vertices:
             if v in network:
-                self.values[fg.reach(v)] = frozenset(lost[v]) if v in parent else DOWN
+                values[fg.reach(v)] = frozenset(lost[v]) if v in parent else DOWN
 
     # --- explanations ------------------------------------------------------------
     def chain(self, element: str, key: str) -> list[str]:
@@ -306,6 +319,66 @@ class Separation:
             if self.low[c] >= at:
                 out += self.order[self.pre[c]:self.end[c]]
         return out
+
+
+def cut_vertices_and_bridges(adjacency) -> tuple[list[str], list[tuple[str, str]]]:
+    """Articulation points and bridges of a simple undirected graph (adjacency: vertex
+    -> its neighbours), by Tarjan's low points over a depth-first forest, iteratively."""
+    pre: dict[str, int] = {}
+    low: dict[str, int] = {}
+    points: dict[str, None] = {}
+    bridges: list[tuple[str, str]] = []
+    for root in adjacency:
+        if root in pre:
+            continue
+        pre[root] = low[root] = len(pre)
+        root_children = 0
+        stack = [(root, None, iter(adjacency[root]))]
+        while stack:
+            v, parent, neighbours = stack[-1]
+            for w in neighbours:
+                if w == parent:  # the tree edge back (a simple graph has one)
+                    continue
+                seen = pre.get(w)
+                if seen is None:
+                    pre[w] = low[w] = len(pre)
+                    stack.append((w, v, iter(adjacency[w])))
+                    break
+                if seen < low[v]:
+                    low[v] = seen
+            else:
+                stack.pop()
+                if parent is None:
+                    continue
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
+                if low[v] > pre[parent]:
+                    bridges.append((parent, v))
+                if parent == root:
+                    root_children += 1
+                elif low[v] >= pre[parent]:
+                    points[parent] = None
+        if root_children > 1:
+            points[root] = None
+    return list(points), bridges
+
+
+def _components_without(adjacency, gone: str) -> list[set[str]]:
+    """The connected components of the graph without one vertex."""
+    seen, parts = {gone}, []
+    for start in adjacency:
+        if start in seen:
+            continue
+        seen.add(start)
+        part, queue = {start}, [start]
+        while queue:
+            for w in adjacency[queue.pop()]:
+                if w not in seen:
+                    seen.add(w)
+                    part.add(w)
+                    queue.append(w)
+        parts.append(part)
+    return parts
 
 
 def _center(removed: set[str], adjacency) -> str | None:
@@ -473,6 +546,33 @@ class Facts:
 
     @cached_property
     @pausing
+    def _node_graph(self) -> dict[str, dict[str, list[str]]]:
+        """The network graph as `network_graph` has it, without networkx (whose import
+        alone costs more than analysing a small file): node -> neighbour -> the links
+        between them (one list shared by both directions), in the order written."""
+        t = self.topology
+        nodes: dict[str, dict[str, list[str]]] = {n: {} for n in t.network}
+        for link in t.links.values():
+            a, b = link.a, link.b
+            if a in nodes and b in nodes:
+                ids = nodes[a].get(b)
+                if ids is None:
+                    nodes[a][b] = nodes[b][a] = ids = []
+                ids.append(link.id)
+        return nodes
+
+    @cached_property
+    @pausing
+    def _splits(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """The network graph's articulation points, and its bridges as (a, b) with a
+        written before b."""
+        nodes = self._node_graph
+        points, bridges = cut_vertices_and_bridges(nodes)
+        index = {n: i for i, n in enumerate(nodes)}
+        return points, [(u, v) if index[u] < index[v] else (v, u) for u, v in bridges]
+
+    @cached_property
+    @pausing
     def _separation(self) -> "Separation":
         """What each network vertex cuts off the entry points, by topology alone."""
         return Separation(self.graph.network)
@@ -530,29 +630,27 @@ class Facts:
     def articulation_points(self) -> dict[str, tuple[str, ...]]:
         """Network nodes whose failure splits the network: the node -> what is cut off.
         A split cuts a part off the entry points (hosts included: they never route), or,
-        where no entry point is concerned, divides the network graph in two (networkx's
+        where no entry point is concerned, divides the network graph in two (its
         articulation points; what is cut off is then the smaller side)."""
-        import networkx as nx
-
-        t, g = self.topology, self.network_graph
+        t, nodes = self.topology, self._node_graph
         result: dict[str, set[str]] = {}
         for node in t.network:
             cut = self.cut_from_entries(node)
             if cut:
                 result[node] = cut
         entries = set(t.entrypoints)
-        for node in nx.articulation_points(g):
+        points, _ = self._splits
+        for node in points:
             if node in result:
                 continue
-            rest = g.subgraph(n for n in g if n != node)
-            parts = sorted(nx.connected_components(rest), key=lambda c: (bool(c & entries), len(c), sorted(c)))
+            parts = sorted(_components_without(nodes, node), key=lambda c: (bool(c & entries), len(c), sorted(c)))
             cut = [p for p in parts if not p & entries] or parts[:-1]
             result[node] = set().union(*cut)
         for h, links in self._host_ends.items():
             ends = {end for _, end in links}
             if len(ends) == 1:
                 (node,) = ends
-                if g.degree(node) >= 1 or len(self._host_cables[node]) > 1:
+                if len(nodes[node]) >= 1 or len(self._host_cables[node]) > 1:
                     result.setdefault(node, set()).add(h)
         return {n: tuple(sorted(v)) for n, v in sorted(result.items()) if t.can_fail(n, self.scope)}
 
@@ -561,13 +659,12 @@ class Facts:
     def bridges(self) -> dict[str, tuple[str, ...]]:
         """Links whose failure splits the network: link -> its two ends. Like nodes: a
         link that cuts something off the entry points, a bridge of the network graph
-        (networkx), or a host's only link."""
-        import networkx as nx
-
-        t, g = self.topology, self.network_graph
+        (ends in the order the nodes were written), or a host's only link."""
+        t, nodes = self.topology, self._node_graph
         result = {}
-        for a, b in nx.bridges(g):
-            ids = g[a][b]["links"]
+        _, bridges = self._splits
+        for a, b in bridges:
+            ids = nodes[a][b]
             if len(ids) == 1:
                 result[ids[0]] = (a, b)
         for link in t.links.values():

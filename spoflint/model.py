@@ -611,15 +611,16 @@ class _Builder:
         services = self._services(sections["services"])
         self._check_cycles(power, services)
         accepted, declared, availability = {}, {}, {}
+        key_sets: dict[frozenset, frozenset] = {}  # elements of a section mostly write the same keys
         for section, entries in sections.items():
             for eid, node, _ in entries:
-                declared[eid] = frozenset(node)
+                declared[eid] = _shared(frozenset(node), key_sets)
                 self._availability(eid, node, availability)
                 if node.get("accept"):
                     accepted[eid] = _acceptances(node["accept"])
         for eid, _, _, _, node in link_specs:
             if node is not None:
-                declared[eid] = frozenset(node)
+                declared[eid] = _shared(frozenset(node), key_sets)
                 self._availability(eid, node, availability)
                 if node.get("accept"):
                     accepted[eid] = _acceptances(node["accept"])
@@ -743,6 +744,11 @@ class _Builder:
                 raise self.fail(value, value.index(second), _cycle_message(first in power, cycle))
         at = self.where[first]
         raise InputError(at.path, at.line, at.column, _cycle_message(first in power, cycle))
+
+
+def _shared(value, table: dict):
+    """One object for equal values: a million elements declare a few sets of keys."""
+    return table.setdefault(value, value)
 
 
 def _cycle_message(power: bool, cycle: list[str]) -> str:

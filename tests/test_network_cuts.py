@@ -5,12 +5,17 @@ its links) at the cost of the answer."""
 from __future__ import annotations
 
 from collections import deque
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spoflint import graph as fg
-from spoflint.analysis import Separation, _center, _cut_off, bfs_tree
+from spoflint.analysis import Facts, Separation, _center, _cut_off, bfs_tree
+from spoflint.errors import InputError
+from spoflint.load import load_text
+from spoflint.model import build
 
 
 @st.composite
@@ -76,3 +81,50 @@ def test_a_vertex_and_its_links_have_a_center(network, data):
     removed = {vertex} | set(data.draw(st.lists(st.sampled_from(links), unique=True)) if links else ())
     center = _center(removed, adjacency)
     assert center is not None and center in removed
+
+
+@st.composite
+def simple_graphs(draw):
+    nodes = [f"n{i}" for i in range(draw(st.integers(1, 10)))]
+    pairs = st.tuples(st.sampled_from(nodes), st.sampled_from(nodes)).filter(lambda p: p[0] != p[1])
+    adjacency: dict[str, dict[str, None]] = {n: {} for n in nodes}
+    for a, b in draw(st.lists(pairs, max_size=18)):
+        adjacency[a][b] = adjacency[b][a] = None
+    return adjacency
+
+
+@settings(max_examples=400, deadline=None)
+@given(simple_graphs())
+def test_articulation_points_and_bridges_match_networkx(adjacency):
+    import networkx as nx
+
+    from spoflint.analysis import _components_without, cut_vertices_and_bridges
+
+    g = nx.Graph()
+    g.add_nodes_from(adjacency)
+    g.add_edges_from((a, b) for a in adjacency for b in adjacency[a])
+    points, bridges = cut_vertices_and_bridges(adjacency)
+    assert sorted(points) == sorted(nx.articulation_points(g)) and len(set(points)) == len(points)
+    assert sorted(map(sorted, bridges)) == sorted(map(sorted, nx.bridges(g)))
+    for node in adjacency:
+        rest = g.subgraph(n for n in g if n != node)
+        assert sorted(map(sorted, _components_without(adjacency, node))) == \
+            sorted(map(sorted, nx.connected_components(rest)))
+
+
+FIXTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures").rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_facts_see_the_network_graph_as_networkx_does(path):
+    """Bridges come out as networkx gives them, (a, b) in the order of its edges."""
+    import networkx as nx
+
+    try:
+        topology = build([load_text(path.read_bytes(), path.name)])
+    except InputError:
+        return
+    facts = Facts(topology)
+    points, bridges = facts._splits
+    assert sorted(points) == sorted(nx.articulation_points(facts.network_graph))
+    assert set(bridges) == set(nx.bridges(facts.network_graph))
