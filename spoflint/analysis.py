@@ -398,6 +398,14 @@ def _center(removed: set[str], adjacency) -> str | None:
 
 def _cut_off(removed: set[str], adjacency, parent, children) -> set[str]:
     """Vertices that lose every path to the root when `removed` goes down."""
+    return separate(removed, adjacency, parent, children)[0]
+
+
+def separate(removed: set[str], adjacency, parent, children) -> tuple[set[str], set[str], set[str]]:
+    """(cut off, affected, rejoined): the vertices that lose every path to the root when
+    `removed` goes down; the BFS subtrees below the removed vertices (only they can lose
+    their way out); and the vertices of those subtrees that find their way back through
+    the untouched, reachable rest."""
     affected: set[str] = set()
     stack = list(removed)
     while stack:
@@ -406,7 +414,6 @@ def _cut_off(removed: set[str], adjacency, parent, children) -> set[str]:
             continue
         affected.add(v)
         stack.extend(children.get(v, ()))
-    # vertices of the affected subtrees that still touch the untouched, reachable rest
     back = deque()
     rejoined: set[str] = set()
     for v in affected:
@@ -423,7 +430,7 @@ def _cut_off(removed: set[str], adjacency, parent, children) -> set[str]:
             if w in affected and w not in removed and w not in rejoined:
                 rejoined.add(w)
                 back.append(w)
-    return affected - rejoined
+    return affected - rejoined, affected, rejoined
 
 
 # --- data -------------------------------------------------------------------------

@@ -43,11 +43,10 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections import deque
 from dataclasses import dataclass
 
 from . import graph as fg
-from .analysis import bfs_tree
+from .analysis import bfs_tree, separate as cut_off
 from .model import DEFAULT_SCOPE, Topology
 
 DOWN = None
@@ -374,37 +373,6 @@ class _Reachability:
 
 class _OutOfTime(Exception):
     pass
-
-
-def cut_off(removed: set, adjacency, parent, children) -> tuple[set, set, set]:
-    """(cut off, affected, rejoined): the vertices that lose every path to the root when
-    `removed` goes down; the subtrees below the removed vertices; and the vertices of
-    those subtrees that find their way back through the rest."""
-    affected: set = set()
-    stack = list(removed)
-    while stack:
-        v = stack.pop()
-        if v in affected:
-            continue
-        affected.add(v)
-        stack.extend(children.get(v, ()))
-    back = deque()
-    rejoined: set = set()
-    for v in affected:
-        if v in removed:
-            continue
-        for w in adjacency[v]:
-            if w in parent and w not in affected:
-                rejoined.add(v)
-                back.append(v)
-                break
-    while back:
-        v = back.popleft()
-        for w in adjacency[v]:
-            if w in affected and w not in removed and w not in rejoined:
-                rejoined.add(w)
-                back.append(w)
-    return affected - rejoined, affected, rejoined
 
 
 # --- families ---------------------------------------------------------------------
