@@ -16,6 +16,7 @@ Planted (the generator prints them, and writes them to the file's `x-planted` ke
   when it is a stateful one, its host is SPOF002;
 - a service with every instance in one rack: that rack is SPOF001.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -134,7 +135,9 @@ def generate(size: int, seed: int = 1, planted: int = 10) -> tuple[str, dict]:
         lb, db, mq = f"lb-{c}", f"db-{c}", f"mq-{c}"
         services.append(f"  {lb}: {{kind: haproxy, hosts: [{', '.join(take(3))}], vip: keepalived}}")
         services.append(f"  {db}: {{kind: mariadb-galera, hosts: [{', '.join(take(3))}], load_balancer: {lb}}}")
-        services.append(f"  {mq}: {{kind: rabbitmq, hosts: [{', '.join(take(3))}], ha: active-active, quorum: majority}}")
+        services.append(
+            f"  {mq}: {{kind: rabbitmq, hosts: [{', '.join(take(3))}], ha: active-active, quorum: majority}}"
+        )
     app = 0
     while free[0] > 5 * cells:
         c = app % cells
@@ -142,8 +145,9 @@ def generate(size: int, seed: int = 1, planted: int = 10) -> tuple[str, dict]:
         if members is None:
             break
         deps = rng.choice([f"[db-{c}]", f"[db-{c}, mq-{c}]", f"[mq-{c}]", f"[db-{c}, ceph-{c}]"])
-        services.append(f"  app-{app}: {{kind: nova-api, hosts: [{', '.join(members)}], load_balancer: lb-{c}, "
-                        f"depends_on: {deps}}}")
+        services.append(
+            f"  app-{app}: {{kind: nova-api, hosts: [{', '.join(members)}], load_balancer: lb-{c}, depends_on: {deps}}}"
+        )
         app += 1
     emit("services:")
     out.extend(services)

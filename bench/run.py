@@ -12,12 +12,13 @@ process so that timings and memory do not mix:
 - reference (a): `yaml.load(text, Loader=yaml.CSafeLoader)` of the same file, the
   same number of times: what merely reading the file with PyYAML's C loader costs;
 - reference (b): the naive analysis, failing each failure candidate in turn and
-  re-evaluating the whole estate with `spoflint.evaluate.evaluate`, where it can end
+  re-evaluating the whole estate with `spoflint.analysis.reference.evaluate`, where it can end
   within the time budget (it stops early when its own projection says it cannot);
 
 and checks that the findings name every planted SPOF001/SPOF002 subject and no other.
 This is a benchmark, not a test: CI machines are too noisy to time anything.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,6 +45,7 @@ LARGE = 1_000_000  # sizes from here on run --large-runs times
 
 # --- measuring a child process -----------------------------------------------------------
 
+
 def measured(command: list[str], timeout: float | None = None) -> tuple[float, int, int, str]:
     """Run a command: (wall seconds, peak resident bytes, exit code, stderr).
 
@@ -68,6 +70,7 @@ def measured(command: list[str], timeout: float | None = None) -> tuple[float, i
 
 # --- the estates ---------------------------------------------------------------------
 
+
 def estate(size: int, cache: Path, seed: int, planted: int) -> tuple[Path, int, dict]:
     """The estate file for a size (generated once, and again when generate.py changes):
     its path, its element count and the planted SPOFs."""
@@ -80,17 +83,19 @@ def estate(size: int, cache: Path, seed: int, planted: int) -> tuple[Path, int, 
         partial.replace(path)
     text = path.read_text()
     marker = "\nx-planted: "
-    expected = json.loads(text[text.rindex(marker) + len(marker):])
+    expected = json.loads(text[text.rindex(marker) + len(marker) :])
     return path, generate.count_elements(text), expected
 
 
 # --- the two references ------------------------------------------------------------------
 
 # (a), as its own process like spoflint's runs: start-up and import count on both sides
-CSAFELOADER = ("import sys, yaml\n"
-               "with open(sys.argv[1], encoding='utf-8') as handle:\n"
-               "    text = handle.read()\n"
-               "yaml.load(text, Loader=yaml.CSafeLoader)\n")
+CSAFELOADER = (
+    "import sys, yaml\n"
+    "with open(sys.argv[1], encoding='utf-8') as handle:\n"
+    "    text = handle.read()\n"
+    "yaml.load(text, Loader=yaml.CSafeLoader)\n"
+)
 
 
 def naive(path: str, budget: float, output: str) -> int:
@@ -98,7 +103,7 @@ def naive(path: str, budget: float, output: str) -> int:
     SPOF001 (a user-facing service goes down) and SPOF002 (data lost) subjects. Exits
     with 3 as soon as its own projection passes the budget."""
     from spoflint import engine
-    from spoflint.evaluate import evaluate
+    from spoflint.analysis.reference import evaluate
 
     start = time.perf_counter()
     topology = engine.read_topology([path])
@@ -126,6 +131,7 @@ def naive(path: str, budget: float, output: str) -> int:
 
 # --- one size ------------------------------------------------------------------------
 
+
 def spof_subjects(report: str) -> dict[str, list[str]]:
     with open(report) as handle:
         findings = json.load(handle)["findings"]
@@ -150,7 +156,8 @@ def bench_size(size: int, args, cache: Path) -> dict:
         if report.exists():
             report.unlink()
         elapsed, peak, code, errors = measured(
-            [sys.executable, "-m", "spoflint", "check", str(path), "--format", "json", "--output", str(report)])
+            [sys.executable, "-m", "spoflint", "check", str(path), "--format", "json", "--output", str(report)]
+        )
         if code not in (0, 1):  # 1: findings at the failing severity, as planted
             raise SystemExit(f"spoflint check failed on {path} (exit {code}):\n{errors}")
         times.append(elapsed)
@@ -167,25 +174,37 @@ def bench_size(size: int, args, cache: Path) -> dict:
         result = cache / f"naive-{size}.json"
         elapsed, _, code, errors = measured(
             [sys.executable, str(HERE / "run.py"), "--naive", str(path), str(result), str(args.naive_budget)],
-            timeout=args.naive_budget * 1.5)
+            timeout=args.naive_budget * 1.5,
+        )
         if code == 0:
             naive_time = elapsed
             agrees = spof_subjects(str(report)) == json.loads(result.read_text())
             naive_note = "" if agrees else " (its SPOFs differ!)"
         else:
             naive_note = errors.strip().splitlines()[-1] if errors.strip() else f"exit {code}"
-    return {"size": size, "elements": elements, "bytes": path.stat().st_size, "runs": runs,
-            "time": statistics.median(times), "peak": max(peaks), "loader": statistics.median(loader),
-            "naive": naive_time, "naive_note": naive_note, "planted": verdicts[0] if len(set(verdicts)) == 1
-            else " / ".join(verdicts)}
+    return {
+        "size": size,
+        "elements": elements,
+        "bytes": path.stat().st_size,
+        "runs": runs,
+        "time": statistics.median(times),
+        "peak": max(peaks),
+        "loader": statistics.median(loader),
+        "naive": naive_time,
+        "naive_note": naive_note,
+        "planted": verdicts[0] if len(set(verdicts)) == 1 else " / ".join(verdicts),
+    }
 
 
 # --- the table -----------------------------------------------------------------------
 
+
 def table(rows: list[dict]) -> str:
-    lines = ["| elements | file | runs | median time | growth per 10× size | peak memory "
-             "| vs CSafeLoader | vs naive re-check | planted SPOFs found |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "| elements | file | runs | median time | growth per 10× size | peak memory "
+        "| vs CSafeLoader | vs naive re-check | planted SPOFs found |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     previous = None
     for row in rows:
         growth = "—"
@@ -194,25 +213,37 @@ def table(rows: list[dict]) -> str:
             if steps > 0:
                 growth = f"{(row['time'] / previous['time']) ** (1 / steps):.1f}×"
         loader = f"{row['time'] / row['loader']:.2f}× ({row['loader']:.2f} s)"
-        naive_ratio = (f"{row['time'] / row['naive']:.4f}× ({row['naive']:.0f} s){row['naive_note']}"
-                       if row["naive"] else "—")
+        naive_ratio = (
+            f"{row['time'] / row['naive']:.4f}× ({row['naive']:.0f} s){row['naive_note']}" if row["naive"] else "—"
+        )
         size = f"{row['bytes'] / 1e6:.1f} MB" if row["bytes"] >= 1e6 else f"{row['bytes'] / 1e3:.0f} kB"
-        lines.append(f"| {row['elements']:,} | {size} | {row['runs']} | {row['time']:.2f} s | {growth} "
-                     f"| {row['peak'] / 2**20:,.0f} MiB | {loader} | {naive_ratio} | {row['planted']} |")
+        lines.append(
+            f"| {row['elements']:,} | {size} | {row['runs']} | {row['time']:.2f} s | {growth} "
+            f"| {row['peak'] / 2**20:,.0f} MiB | {loader} | {naive_ratio} | {row['planted']} |"
+        )
         previous = row
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000],
-                        help="estate sizes, about how many elements (default: 10000 100000 1000000)")
+    parser.add_argument(
+        "sizes",
+        nargs="*",
+        type=int,
+        default=[10_000, 100_000, 1_000_000],
+        help="estate sizes, about how many elements (default: 10000 100000 1000000)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per size (median time)")
     parser.add_argument("--large-runs", type=int, default=1, help=f"runs per size from {LARGE:,} elements")
-    parser.add_argument("--naive-budget", type=float, default=300,
-                        help="seconds the naive re-check may take per size (0: skip it)")
-    parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "spoflint-bench"),
-                        help="folder for the generated estates")
+    parser.add_argument(
+        "--naive-budget", type=float, default=300, help="seconds the naive re-check may take per size (0: skip it)"
+    )
+    parser.add_argument(
+        "--cache",
+        default=os.path.join(tempfile.gettempdir(), "spoflint-bench"),
+        help="folder for the generated estates",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--planted", type=int, default=10)
     parser.add_argument("--naive", nargs=3, metavar=("FILE", "OUTPUT", "BUDGET"), help=argparse.SUPPRESS)
@@ -227,11 +258,16 @@ def main(argv=None) -> int:
         print(f"{size}: {rows[-1]['time']:.2f} s", file=sys.stderr, flush=True)
     from spoflint import __version__
 
-    print(f"spoflint {__version__}, Python {platform.python_version()}, {os.cpu_count()} cores, "
-          f"{platform.system()} {platform.machine()}\n")
+    print(
+        f"spoflint {__version__}, Python {platform.python_version()}, {os.cpu_count()} cores, "
+        f"{platform.system()} {platform.machine()}\n"
+    )
     print(table(rows))
-    notes = [f"- {row['elements']:,}: naive re-check not run to the end: {row['naive_note']}"
-             for row in rows if not row["naive"] and row["naive_note"]]
+    notes = [
+        f"- {row['elements']:,}: naive re-check not run to the end: {row['naive_note']}"
+        for row in rows
+        if not row["naive"] and row["naive_note"]
+    ]
     if notes:
         print("\n" + "\n".join(notes))
     return 0 if all(row["planted"].startswith("all") for row in rows) else 1

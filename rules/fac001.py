@@ -34,6 +34,7 @@ racks:
   r1: {cooling: [crac-1, crac-2], power: [feed-a, feed-b]}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "FAC001"
@@ -59,5 +60,8 @@ def check(facts, options):
         # its zone still cools the racks that list it)
         units = list(dict.fromkeys(units_in.get(z, []) + [u for r in racks for u in r.cooling]))
         if len(units) == 1 and racks:
-            yield Problem(z, f"zone {z} has one cooling unit, {units[0]}, for its {len(racks)} "
-                             f"rack{'s' if len(racks) != 1 else ''}", related=tuple(units))
+            yield Problem(
+                z,
+                f"zone {z} has one cooling unit, {units[0]}, for its {len(racks)} rack{'s' if len(racks) != 1 else ''}",
+                related=tuple(units),
+            )

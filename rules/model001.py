@@ -40,7 +40,8 @@ hosts:
   app-1: {rack: r1, nics: [sw-1]}
 ```
 """
-from spoflint.completeness import gaps
+
+from spoflint.analysis.completeness import gaps
 from spoflint.findings import Problem
 
 ID = "MODEL001"

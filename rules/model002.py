@@ -27,6 +27,7 @@ services:
   app: {kind: keystone-api, hosts: [app-1], accept: {SVC001: "the lab has one host"}}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "MODEL002"

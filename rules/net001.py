@@ -33,6 +33,7 @@ hosts:
   app-1: {nics: [sw-1, sw-2]}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "NET001"
@@ -51,5 +52,4 @@ def check(facts, options):
         point = facts.single_points.get(switch)
         note = f"; SPOF001 flags {switch}" if point and point.services else ""
         cables = f"{len(h.links)} links" if len(h.links) > 1 else "one link"
-        yield Problem(h.id, f"host {h.id} is cabled to one network node, {switch} ({cables}){note}",
-                      related=(switch,))
+        yield Problem(h.id, f"host {h.id} is cabled to one network node, {switch} ({cables}){note}", related=(switch,))

@@ -36,6 +36,7 @@ services:
   web: {kind: nginx, hosts: [web-1, web-2, web-3], access: client-list}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "OBJ001"
@@ -48,7 +49,7 @@ def check(facts, options):
     objective = facts.topology.objectives.get("availability")
     if objective is None:
         return
-    from spoflint import availability
+    from spoflint.analysis import availability
 
     for service, found in availability.of_facts(facts).items():
         if found.availability * 100 >= objective:
@@ -59,12 +60,19 @@ def check(facts, options):
         elif found.lower > 0:
             said = f"at least {estimate} (a bound: too many shared elements to be exact)"
         else:
-            yield Problem(service, f"{service}'s availability could not be estimated within the time budget "
-                                   f"(too many shared elements); the objective is {objective:g}%",
-                          services=(service,))
+            yield Problem(
+                service,
+                f"{service}'s availability could not be estimated within the time budget "
+                f"(too many shared elements); the objective is {objective:g}%",
+                services=(service,),
+            )
             continue
         weakest = ", ".join(e for e, _ in found.importance)
-        yield Problem(service, f"{service} is estimated at {said}, {found.nines:.1f} nines, about "
-                               f"{found.downtime_minutes:.0f} minutes down a year; the objective is {objective:g}%"
-                               + (f"; it depends most on {weakest}" if weakest else ""),
-                      related=tuple(e for e, _ in found.importance), services=(service,))
+        yield Problem(
+            service,
+            f"{service} is estimated at {said}, {found.nines:.1f} nines, about "
+            f"{found.downtime_minutes:.0f} minutes down a year; the objective is {objective:g}%"
+            + (f"; it depends most on {weakest}" if weakest else ""),
+            related=tuple(e for e, _ in found.importance),
+            services=(service,),
+        )

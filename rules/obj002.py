@@ -34,6 +34,7 @@ services:
   lb: {kind: haproxy, hosts: [lb-1, lb-2], vip: keepalived}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "OBJ002"
@@ -46,13 +47,17 @@ def check(facts, options):
     objective = facts.topology.objectives.get("recovery_time")
     if objective is None:
         return
-    from spoflint import recovery
+    from spoflint.analysis import recovery
 
     limit = recovery.parse_duration(objective)
     for service, found in recovery.of_facts(facts).items():
         if found.seconds <= limit:
             continue
         where = "" if found.via == service else f" (through {found.via})"
-        yield Problem(service, f"{service} recovers from the loss of a host in about {recovery.describe(found.seconds)} "
-                               f"by {recovery.label(found.mechanism)}{where}; the objective is {recovery.describe(limit)}",
-                      related=() if found.via == service else (found.via,), services=(service,))
+        yield Problem(
+            service,
+            f"{service} recovers from the loss of a host in about {recovery.describe(found.seconds)} "
+            f"by {recovery.label(found.mechanism)}{where}; the objective is {recovery.describe(limit)}",
+            related=() if found.via == service else (found.via,),
+            services=(service,),
+        )

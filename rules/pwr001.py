@@ -35,6 +35,7 @@ hosts:
   db-1: {power: [pdu-a, pdu-b]}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "PWR001"
@@ -58,6 +59,5 @@ def check(facts, options):
         if len(inputs) == 1:
             message = f"{what} {eid} has one power input, {inputs[0]}{note}"
         else:
-            message = (f"the power inputs of {what} {eid} ({', '.join(inputs)}) converge on "
-                       f"{', '.join(common)}{note}")
+            message = f"the power inputs of {what} {eid} ({', '.join(inputs)}) converge on {', '.join(common)}{note}"
         yield Problem(eid, message, related=common)

@@ -50,6 +50,7 @@ services:
   web: {kind: nginx, state: stateless, hosts: [web-1, web-2], access: client-list}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "SPOF001"
@@ -62,8 +63,7 @@ def check(facts, options):
     for element, point in facts.single_points.items():
         if not point.services:
             continue
-        also = (f"; it also destroys the only copy of {', '.join(point.data)} (SPOF002)"
-                if point.data else "")
+        also = f"; it also destroys the only copy of {', '.join(point.data)} (SPOF002)" if point.data else ""
         yield Problem(
             element,
             f"{element} is a single point of failure: its failure alone takes down "
@@ -71,9 +71,9 @@ def check(facts, options):
             related=tuple(e for e in point.chain[1:] if e != element),
             services=point.services,
             impact=("downtime", "data-loss") if point.data else ("downtime",),
-            chain=point.chain)
+            chain=point.chain,
+        )
 
 
 def _names(services):
-    return ", ".join(services) if len(services) <= 5 else (
-        f"{', '.join(services[:5])} and {len(services) - 5} more")
+    return ", ".join(services) if len(services) <= 5 else (f"{', '.join(services[:5])} and {len(services) - 5} more")

@@ -30,6 +30,7 @@ services:
   db: {kind: mariadb-galera, hosts: [db-1, db-2, db-3], ha: active-active, vip: keepalived}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "SPOF002"
@@ -42,12 +43,12 @@ def check(facts, options):
     for element, point in facts.single_points.items():
         if not point.data:
             continue
-        down = (f"; it also takes down {', '.join(point.services)} (SPOF001)" if point.services else "")
+        down = f"; it also takes down {', '.join(point.services)} (SPOF001)" if point.services else ""
         yield Problem(
             element,
-            f"{element} holds the only copy of the data of {', '.join(point.data)}: "
-            f"its failure alone loses it{down}",
+            f"{element} holds the only copy of the data of {', '.join(point.data)}: its failure alone loses it{down}",
             related=point.data,
             services=point.services,
             impact=("data-loss", "downtime") if point.services else ("data-loss",),
-            chain=point.data_chain)
+            chain=point.data_chain,
+        )

@@ -30,6 +30,7 @@ network:
 links: [[internet, core-1], [internet, core-2], [core-1, sw-1], [core-2, sw-1]]
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "SPOF003"
@@ -41,5 +42,8 @@ OPTIONS: dict = {}
 def check(facts, options):
     for node, cut in facts.articulation_points.items():
         shown = ", ".join(cut[:6]) + (f" and {len(cut) - 6} more" if len(cut) > 6 else "")
-        yield Problem(node, f"{node} is an articulation point: its failure cuts off {shown} "
-                            "from the rest of the network", related=cut[:20])
+        yield Problem(
+            node,
+            f"{node} is an articulation point: its failure cuts off {shown} from the rest of the network",
+            related=cut[:20],
+        )

@@ -32,6 +32,7 @@ hosts:
   app-1: {}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "SPOF004"

@@ -36,7 +36,8 @@ services:
   web: {kind: nginx, state: stateless, hosts: [web-1, web-2, web-3], access: client-list}
 ```
 """
-from spoflint.cutsets import cut_sets_of
+
+from spoflint.analysis.cutsets import cut_sets_of
 from spoflint.findings import Problem
 
 ID = "SPOF005"
@@ -66,4 +67,5 @@ def check(facts, options):
             f"{cut_short}: {shown}{more}",
             related=tuple(dict.fromkeys(e for s in sets[:SHOWN] for e in s)),
             services=(result.service,),
-            impact=("downtime",))
+            impact=("downtime",),
+        )

@@ -32,6 +32,7 @@ services:
   db: {kind: mariadb-galera, hosts: [db-1, db-2, db-3], ha: active-active, vip: keepalived}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "STATE001"
@@ -44,5 +45,9 @@ def check(facts, options):
     for svc in facts.topology.services.values():
         if svc.state == "stateful" and svc.ha == "none":
             kind = f" ({svc.kind})" if svc.kind else ""
-            yield Problem(svc.id, f"{svc.id}{kind} is stateful with neither replication (ha: active-active) "
-                                  "nor managed failover (ha: active-passive)", related=svc.hosts)
+            yield Problem(
+                svc.id,
+                f"{svc.id}{kind} is stateful with neither replication (ha: active-active) "
+                "nor managed failover (ha: active-passive)",
+                related=svc.hosts,
+            )

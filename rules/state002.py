@@ -31,6 +31,7 @@ services:
   db: {kind: mariadb-galera, hosts: [db-1, db-2, db-3], ha: active-active}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "STATE002"
@@ -46,10 +47,16 @@ def check(facts, options):
             continue
         n = svc.replicas
         if n < smallest:
-            yield Problem(svc.id, f"{svc.id} is a quorum cluster of {n} member{'s' if n != 1 else ''}, "
-                                  f"fewer than {smallest}: it survives {max(n - svc.quorum, 0)} failures",
-                          related=svc.hosts)
+            yield Problem(
+                svc.id,
+                f"{svc.id} is a quorum cluster of {n} member{'s' if n != 1 else ''}, "
+                f"fewer than {smallest}: it survives {max(n - svc.quorum, 0)} failures",
+                related=svc.hosts,
+            )
         elif n % 2 == 0:
-            yield Problem(svc.id, f"{svc.id} is a quorum cluster of {n} members, an even number: it survives "
-                                  f"no more failures than {n - 1} would, and a partition can split it evenly",
-                          related=svc.hosts)
+            yield Problem(
+                svc.id,
+                f"{svc.id} is a quorum cluster of {n} members, an even number: it survives "
+                f"no more failures than {n - 1} would, and a partition can split it evenly",
+                related=svc.hosts,
+            )

@@ -30,6 +30,7 @@ services:
   volume: {kind: cinder-volume, hosts: [ctl-1, ctl-2], ha: active-passive, manager: pacemaker}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "STATE003"
@@ -45,6 +46,10 @@ def check(facts, options):
             continue
         unfenced = tuple(h for h in (svc.hosts or svc.pool) if not t.hosts[h].fencing)
         if unfenced:
-            yield Problem(svc.id, f"{svc.id} fails over (active/passive) but {', '.join(unfenced)} "
-                                  f"{'has' if len(unfenced) == 1 else 'have'} no fencing: a partition can "
-                                  "run two active copies", related=unfenced)
+            yield Problem(
+                svc.id,
+                f"{svc.id} fails over (active/passive) but {', '.join(unfenced)} "
+                f"{'has' if len(unfenced) == 1 else 'have'} no fencing: a partition can "
+                "run two active copies",
+                related=unfenced,
+            )

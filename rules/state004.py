@@ -30,6 +30,7 @@ services:
   db: {kind: postgresql, hosts: [db-1, db-2], ha: active-passive, manager: pacemaker, vip: pacemaker}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "STATE004"
@@ -43,9 +44,15 @@ def check(facts, options):
         if svc.ha != "active-passive":
             continue
         if not svc.manager:
-            yield Problem(svc.id, f"{svc.id} is active/passive with no `manager`: nothing moves it when "
-                                  "the active member fails", key="manager")
+            yield Problem(
+                svc.id,
+                f"{svc.id} is active/passive with no `manager`: nothing moves it when the active member fails",
+                key="manager",
+            )
         if svc.addresses_one:
-            yield Problem(svc.id, f"{svc.id} is active/passive, but clients reach it by the first member's "
-                                  "address: there is no `vip` (or load balancer) to move along with it",
-                          key="vip")
+            yield Problem(
+                svc.id,
+                f"{svc.id} is active/passive, but clients reach it by the first member's "
+                "address: there is no `vip` (or load balancer) to move along with it",
+                key="vip",
+            )

@@ -33,6 +33,7 @@ storage:
   volumes: {kind: ceph, hosts: [osd-1, osd-2, osd-3], replicas: 3, min_replicas: 2}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "STATE005"
@@ -48,21 +49,37 @@ def check(facts, options):
             continue
         if len(s.hosts) == 1:
             flagged = _flagged(facts, s.hosts[0])
-            yield Problem(s.id, f"storage {s.id} ({s.kind}) has a single host, {s.hosts[0]}{flagged}",
-                          related=s.hosts, key="hosts")
+            yield Problem(
+                s.id,
+                f"storage {s.id} ({s.kind}) has a single host, {s.hosts[0]}{flagged}",
+                related=s.hosts,
+                key="hosts",
+            )
             continue
         if s.kind == "ceph" and s.replicas < options["min_replicas"]:
             hosts = f" (it has only {len(s.hosts)} hosts)" if s.replicas == len(s.hosts) else ""
-            yield Problem(s.id, f"ceph backend {s.id} keeps {s.replicas} replicas{hosts}, fewer than "
-                                f"{options['min_replicas']}", related=s.hosts, key="replicas")
+            yield Problem(
+                s.id,
+                f"ceph backend {s.id} keeps {s.replicas} replicas{hosts}, fewer than {options['min_replicas']}",
+                related=s.hosts,
+                key="replicas",
+            )
         elif s.replicas < 2:  # several hosts, but each piece of data on one of them
-            yield Problem(s.id, f"storage {s.id} ({s.kind}) keeps one copy of its data (replicas: 1) over "
-                                f"{len(s.hosts)} hosts: any one of them failing loses data",
-                          related=s.hosts, key="replicas")
+            yield Problem(
+                s.id,
+                f"storage {s.id} ({s.kind}) keeps one copy of its data (replicas: 1) over "
+                f"{len(s.hosts)} hosts: any one of them failing loses data",
+                related=s.hosts,
+                key="replicas",
+            )
         if s.kind == "ceph" and s.min_replicas == 1 and s.replicas > 1:
             default = "" if "min_replicas" in t.declared.get(s.id, ()) else ", the default when not declared"
-            yield Problem(s.id, f"ceph backend {s.id} accepts writes with a single copy left "
-                                f"(min_replicas: 1{default})", related=s.hosts, key="min_replicas")
+            yield Problem(
+                s.id,
+                f"ceph backend {s.id} accepts writes with a single copy left (min_replicas: 1{default})",
+                related=s.hosts,
+                key="min_replicas",
+            )
 
 
 def _flagged(facts, host):

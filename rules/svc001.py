@@ -28,6 +28,7 @@ services:
   app: {kind: keystone-api, hosts: [app-1, app-2], access: client-list}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "SVC001"
@@ -44,5 +45,4 @@ def check(facts, options):
             continue
         where = f" (on {svc.hosts[0]})" if svc.hosts else ""
         role = "user-facing" if svc.public else "needed by a user-facing service"
-        yield Problem(svc.id, f"{svc.id} runs a single instance{where} and is {role}",
-                      related=svc.hosts)
+        yield Problem(svc.id, f"{svc.id} runs a single instance{where} and is {role}", related=svc.hosts)

@@ -44,6 +44,7 @@ services:
   app: {kind: keystone-api, hosts: [app-1, app-2], access: client-list}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "SVC002"
@@ -58,15 +59,22 @@ def check(facts, options):
         if svc.replicas < 2:
             continue
         if svc.pool and svc.spread is None:
-            yield Problem(svc.id, f"{svc.id} has {svc.replicas} replicas on a pool without `spread`: "
-                                  "they may all land on one host", related=svc.pool[:20])
+            yield Problem(
+                svc.id,
+                f"{svc.id} has {svc.replicas} replicas on a pool without `spread`: they may all land on one host",
+                related=svc.pool[:20],
+            )
             continue
         if svc.pool:
             groups = facts.pool_groups(svc.id)
             if len(groups) < svc.replicas:
-                yield Problem(svc.id, f"{svc.id} promises `spread: {svc.spread}` for {svc.replicas} replicas, "
-                                      f"but its pool spans only {len(groups)} {svc.spread}(s)",
-                              related=svc.pool[:20], key="spread")
+                yield Problem(
+                    svc.id,
+                    f"{svc.id} promises `spread: {svc.spread}` for {svc.replicas} replicas, "
+                    f"but its pool spans only {len(groups)} {svc.spread}(s)",
+                    related=svc.pool[:20],
+                    key="spread",
+                )
                 continue
         shared = facts.shared_fate.get(svc.id, ())
         if not shared:
@@ -74,8 +82,11 @@ def check(facts, options):
         flagged = [e for e in shared if facts.single_points.get(e) and facts.single_points[e].services]
         note = f"; SPOF001 flags {_names(flagged)}" if flagged else ""
         every = "both instances" if svc.replicas == 2 else f"all {svc.replicas} instances"
-        yield Problem(svc.id, f"{every} of {svc.id} share {_names(shared)}: "
-                              f"one failure takes every instance down{note}", related=shared)
+        yield Problem(
+            svc.id,
+            f"{every} of {svc.id} share {_names(shared)}: one failure takes every instance down{note}",
+            related=shared,
+        )
 
 
 def _names(ids):

@@ -31,6 +31,7 @@ services:
   api: {kind: nova-api, hosts: [api-1, api-2], load_balancer: lb}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "SVC003"
@@ -44,6 +45,9 @@ def check(facts, options):
         if svc.state != "stateless" or svc.replicas < 2 or not svc.addresses_one or svc.role == "load-balancer":
             continue
         first = svc.hosts[0] if svc.hosts else "one replica"
-        yield Problem(svc.id, f"{svc.id} has {svc.replicas} instances but no load balancer, VIP or "
-                              f"client-side list: clients address only the first ({first})",
-                      related=svc.hosts[:1])
+        yield Problem(
+            svc.id,
+            f"{svc.id} has {svc.replicas} instances but no load balancer, VIP or "
+            f"client-side list: clients address only the first ({first})",
+            related=svc.hosts[:1],
+        )

@@ -30,6 +30,7 @@ services:
   api: {kind: nova-api, hosts: [lb-1, lb-2], load_balancer: lb}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "SVC004"
@@ -46,5 +47,9 @@ def check(facts, options):
             yield Problem(svc.id, f"load balancer {svc.id} has a single instance", related=svc.hosts)
         elif svc.vip is None and svc.access == "single":
             first = svc.hosts[0] if svc.hosts else "one replica"
-            yield Problem(svc.id, f"load balancer {svc.id} has {svc.replicas} instances but no floating VIP: "
-                                  f"clients still address one ({first})", related=svc.hosts[:1])
+            yield Problem(
+                svc.id,
+                f"load balancer {svc.id} has {svc.replicas} instances but no floating VIP: "
+                f"clients still address one ({first})",
+                related=svc.hosts[:1],
+            )

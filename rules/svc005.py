@@ -30,6 +30,7 @@ services:
   web: {kind: nginx, hosts: [web-1, web-2, web-3], access: client-list, min_instances: 2}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "SVC005"
@@ -42,6 +43,9 @@ def check(facts, options):
     for svc in facts.topology.services.values():
         if svc.min_instances >= 2 and svc.replicas - 1 < svc.min_instances:
             left = svc.replicas - 1
-            yield Problem(svc.id, f"{svc.id} needs {svc.min_instances} instances to carry its load and runs "
-                                  f"{svc.replicas}: after one failure only {left} remain{'s' if left == 1 else ''}",
-                          related=(svc.hosts or svc.pool)[:20])
+            yield Problem(
+                svc.id,
+                f"{svc.id} needs {svc.min_instances} instances to carry its load and runs "
+                f"{svc.replicas}: after one failure only {left} remain{'s' if left == 1 else ''}",
+                related=(svc.hosts or svc.pool)[:20],
+            )

@@ -26,6 +26,7 @@ services:
   billing: {kind: in-house-billing, state: stateless, hosts: [app-1]}
 ```
 """
+
 from spoflint.findings import Problem
 
 ID = "SVC006"
@@ -38,5 +39,8 @@ def check(facts, options):
     for svc in facts.topology.services.values():
         if svc.state is None:
             what = f"kind {svc.kind!r} is unknown" if svc.kind else "it has no kind"
-            yield Problem(svc.id, f"{svc.id}: {what} and no `state` is declared, so it was not "
-                                  "checked for data loss; declare `state: stateless` or `state: stateful`")
+            yield Problem(
+                svc.id,
+                f"{svc.id}: {what} and no `state` is declared, so it was not "
+                "checked for data loss; declare `state: stateless` or `state: stateful`",
+            )

@@ -3,6 +3,7 @@
 The library API is `lint(paths, config) -> list[Finding]`; it never prints. Heavy
 modules are imported where they are used, so importing this package is instant.
 """
+
 __version__ = "0.1.0"
 
 

@@ -1,4 +1,5 @@
 """`spoflint` and `python -m spoflint`. `--version` answers before anything heavy loads."""
+
 from __future__ import annotations
 
 import sys

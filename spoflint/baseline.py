@@ -4,6 +4,7 @@ A baseline records findings by (rule, file, element), never by line, so it survi
 edits. The file is JSON, one finding per line, sorted, with paths relative to the
 baseline's own folder: stable, and reviewable in a diff.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,8 +57,12 @@ def read(path: str) -> list[Entry]:
     except json.JSONDecodeError as error:
         raise InputError(path, error.lineno, error.colno, f"invalid baseline JSON: {error.msg}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
-        raise InputError(path, 1, 1, f"not a {FORMAT} version {VERSION} file "
-                                     f'(it starts {{"format": "{FORMAT}", "version": {VERSION}, ...)')
+        raise InputError(
+            path,
+            1,
+            1,
+            f'not a {FORMAT} version {VERSION} file (it starts {{"format": "{FORMAT}", "version": {VERSION}, ...)',
+        )
     items = data.get("findings", [])
     places = _item_places(text)
     if not isinstance(items, list):
@@ -69,7 +74,9 @@ def read(path: str) -> list[Entry]:
         line, column = places[index] if index < len(places) else (1, 1)
         if not (isinstance(item, dict) and all(isinstance(item.get(k), str) for k in ("rule", "path", "subject"))):
             raise InputError(path, line, column, f"baseline entry {index + 1} needs string rule, path and subject")
-        entries.append(Entry(item["rule"], _relative(str(folder / item["path"]), folder), item["subject"], line, column))
+        entries.append(
+            Entry(item["rule"], _relative(str(folder / item["path"]), folder), item["subject"], line, column)
+        )
     return entries
 
 

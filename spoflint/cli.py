@@ -3,6 +3,7 @@
 Exit status: 0 nothing at or above the threshold, 1 findings at or above it, 2 the
 input or the invocation could not be checked (one line naming file, line and column).
 """
+
 from __future__ import annotations
 
 import os
@@ -11,7 +12,6 @@ import tempfile
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -68,8 +68,11 @@ def _version(value: bool):
 
 
 @app.callback()
-def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Show the version and exit.")):
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+):
     """spoflint: single points of failure, found before they fail."""
 
 
@@ -118,22 +121,40 @@ def write_all_atomically(files: list[tuple[str, str]]) -> None:
 
 @app.command()
 def check(
-    paths: List[str] = typer.Argument(None, help="Topology files or directories (default: the config's paths, else the current directory)."),
-    formats: List[Format] = typer.Option([], "--format", "-f", help="Output format (repeat for several; pair each with an --output)."),
-    outputs: List[str] = typer.Option([], "--output", "-o", help="Write the matching --format to this file (atomically)."),
-    select: List[str] = typer.Option([], "--select", help="Only these rules (ids, names or id prefixes; comma-separated or repeated)."),
-    ignore: List[str] = typer.Option([], "--ignore", help="Skip these rules."),
-    fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit status 1 (default: error)."),
-    config_file: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: .spoflint.yaml or pyproject.toml found upward)."),
-    baseline: Optional[str] = typer.Option(None, "--baseline", help="Suppress the findings this baseline file records."),
-    write_baseline: Optional[str] = typer.Option(None, "--write-baseline", help="Record the current findings in this baseline file and exit 0."),
+    paths: list[str] = typer.Argument(
+        None, help="Topology files or directories (default: the config's paths, else the current directory)."
+    ),
+    formats: list[Format] = typer.Option(
+        [], "--format", "-f", help="Output format (repeat for several; pair each with an --output)."
+    ),
+    outputs: list[str] = typer.Option(
+        [], "--output", "-o", help="Write the matching --format to this file (atomically)."
+    ),
+    select: list[str] = typer.Option(
+        [], "--select", help="Only these rules (ids, names or id prefixes; comma-separated or repeated)."
+    ),
+    ignore: list[str] = typer.Option([], "--ignore", help="Skip these rules."),
+    fail_on: Level | None = typer.Option(
+        None, "--fail-on", help="Lowest severity that makes the exit status 1 (default: error)."
+    ),
+    config_file: str | None = typer.Option(
+        None, "--config", help="Configuration file (default: .spoflint.yaml or pyproject.toml found upward)."
+    ),
+    baseline: str | None = typer.Option(None, "--baseline", help="Suppress the findings this baseline file records."),
+    write_baseline: str | None = typer.Option(
+        None, "--write-baseline", help="Record the current findings in this baseline file and exit 0."
+    ),
     only_topologies: bool = typer.Option(
-        False, "--only-topologies",
-        help="Skip named files that are not topologies (no `version: 1`), as in directories."),
-    input_format: Optional[InputFormat] = typer.Option(
-        None, "--input-format", help="Read every file as this format (default: detected per file)."),
-    order: Optional[int] = typer.Option(
-        None, "--order", min=0, help="Report minimal cut sets of 2..K elements per service (SPOF005; default: off)."),
+        False,
+        "--only-topologies",
+        help="Skip named files that are not topologies (no `version: 1`), as in directories.",
+    ),
+    input_format: InputFormat | None = typer.Option(
+        None, "--input-format", help="Read every file as this format (default: detected per file)."
+    ),
+    order: int | None = typer.Option(
+        None, "--order", min=0, help="Report minimal cut sets of 2..K elements per service (SPOF005; default: off)."
+    ),
 ):
     """Lint topology files: report single points of failure and the rest of the catalogue."""
     from . import config as configuration
@@ -143,7 +164,7 @@ def check(
     if len(outputs) > max(len(formats), 1):
         raise _fail("more --output than --format options: pair each output with a format")
     formats = formats or [Format.text]
-    pairs = list(zip(formats, outputs)) + [(f, None) for f in formats[len(outputs):]]
+    pairs = list(zip(formats, outputs)) + [(f, None) for f in formats[len(outputs) :]]
     if sum(1 for _, out in pairs if out is None) > 1:
         raise _fail("several formats would go to standard output: give each but one an --output")
     try:
@@ -153,9 +174,12 @@ def check(
         file = configuration.read(found) if found else configuration.FileConfig()
         try:
             config = configuration.settings(
-                file, select=_names(select), ignore=_names(ignore),
+                file,
+                select=_names(select),
+                ignore=_names(ignore),
                 fail_on=fail_on.value if fail_on else None,
-                baseline=None if write_baseline else baseline)
+                baseline=None if write_baseline else baseline,
+            )
         except KeyError as error:
             raise _fail(f"unknown rule {error.args[0]!r} (see `spoflint rules`)") from None
         if write_baseline:
@@ -165,11 +189,17 @@ def check(
         if order is not None:  # SPOF005's option, over the config file's
             from dataclasses import replace
 
-            config = replace(config, options={**config.options,
-                                              "SPOF005": {**config.options.get("SPOF005", {}), "order": order}})
+            config = replace(
+                config, options={**config.options, "SPOF005": {**config.options.get("SPOF005", {}), "order": order}}
+            )
         with _progress() as progress:
-            findings = lint(paths or list(file.paths) or ["."], config, only_topologies, progress,
-                            input_format.value if input_format else None)
+            findings = lint(
+                paths or list(file.paths) or ["."],
+                config,
+                only_topologies,
+                progress,
+                input_format.value if input_format else None,
+            )
             progress("reporting")
     except InputError as error:
         raise _input_error(error) from None
@@ -241,7 +271,7 @@ def _progress():
             state["status"] = False  # a late timer must not start it now
 
 
-def _names(values: List[str]) -> list[str]:
+def _names(values: list[str]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
@@ -315,15 +345,17 @@ def schema():
 
 @app.command()
 def simulate(
-    paths: List[str] = typer.Argument(..., help="Topology files or directories."),
-    fail: List[str] = typer.Option(..., "--fail", help="An element that fails (repeat for several)."),
+    paths: list[str] = typer.Argument(..., help="Topology files or directories."),
+    fail: list[str] = typer.Option(..., "--fail", help="An element that fails (repeat for several)."),
     format: SimulateFormat = typer.Option(SimulateFormat.text, "--format", "-f", help="Output format."),
-    input_format: Optional[InputFormat] = typer.Option(
-        None, "--input-format", help="Read every file as this format (default: detected per file)."),
+    input_format: InputFormat | None = typer.Option(
+        None, "--input-format", help="Read every file as this format (default: detected per file)."
+    ),
 ):
     """What if these elements fail: which services go down, which lose data, and why."""
+    from .analysis.simulation import SimulationError
+    from .analysis.simulation import simulate as run
     from .engine import read_topology
-    from .simulation import SimulationError, simulate as run
 
     try:
         topology = read_topology(paths, input_format=input_format.value if input_format else None)
@@ -333,11 +365,11 @@ def simulate(
     except SimulationError as error:
         raise _fail(str(error)) from None
     if format is SimulateFormat.json:
-        from .simulation import to_json
+        from .analysis.simulation import to_json
 
         sys.stdout.write(to_json(result))
     else:
-        from .simulation import to_text
+        from .analysis.simulation import to_text
 
         sys.stdout.write(to_text(result))
 
@@ -351,15 +383,16 @@ class GraphFormat(str, Enum):
 
 @app.command()
 def graph(
-    paths: List[str] = typer.Argument(..., help="Topology files or directories."),
+    paths: list[str] = typer.Argument(..., help="Topology files or directories."),
     format: GraphFormat = typer.Option(GraphFormat.dot, "--format", "-f", help="dot, mermaid, json or html."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the picture to this file (atomically)."),
-    input_format: Optional[InputFormat] = typer.Option(
-        None, "--input-format", help="Read every file as this format (default: detected per file)."),
+    output: str | None = typer.Option(None, "--output", "-o", help="Write the picture to this file (atomically)."),
+    input_format: InputFormat | None = typer.Option(
+        None, "--input-format", help="Read every file as this format (default: detected per file)."
+    ),
 ):
     """The dependency graph, single points of failure highlighted (json: the analysed model)."""
-    from . import picture
     from .engine import read_topology
+    from .views import graph as picture
 
     try:
         topology = read_topology(paths, input_format=input_format.value if input_format else None)
@@ -374,15 +407,16 @@ def graph(
 
 @app.command()
 def cutsets(
-    paths: List[str] = typer.Argument(..., help="Topology files or directories."),
+    paths: list[str] = typer.Argument(..., help="Topology files or directories."),
     order: int = typer.Option(2, "--order", "-k", min=1, help="Largest set size (K)."),
     format: SimulateFormat = typer.Option(SimulateFormat.text, "--format", "-f", help="Output format."),
     max_sets: int = typer.Option(1000, "--max-sets", min=1, help="Most sets listed per service."),
-    input_format: Optional[InputFormat] = typer.Option(
-        None, "--input-format", help="Read every file as this format (default: detected per file)."),
+    input_format: InputFormat | None = typer.Option(
+        None, "--input-format", help="Read every file as this format (default: detected per file)."
+    ),
 ):
     """Minimal sets of up to K elements whose joint failure takes a user-facing service down, ranked."""
-    from .cutsets import cut_sets, to_json, to_text
+    from .analysis.cutsets import cut_sets, to_json, to_text
     from .engine import read_topology
 
     try:
@@ -395,12 +429,12 @@ def cutsets(
 
 @app.command()
 def availability(
-    paths: List[str] = typer.Argument(..., help="Topology files or directories."),
+    paths: list[str] = typer.Argument(..., help="Topology files or directories."),
     format: SimulateFormat = typer.Option(SimulateFormat.text, "--format", "-f", help="Output format."),
 ):
     """Each user-facing service's availability (nines, downtime a year, the elements that
     matter most) and recovery time, against the topology's objectives."""
-    from . import availability as report
+    from .analysis import availability as report
     from .engine import read_topology
 
     try:
@@ -412,16 +446,21 @@ def availability(
 
 @app.command("import")
 def import_(
-    fmt: ImportFormat = typer.Argument(..., metavar="FORMAT", help="compose, kubernetes, openstack-ansible or kolla-ansible."),
-    paths: List[str] = typer.Argument(..., help="The files (or directories) to import."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the topology to this file (atomically)."),
+    fmt: ImportFormat = typer.Argument(
+        ..., metavar="FORMAT", help="compose, kubernetes, openstack-ansible or kolla-ansible."
+    ),
+    paths: list[str] = typer.Argument(..., help="The files (or directories) to import."),
+    output: str | None = typer.Option(None, "--output", "-o", help="Write the topology to this file (atomically)."),
 ):
     """Write the native topology equivalent to another description, to grow by hand."""
     from . import importers, load, model
 
     try:
-        files = [p for p, _ in load.expand_paths(paths)] if all(Path(p).is_dir() for p in paths) else [
-            Path(p) for p in paths]
+        files = (
+            [p for p, _ in load.expand_paths(paths)]
+            if all(Path(p).is_dir() for p in paths)
+            else [Path(p) for p in paths]
+        )
         documents = importers.by_format(fmt.value).read(files)
         model.build(documents)  # what is written must lint
         text = importers.to_yaml(documents)

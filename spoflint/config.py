@@ -16,6 +16,7 @@ rule-paths: [tools/spoflint-rules]   # local rule modules (see the README)
 
 Paths in the file are relative to the file's folder.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, quote
-from .model import DEFAULT_SCOPE, FAILING as SCOPE
+from .model import DEFAULT_SCOPE
+from .model import FAILING as SCOPE
 
 NAMES = (".spoflint.yaml", ".spoflint.yml")
 _TABLE = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*spoflint[ \t]*[.\]]", re.M)  # [tool.spoflint] or a subtable
@@ -90,8 +92,13 @@ def read(path: Path) -> FileConfig:
         except InputError as error:
             if not error.message.startswith("the top level must be a mapping"):
                 raise
-            raise InputError(shown, error.line, error.column, "the configuration must be a mapping of settings "
-                             f"(paths: ..., select: ...), not {error.message.rsplit(', not ', 1)[-1]}") from None
+            raise InputError(
+                shown,
+                error.line,
+                error.column,
+                "the configuration must be a mapping of settings "
+                f"(paths: ..., select: ...), not {error.message.rsplit(', not ', 1)[-1]}",
+            ) from None
         locate = _yaml_locator(data)
     _validate(data, shown, locate)
     base = path.parent
@@ -104,8 +111,10 @@ def read(path: Path) -> FileConfig:
             line, column = locate(["rule-paths", index])
             raise InputError(shown, line, column, f"rule-paths: {folder!r} is not a folder")
     local = tuple(rel(p) for p in data.get("rule-paths", ()))
-    severity = {_rule_id(rule, shown, locate, ["severity", rule], local): level
-                for rule, level in (data.get("severity") or {}).items()}
+    severity = {
+        _rule_id(rule, shown, locate, ["severity", rule], local): level
+        for rule, level in (data.get("severity") or {}).items()
+    }
     options = {}
     for rule, values in (data.get("options") or {}).items():
         rule_id = _rule_id(rule, shown, locate, ["options", rule], local)
@@ -121,9 +130,14 @@ def read(path: Path) -> FileConfig:
                 value = float(value)  # 1 for 1.0
             if type(value) is not type(default):
                 line, column = locate(["options", rule, name])
-                raise InputError(shown, line, column, f"option {name} of {rule_id} takes "
-                                                      f"{_TYPES.get(type(default), type(default).__name__)}, "
-                                                      f"not {quote(value)}")
+                raise InputError(
+                    shown,
+                    line,
+                    column,
+                    f"option {name} of {rule_id} takes "
+                    f"{_TYPES.get(type(default), type(default).__name__)}, "
+                    f"not {quote(value)}",
+                )
             checked[name] = value
         options[rule_id] = checked
     for key in ("select", "ignore"):
@@ -143,8 +157,14 @@ def read(path: Path) -> FileConfig:
     )
 
 
-_TYPES = {int: "an integer", float: "a number", bool: "true or false", str: "a string",
-          list: "a list", dict: "a mapping"}
+_TYPES = {
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    str: "a string",
+    list: "a list",
+    dict: "a mapping",
+}
 
 
 def _blank(path: Path) -> bool:
@@ -159,7 +179,8 @@ def _blank(path: Path) -> bool:
 def _yaml_locator(document):
     """Where a step path points in a YAML config: a value, or with `key=True` the key
     that names it (for unknown keys, the key is what is wrong)."""
-    from .load import MarkedMap, locate as find_in
+    from .load import MarkedMap
+    from .load import locate as find_in
 
     def locate(steps, key=False):
         if key and steps:
@@ -223,8 +244,9 @@ def _pyproject(path: Path, shown: str):
     try:
         import tomllib
     except ImportError:  # Python 3.10
-        raise InputError(shown, 1, 1, "reading [tool.spoflint] needs Python 3.11 or later; "
-                                      "use .spoflint.yaml instead") from None
+        raise InputError(
+            shown, 1, 1, "reading [tool.spoflint] needs Python 3.11 or later; use .spoflint.yaml instead"
+        ) from None
 
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
@@ -264,8 +286,9 @@ def _pyproject(path: Path, shown: str):
     return table, locate
 
 
-def settings(file: FileConfig, *, select=(), ignore=(), fail_on=None, severity=None, baseline=None,
-             scope=None, today=None):
+def settings(
+    file: FileConfig, *, select=(), ignore=(), fail_on=None, severity=None, baseline=None, scope=None, today=None
+):
     """The run's engine.Config: the rules' defaults, then the file, then the command
     line (a command-line `select` or `ignore` replaces the file's)."""
     from .engine import Config

@@ -4,18 +4,18 @@
 judge, then attach positions, severities, fingerprints and accepted risks. It never
 prints; every problem with the input is an InputError.
 """
+
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import baseline, load, model, registry
 from .analysis import Facts
 from .errors import InputError, quote
-from .model import DEFAULT_SCOPE
 from .findings import RANK, Finding, Place, fingerprint
+from .model import DEFAULT_SCOPE
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,9 @@ class Config:
     today: datetime.date | None = None  # for acceptances with `until` (default: today)
 
 
-def read_topology(paths: list[str | Path], only_topologies: bool = False,
-                  input_format: str | None = None) -> model.Topology | None:
+def read_topology(
+    paths: list[str | Path], only_topologies: bool = False, input_format: str | None = None
+) -> model.Topology | None:
     """Load and merge the topology files named or found under `paths`.
 
     Native files (`version: 1`) are read as they are; Compose files, Kubernetes
@@ -49,14 +50,14 @@ def read_topology(paths: list[str | Path], only_topologies: bool = False,
     documents = []
     foreign: dict[str, list[Path]] = {}
     for path, named in load.expand_paths([str(p) for p in paths]):
-        fmt = _foreign_format(path, input_format)
+        fmt = load.sniff_format(path, input_format)
         if fmt:
             foreign.setdefault(fmt, []).append(path)
             continue
         try:
             document = load.load_file(path, load.shown_path(path))
         except InputError:
-            if (named and not only_topologies) or _claims_version_1(path):
+            if (named and not only_topologies) or load.claims_version_1(path):
                 raise
             continue  # YAML we cannot read that is not a topology (a playbook, a template)
         if (named and not only_topologies) or model.is_topology(document):
@@ -72,39 +73,14 @@ def read_topology(paths: list[str | Path], only_topologies: bool = False,
         if only_topologies:
             return None
         shown = ", ".join(str(p) for p in paths) or "."
-        raise InputError(shown, 1, 1, "no topology files found (YAML files with `version: 1`, "
-                                      "or Compose, Kubernetes, OpenStack-Ansible or kolla-ansible files)")
+        raise InputError(
+            shown,
+            1,
+            1,
+            "no topology files found (YAML files with `version: 1`, "
+            "or Compose, Kubernetes, OpenStack-Ansible or kolla-ansible files)",
+        )
     return model.build(documents)
-
-
-def _foreign_format(path: Path, input_format: str | None) -> str | None:
-    """The importer for a file: the one asked for, else the one that recognises it;
-    None for a native topology (`version: 1`) or a file nobody recognises."""
-    if input_format:
-        return None if input_format == "native" else input_format
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read(load.MAX_BYTES)
-    except OSError:
-        return None  # load_file says what is wrong with it
-    if _VERSION_1.search(text):
-        return None
-    from . import importers
-
-    return importers.detect(path, text)
-
-
-_VERSION_1 = re.compile(rb"^version[ \t]*:[ \t]*1[ \t]*(#[^\n]*)?\r?$", re.M)
-
-
-def _claims_version_1(path) -> bool:
-    """Whether a file that could not be read says `version: 1` at its top level: then it
-    is a broken topology, to be reported, not some other tool's YAML, to be skipped."""
-    try:
-        with open(path, "rb") as handle:
-            return _VERSION_1.search(handle.read(load.MAX_BYTES)) is not None
-    except OSError:
-        return True  # unreadable: say so rather than skip it silently
 
 
 def enabled_rules(config: Config) -> list[registry.Rule]:
@@ -113,8 +89,13 @@ def enabled_rules(config: Config) -> list[registry.Rule]:
     return [r for i, r in table.items() if i in chosen and i not in config.ignore]
 
 
-def lint(paths, config: Config | None = None, only_topologies: bool = False,
-         progress=lambda stage: None, input_format: str | None = None) -> list[Finding]:
+def lint(
+    paths,
+    config: Config | None = None,
+    only_topologies: bool = False,
+    progress=lambda stage: None,
+    input_format: str | None = None,
+) -> list[Finding]:
     """`progress(stage)` is told when reading and analysing start (the CLI shows it);
     `input_format` reads every file as that format (default: detected per file)."""
     config = config or Config()
@@ -155,13 +136,19 @@ def _problems(rule, facts, options, topology) -> list:
     try:
         problems = list(rule.check(facts, options))
     except Exception as error:
-        raise InputError(shown, registry.line_in(rule.pack, error), 1,
-                         f"rule {rule.id} failed: {type(error).__name__}: {error}") from None
+        raise InputError(
+            shown, registry.line_in(rule.pack, error), 1, f"rule {rule.id} failed: {type(error).__name__}: {error}"
+        ) from None
     for problem in problems:
         subject = getattr(problem, "subject", None)
         if not isinstance(subject, str) or subject not in topology.where:
-            raise InputError(shown, 1, 1, f"rule {rule.id} reported {quote(subject)}, which is not an element "
-                                          "(yield Problem(element_id, message))")
+            raise InputError(
+                shown,
+                1,
+                1,
+                f"rule {rule.id} reported {quote(subject)}, which is not an element "
+                "(yield Problem(element_id, message))",
+            )
     return problems
 
 
@@ -183,12 +170,22 @@ def _finding(topology, rule, severity, problem, today: str, used) -> Finding:
         else:
             suppressed = acceptance.reason
     return Finding(
-        path=at.path, line=at.line, column=at.column, rule=rule.id, name=rule.name,
-        severity=severity, message=message, subject=problem.subject,
+        path=at.path,
+        line=at.line,
+        column=at.column,
+        rule=rule.id,
+        name=rule.name,
+        severity=severity,
+        message=message,
+        subject=problem.subject,
         related=tuple(_place(topology, r) for r in problem.related if r in topology.where),
-        services=problem.services, impact=problem.impact, chain=problem.chain,
+        services=problem.services,
+        impact=problem.impact,
+        chain=problem.chain,
         fingerprint=fingerprint(rule.id, at.path, problem.subject, problem.key),
-        suppressed=suppressed, suppressed_by="accept" if suppressed is not None else None)
+        suppressed=suppressed,
+        suppressed_by="accept" if suppressed is not None else None,
+    )
 
 
 def _place(topology, eid) -> Place:
@@ -217,20 +214,31 @@ def _apply_baseline(findings, config: Config, rules) -> list[Finding]:
     ran = {r.id for r in rules}
     entries = [e for e in baseline.read(config.baseline) if e.rule in ran]
     covered, stale = baseline.match(findings, entries, config.baseline)
-    out = [replace(f, suppressed="in the baseline", suppressed_by="baseline")
-           if f.fingerprint in covered and f.suppressed is None else f for f in findings]
+    out = [
+        replace(f, suppressed="in the baseline", suppressed_by="baseline")
+        if f.fingerprint in covered and f.suppressed is None
+        else f
+        for f in findings
+    ]
     model002 = next((r for r in rules if r.id == "MODEL002"), None)
     if model002 is None:
         return out
     shown = load.shown_path(Path(config.baseline))
     for entry in stale:
-        out.append(Finding(
-            path=shown, line=entry.line, column=entry.column, rule=model002.id, name=model002.name,
-            severity=config.severity.get(model002.id, model002.severity),
-            message=f"baseline entry {entry.rule} on {entry.subject} ({entry.path}) matched no finding: "
-                    "remove it (or write the baseline again)",
-            subject=entry.subject,
-            fingerprint=fingerprint(model002.id, shown, entry.subject, f"{entry.rule}:{entry.path}")))
+        out.append(
+            Finding(
+                path=shown,
+                line=entry.line,
+                column=entry.column,
+                rule=model002.id,
+                name=model002.name,
+                severity=config.severity.get(model002.id, model002.severity),
+                message=f"baseline entry {entry.rule} on {entry.subject} ({entry.path}) matched no finding: "
+                "remove it (or write the baseline again)",
+                subject=entry.subject,
+                fingerprint=fingerprint(model002.id, shown, entry.subject, f"{entry.rule}:{entry.path}"),
+            )
+        )
     return out
 
 

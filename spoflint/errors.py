@@ -4,6 +4,7 @@ Every problem with a topology, a config file or the command line ends as an
 `InputError` that names the file, line and column; the CLI prints it as one line
 and exits with status 2. Anything else escaping is a bug in spoflint.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ into a `Finding` with the element's file, line and column and a fingerprint that
 finding's identity (rule, file, subject, key): no line numbers, so baselines and SARIF
 fingerprints survive edits that move lines.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -20,6 +20,7 @@ Node keys are element ids; helper nodes carry a suffix after `#` so that a chain
 read back as element ids. Ids may contain `@` (and `:` `.` `/`...) but never `#`, so a
 helper can neither collide with an element nor cut an element's id short.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

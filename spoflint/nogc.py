@@ -7,6 +7,7 @@ of the run. None of these stages makes reference cycles (their garbage is freed 
 reference counting as usual), so the collector is paused while they run and restored
 after, as it was (nested pauses are fine).
 """
+
 from __future__ import annotations
 
 import functools
@@ -27,8 +28,10 @@ def paused():
 
 def pausing(function):
     """Decorate a function to run with the collector paused."""
+
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         with paused():
             return function(*args, **kwargs)
+
     return wrapper

@@ -6,17 +6,18 @@ module has a docstring (first line: the summary; then why it matters, its option
 one `Fails:` and one `Passes:` YAML example), constants `ID`, `NAME`, `SEVERITY`,
 `OPTIONS`, and `check(facts, options)` yielding `Problem`s.
 """
+
 from __future__ import annotations
 
 import importlib.util
 import inspect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 from importlib.metadata import entry_points
+from pathlib import Path
 from types import ModuleType
-from typing import Callable
 
 from .findings import SEVERITIES
 
@@ -56,8 +57,16 @@ class RuleError(Exception):
 def rule_from_module(module: ModuleType, pack: str) -> Rule:
     doc = inspect.getdoc(module) or ""
     try:
-        rule = Rule(module.ID, module.NAME, module.SEVERITY, dict(getattr(module, "OPTIONS", {})),
-                    doc, module.check, pack, bool(getattr(module, "AFTER_FINDINGS", False)))
+        rule = Rule(
+            module.ID,
+            module.NAME,
+            module.SEVERITY,
+            dict(getattr(module, "OPTIONS", {})),
+            doc,
+            module.check,
+            pack,
+            bool(getattr(module, "AFTER_FINDINGS", False)),
+        )
     except AttributeError as error:
         raise RuleError(f"rule module {module.__name__} lacks {error.name}") from None
     if not _ID.match(rule.id) or not _NAME.match(rule.name) or rule.severity not in SEVERITIES:
@@ -72,9 +81,12 @@ def rules(local: tuple[str, ...] = ()) -> dict[str, Rule]:
     `local` folders a project's config names."""
     # Cached by what the folders hold, not by how they were named: a relative folder
     # means another one after a change of directory, and an edited module must reload.
-    files = tuple((str(path.resolve()), path.stat().st_mtime_ns)
-                  for folder in local for path in sorted(Path(folder).glob("*.py"))
-                  if not path.name.startswith("_"))
+    files = tuple(
+        (str(path.resolve()), path.stat().st_mtime_ns)
+        for folder in local
+        for path in sorted(Path(folder).glob("*.py"))
+        if not path.name.startswith("_")
+    )
     return _rules(files)
 
 
@@ -98,8 +110,12 @@ def _rules(files: tuple[tuple[str, int], ...]) -> dict[str, Rule]:
         rule = _local_rule(Path(path))
         if rule.id in found:
             other = found[rule.id]
-            raise InputError(shown_path(Path(path)), 1, 1, f"rule {rule.id} is already defined by "
-                             f"{shown_path(Path(other.pack)) if other.local else other.pack}")
+            raise InputError(
+                shown_path(Path(path)),
+                1,
+                1,
+                f"rule {rule.id} is already defined by {shown_path(Path(other.pack)) if other.local else other.pack}",
+            )
         found[rule.id] = rule
     return dict(sorted(found.items()))
 
@@ -122,8 +138,9 @@ def _local_rule(path: Path) -> Rule:
     except RuleError as error:
         raise InputError(shown, 1, 1, str(error)) from None
     except Exception as error:  # the module's own code failed while loading
-        raise InputError(shown, line_in(path, error), 1,
-                         f"rule module failed to load: {type(error).__name__}: {error}") from None
+        raise InputError(
+            shown, line_in(path, error), 1, f"rule module failed to load: {type(error).__name__}: {error}"
+        ) from None
 
 
 def line_in(path: str | Path, error: BaseException) -> int:
@@ -131,8 +148,11 @@ def line_in(path: str | Path, error: BaseException) -> int:
     import traceback
 
     target = str(Path(path).resolve())
-    lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__)
-             if frame.lineno and str(Path(frame.filename).resolve()) == target]
+    lines = [
+        frame.lineno
+        for frame in traceback.extract_tb(error.__traceback__)
+        if frame.lineno and str(Path(frame.filename).resolve()) == target
+    ]
     return lines[-1] if lines else 1
 
 

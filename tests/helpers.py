@@ -1,5 +1,6 @@
 """What the importer tests share: reading a fixture's `# expect:` lines and keeping the
 findings that count."""
+
 from __future__ import annotations
 
 import re

@@ -13,6 +13,7 @@ that findings point there. A reader is a module with
 What a foreign file cannot say (racks, power, cabling) a native overlay adds: a native
 file given alongside refines the imported elements by id (see `overlay`).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

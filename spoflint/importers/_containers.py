@@ -7,12 +7,13 @@ tag or digest), matched exactly against a table of well-known images: `postgres:
 and `bitnami/postgresql` are PostgreSQL, `mongo-express` is not MongoDB. An image not
 in the table has no kind; the reader then decides its state from its volumes.
 """
+
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
 
-from .. import kinds
+from ..model import kinds
 
 # image name (last path component) -> known kind
 IMAGE_KINDS: dict[str, str] = {
@@ -20,8 +21,19 @@ IMAGE_KINDS: dict[str, str] = {
     **dict.fromkeys(("mysql", "mysql-server", "percona", "percona-server"), "mysql"),
     **dict.fromkeys(("mariadb", "mariadb-server"), "mariadb"),
     "percona-xtradb-cluster": "percona-xtradb-cluster",
-    **dict.fromkeys(("redis", "redismod", "redis-stack", "redis-stack-server", "keydb", "gb-redisslave",
-                     "redis-slave", "redis-master"), "redis"),
+    **dict.fromkeys(
+        (
+            "redis",
+            "redismod",
+            "redis-stack",
+            "redis-stack-server",
+            "keydb",
+            "gb-redisslave",
+            "redis-slave",
+            "redis-master",
+        ),
+        "redis",
+    ),
     "valkey": "valkey",
     **dict.fromkeys(("mongo", "mongodb", "mongodb-community-server"), "mongodb"),
     **dict.fromkeys(("rabbitmq",), "rabbitmq"),
@@ -56,7 +68,9 @@ _DATABASE_NAME = re.compile(r"(^|[-_.])(db|database|mysql|postgres|mongo|mongodb
 # variables whose value is an address: FOO_HOST, BAR_ADDR, DATABASE_URL, KAFKA_BROKERS ...
 _ADDRESS_KEY = re.compile(
     r"(HOST|HOSTS|HOSTNAME|ADDR|ADDRS|ADDRESS|ADDRESSES|SERVER|SERVERS|ENDPOINT|ENDPOINTS|URL|URLS|URI|"
-    r"DSN|BROKER|BROKERS|BOOTSTRAP_SERVERS|SEEDS|NODES)$", re.I)
+    r"DSN|BROKER|BROKERS|BOOTSTRAP_SERVERS|SEEDS|NODES)$",
+    re.I,
+)
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$")
 
 

@@ -15,6 +15,7 @@ queues (active/active, majority) by default in both tools' current releases;
 schedulers, conductors, agents and cinder-volume take work from the queue; OVN's
 northd holds a lock in its Raft-clustered databases, so any one instance suffices.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -227,8 +228,12 @@ class Plan:
         a host called `haproxy` leaves the service the id `haproxy-service`."""
         taken = set(self.hosts)
         ids: dict[str, str] = {}
-        for names, suffix in ((self.zones, "zone"), (self.network, "lb"), (self.storage, "storage"),
-                              (self.services, "service")):
+        for names, suffix in (
+            (self.zones, "zone"),
+            (self.network, "lb"),
+            (self.storage, "storage"),
+            (self.services, "service"),
+        ):
             for name in names:
                 eid = name if name not in taken else f"{name}-{suffix}"
                 ids[name] = eid

@@ -55,6 +55,7 @@ the host, which fails with it); volume drivers (a volume is data on the host);
 Compose file per project; several projects that share a service name get ids prefixed
 with their project, `project/service`).
 """
+
 from __future__ import annotations
 
 import re
@@ -62,17 +63,40 @@ from pathlib import Path
 
 from .. import load
 from ..errors import InputError
-from ..kinds import lookup
 from ..load import MarkedList, MarkedMap
+from ..model.kinds import lookup
 from . import Native, put, sequence
-from ._containers import (CLUSTERED, PROXY_IMAGES, PROXY_KINDS, addressed_hosts, element_id, environment,
-                          image_name, is_database_name, kind_of_image, reaches)
+from ._containers import (
+    CLUSTERED,
+    PROXY_IMAGES,
+    PROXY_KINDS,
+    addressed_hosts,
+    element_id,
+    environment,
+    image_name,
+    is_database_name,
+    kind_of_image,
+    reaches,
+)
 
 FORMAT = "compose"
 
 _GENERIC = re.compile(r"^(docker-)?(compose|stack|docker-stack)([.-].*)?$")
-_PROXY_NAMES = frozenset(("proxy", "nginx", "lb", "loadbalancer", "load-balancer", "haproxy", "traefik",
-                          "reverse-proxy", "caddy", "edge-router", "ingress"))
+_PROXY_NAMES = frozenset(
+    (
+        "proxy",
+        "nginx",
+        "lb",
+        "loadbalancer",
+        "load-balancer",
+        "haproxy",
+        "traefik",
+        "reverse-proxy",
+        "caddy",
+        "edge-router",
+        "ingress",
+    )
+)
 _DATA_TARGET = re.compile(r"^(/var/lib/|/data(/|$)|/var/opt/|/bitnami/)")
 
 
@@ -91,7 +115,8 @@ def is_compose(document) -> bool:
         return False  # a native topology
     services = document.get("services")
     return isinstance(services, dict) and any(
-        isinstance(s, dict) and ("image" in s or "build" in s) for s in services.values())
+        isinstance(s, dict) and ("image" in s or "build" in s) for s in services.values()
+    )
 
 
 def read(paths) -> list[MarkedMap]:
@@ -107,8 +132,12 @@ def read(paths) -> list[MarkedMap]:
             continue
         if not is_compose(document):
             if named:
-                raise InputError(shown, document.line, document.column,
-                                 "not a Compose file: no `services:` with an `image` or `build`")
+                raise InputError(
+                    shown,
+                    document.line,
+                    document.column,
+                    "not a Compose file: no `services:` with an `image` or `build`",
+                )
             continue
         files.append((path, shown, document))
     projects = [_project(path, document) for path, _, document in files]
@@ -117,8 +146,10 @@ def read(paths) -> list[MarkedMap]:
         for name in _services(document):
             seen[name] = seen.get(name, 0) + 1
     clashing = {name for name, count in seen.items() if count > 1}
-    return [_File(shown, document, project, clashing if len(files) > 1 else set()).native()
-            for (path, shown, document), project in zip(files, projects)]
+    return [
+        _File(shown, document, project, clashing if len(files) > 1 else set()).native()
+        for (path, shown, document), project in zip(files, projects)
+    ]
 
 
 def _project(path: Path, document: MarkedMap) -> str:
@@ -171,12 +202,14 @@ class _File:
     def __init__(self, shown: str, document: MarkedMap, project: str, clashing: set[str]):
         self.shown, self.document, self.project = shown, document, project
         self.services = _services(document)
-        self.ids = {name: (f"{project}/{element_id(name)}" if name in clashing else element_id(name))
-                    for name in self.services}
+        self.ids = {
+            name: (f"{project}/{element_id(name)}" if name in clashing else element_id(name)) for name in self.services
+        }
         self.table = document["services"]
         self.swarm = "stack" in Path(shown).name.lower() or any(
             "replicas" in _deploy(s) or "placement" in _deploy(s) or _deploy(s).get("mode") == "global"
-            for s in self.services.values())
+            for s in self.services.values()
+        )
 
     def at(self, name) -> tuple[int, int]:
         return self.table.key_at(name)
@@ -206,8 +239,13 @@ class _File:
             host = _free(f"{self.project}-host", taken)
             node = native.element("hosts", host, at)
             put(node, "kind", "docker-host", at)
-            put(node, "description", f"the Docker host that runs project {self.project} (not described "
-                                     "in the Compose file: add its rack, power and network in an overlay)", at)
+            put(
+                node,
+                "description",
+                f"the Docker host that runs project {self.project} (not described "
+                "in the Compose file: add its rack, power and network in an overlay)",
+                at,
+            )
             return [host]
         count = max([1] + [_replicas(s)[0] for s in self.services.values() if _one_per_node(s)])
         hosts = []
@@ -215,9 +253,14 @@ class _File:
             host = _free(f"{self.project}-node-{index}", taken)
             node = native.element("hosts", host, at)
             put(node, "kind", "swarm-node", at)
-            put(node, "description", f"one of the Swarm nodes of stack {self.project}: the file does not say "
-                                     "how many there are or where; the fewest its constraints need are "
-                                     "modelled (describe the real nodes in an overlay)", at)
+            put(
+                node,
+                "description",
+                f"one of the Swarm nodes of stack {self.project}: the file does not say "
+                "how many there are or where; the fewest its constraints need are "
+                "modelled (describe the real nodes in an overlay)",
+                at,
+            )
             hosts.append(host)
         return hosts
 
@@ -265,12 +308,13 @@ class _File:
         ports_at = _published(service)
         if ports_at:
             fields["public"] = (True, ports_at)
-        proxy = kind in PROXY_KINDS or image_name(image) in PROXY_IMAGES or (
-            not image and name.lower() in _PROXY_NAMES)
+        proxy = kind in PROXY_KINDS or image_name(image) in PROXY_IMAGES or (not image and name.lower() in _PROXY_NAMES)
         fields["_proxy"] = (proxy, at)
         known = lookup(kind)
-        fields["_stateless"] = (fields.get("state", (None,))[0] == "stateless"
-                                or (known is not None and known.state == "stateless"), at)
+        fields["_stateless"] = (
+            fields.get("state", (None,))[0] == "stateless" or (known is not None and known.state == "stateless"),
+            at,
+        )
         return fields
 
     def _dependencies(self, decided: dict) -> None:
@@ -279,8 +323,9 @@ class _File:
         inferred: list[tuple[str, str, tuple[int, int]]] = []
         names = self._addresses()
         for name, service in self.services.items():
-            explicit[name] = [(t, w) for t, w in _depends_on(service) + _links(service)
-                              if t in self.services and t != name]
+            explicit[name] = [
+                (t, w) for t, w in _depends_on(service) + _links(service) if t in self.services and t != name
+            ]
             for key, value, where in environment(service.get("environment")):
                 for host in addressed_hosts(key, value):
                     target = names.get(host)
@@ -291,8 +336,9 @@ class _File:
         needs: dict[str, list] = {name: [] for name in self.services}
         for name, targets in explicit.items():
             for target, where in targets:
-                fronted = decided[name]["_proxy"][0] and decided[target]["_stateless"][0] \
-                    and not decided[target]["_proxy"][0]
+                fronted = (
+                    decided[name]["_proxy"][0] and decided[target]["_stateless"][0] and not decided[target]["_proxy"][0]
+                )
                 if fronted and target not in lb:
                     lb[target] = (name, where)
                 elif all(t != target for t, _ in needs[name]):
@@ -349,8 +395,11 @@ def _depends_on(service) -> list[tuple[str, tuple[int, int]]]:
     if isinstance(value, MarkedList):
         return [(t, value.item_at(i)) for i, t in enumerate(value) if isinstance(t, str)]
     if isinstance(value, MarkedMap):
-        return [(t, value.key_at(t)) for t, spec in value.items()
-                if not (isinstance(spec, dict) and spec.get("required") is False)]
+        return [
+            (t, value.key_at(t))
+            for t, spec in value.items()
+            if not (isinstance(spec, dict) and spec.get("required") is False)
+        ]
     return []
 
 

@@ -58,6 +58,7 @@ zones (kolla-ansible's inventory has no convention for them). YAML inventories a
 read. Racks, power and cabling are never in these files: the
 analysis reports them as not described.
 """
+
 from __future__ import annotations
 
 import re
@@ -117,8 +118,18 @@ _OUTSIDE = {"deployment", "bifrost"}  # groups of the deployment host, not of th
 
 _SECTION = re.compile(r"^\[([^\]]*)\][ \t]*(?:[#;].*)?$")
 _SECTION_BYTES = re.compile(rb"^[ \t]*\[([A-Za-z0-9_.-]+)(:children|:vars)?\][ \t]*$", re.M)
-_KOLLA_GROUPS = {b"mariadb", b"rabbitmq", b"keystone", b"nova", b"neutron", b"loadbalancer", b"haproxy",
-                 b"glance", b"memcached", b"horizon"}
+_KOLLA_GROUPS = {
+    b"mariadb",
+    b"rabbitmq",
+    b"keystone",
+    b"nova",
+    b"neutron",
+    b"loadbalancer",
+    b"haproxy",
+    b"glance",
+    b"memcached",
+    b"horizon",
+}
 _GLOBALS_KEYS = re.compile(rb"^(kolla_[a-z0-9_]+|workaround_ansible_issue_8743)[ \t]*:", re.M)
 _NATIVE = re.compile(rb"^version[ \t]*:", re.M)
 _RANGE = re.compile(r"\[([^\]]*)\]")
@@ -171,12 +182,18 @@ def read(paths) -> list[MarkedMap]:
             settings.update(load_text(data, shown))
     if not inventories:
         shown = ", ".join(str(p) for p in paths) or "."
-        raise InputError(shown, 1, 1, "no kolla-ansible inventory (an INI file with [control], [network] "
-                                      "or [compute] and service :children groups) among these")
+        raise InputError(
+            shown,
+            1,
+            1,
+            "no kolla-ansible inventory (an INI file with [control], [network] "
+            "or [compute] and service :children groups) among these",
+        )
     return _plan(inventories, settings).documents()
 
 
 # --- the inventory -----------------------------------------------------------------
+
 
 def expand(pattern: str) -> list[str]:
     """Ansible's host ranges: `control[01:03]` -> control01, control02, control03;
@@ -184,7 +201,7 @@ def expand(pattern: str) -> list[str]:
     match = _RANGE.search(pattern)
     if not match:
         return [pattern]
-    head, tail = pattern[: match.start()], pattern[match.end():]
+    head, tail = pattern[: match.start()], pattern[match.end() :]
     parts = match.group(1).split(":")
     if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
         raise ValueError(f"{match.group(0)} is not a host range ([start:end] or [start:end:step])")
@@ -232,13 +249,19 @@ class _Inventory:
             if section:
                 group, _, kind = section.group(1).strip().partition(":")
                 if not group or kind not in ("", "children", "vars"):
-                    raise InputError(shown, number, column, f"[{section.group(1)}] is not a group "
-                                                            "([name], [name:children] or [name:vars])")
+                    raise InputError(
+                        shown,
+                        number,
+                        column,
+                        f"[{section.group(1)}] is not a group ([name], [name:children] or [name:vars])",
+                    )
                 self.group_at.setdefault(group, (shown, number, column))
                 (self.children if kind == "children" else self.hosts if not kind else {}).setdefault(group, [])
                 continue
             if line.startswith("["):
-                raise InputError(shown, number, column, "a section header must be [name], [name:children] or [name:vars]")
+                raise InputError(
+                    shown, number, column, "a section header must be [name], [name:children] or [name:vars]"
+                )
             if kind == "vars":
                 continue
             try:
@@ -323,6 +346,7 @@ class _Groups:
 
 # --- the model ---------------------------------------------------------------------
 
+
 def _switch(settings: dict, name: str, default) -> bool:
     if isinstance(default, str):  # defaults to another switch
         default = _switch(settings, default, True)
@@ -390,18 +414,30 @@ def _glance(plan: Plan, settings: dict) -> None:
     glance = plan.services.get("glance")
     if glance is None:
         return
-    external = [name for name, flag in (("Ceph", "glance_backend_ceph"), ("S3", "glance_backend_s3"),
-                                        ("Swift", "glance_backend_swift"), ("VMware", "glance_backend_vmware"))
-                if truthy(settings.get(flag), False)]
+    external = [
+        name
+        for name, flag in (
+            ("Ceph", "glance_backend_ceph"),
+            ("S3", "glance_backend_s3"),
+            ("Swift", "glance_backend_swift"),
+            ("VMware", "glance_backend_vmware"),
+        )
+        if truthy(settings.get(flag), False)
+    ]
     file_backend = truthy(settings.get("glance_backend_file"), not external)
     volume = _setting(settings, "glance_file_datadir_volume", "glance")
     if file_backend and volume == "glance":
         first = next(iter(glance.hosts))
         glance.hosts = {first: glance.hosts[first]}
         plan.storage["glance-images"] = StorageSpec(
-            "local", glance.at, {first: glance.hosts[first]}, 1, None,
+            "local",
+            glance.at,
+            {first: glance.hosts[first]},
+            1,
+            None,
             "glance's file backend in the Docker volume `glance` of the one host kolla-ansible runs "
-            "glance-api on (the first of glance-api)")
+            "glance-api on (the first of glance-api)",
+        )
         glance.storage.append("glance-images")
     elif file_backend:
         glance.description = f"images on {volume} (a shared filesystem, not described here)"
@@ -413,12 +449,20 @@ def _cinder(plan: Plan, settings: dict) -> None:
     volume = plan.services.get("cinder-volume")
     if volume is None:
         return
-    outside = [name for name, flag in (("Ceph", "cinder_backend_ceph"), ("NFS", "enable_cinder_backend_nfs"))
-               if truthy(settings.get(flag), False)]
+    outside = [
+        name
+        for name, flag in (("Ceph", "cinder_backend_ceph"), ("NFS", "enable_cinder_backend_nfs"))
+        if truthy(settings.get(flag), False)
+    ]
     if truthy(settings.get("enable_cinder_backend_lvm"), False):
         plan.storage["cinder-lvm"] = StorageSpec(
-            "lvm", volume.at, dict(volume.hosts), 1, None,
-            "cinder's LVM backend: each volume on the disks of one volume host")
+            "lvm",
+            volume.at,
+            dict(volume.hosts),
+            1,
+            None,
+            "cinder's LVM backend: each volume on the disks of one volume host",
+        )
         volume.storage.append("cinder-lvm")
     if outside:
         volume.description = f"volumes in {', '.join(outside)} outside kolla-ansible (not described here)"

@@ -67,6 +67,7 @@ containers, storage classes and volumes' providers, NetworkPolicies, Gateway API
 ConfigMaps, Secrets, RBAC, CRDs, and Helm or Kustomize sources (render them first:
 `helm template`, `kubectl kustomize`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -76,16 +77,26 @@ from .. import load
 from ..errors import InputError
 from ..load import MarkedMap
 from . import Native, put, sequence
-from ._containers import (CLUSTERED, addressed_hosts, element_id, image_name, is_database_name, kind_of_image,
-                          reaches)
+from ._containers import CLUSTERED, addressed_hosts, element_id, image_name, is_database_name, kind_of_image, reaches
 
 FORMAT = "kubernetes"
 
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod")
 HOSTNAME = ("kubernetes.io/hostname",)
 ZONE = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
-_SYSTEM_PATHS = ("/proc", "/sys", "/dev", "/run", "/var/run", "/etc", "/lib/modules", "/var/log", "/usr",
-                 "/var/lib/docker/containers", "/var/lib/kubelet")
+_SYSTEM_PATHS = (
+    "/proc",
+    "/sys",
+    "/dev",
+    "/run",
+    "/var/run",
+    "/etc",
+    "/lib/modules",
+    "/var/log",
+    "/usr",
+    "/var/lib/docker/containers",
+    "/var/lib/kubelet",
+)
 
 
 def detect(path: Path, text: bytes) -> bool:
@@ -95,13 +106,20 @@ def detect(path: Path, text: bytes) -> bool:
         return False
     if any(type(d.get("version")) is int and d["version"] == 1 for d in documents):
         return False  # a native topology
-    return any(is_manifest(d) or (d.get("kind") == "List" and isinstance(d.get("items"), list)
-                                  and any(is_manifest(i) for i in d["items"])) for d in documents)
+    return any(
+        is_manifest(d)
+        or (d.get("kind") == "List" and isinstance(d.get("items"), list) and any(is_manifest(i) for i in d["items"]))
+        for d in documents
+    )
 
 
 def is_manifest(document) -> bool:
-    return (isinstance(document, dict) and isinstance(document.get("apiVersion"), str)
-            and isinstance(document.get("kind"), str) and isinstance(document.get("metadata"), dict))
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("apiVersion"), str)
+        and isinstance(document.get("kind"), str)
+        and isinstance(document.get("metadata"), dict)
+    )
 
 
 @dataclass
@@ -170,8 +188,9 @@ def read(paths) -> list[MarkedMap]:
                 objects.append(document)
         if not objects:
             if named:
-                raise InputError(shown, 1, 1, "not a Kubernetes manifest: no document with apiVersion, kind "
-                                              "and metadata")
+                raise InputError(
+                    shown, 1, 1, "not a Kubernetes manifest: no document with apiVersion, kind and metadata"
+                )
             continue
         files.append((shown, objects, comments))
     return _Cluster(files).natives()
@@ -222,9 +241,17 @@ class _Cluster:
                 self.workloads.append(workload)
         elif kind == "Service":
             selector = _labels(spec.get("selector")) or None
-            self.services.append(_Service(
-                name, namespace, shown, doc, spec.get("type") if isinstance(spec.get("type"), str) else "ClusterIP",
-                spec.get("clusterIP") == "None", selector))
+            self.services.append(
+                _Service(
+                    name,
+                    namespace,
+                    shown,
+                    doc,
+                    spec.get("type") if isinstance(spec.get("type"), str) else "ClusterIP",
+                    spec.get("clusterIP") == "None",
+                    selector,
+                )
+            )
         elif kind == "Ingress":
             for backend, at in _ingress_backends(spec):
                 self.ingress_backends.append((namespace, backend, shown, at))
@@ -268,8 +295,11 @@ class _Cluster:
     def selected(self, service: _Service) -> list[_Workload]:
         if service.selector is None:
             return []
-        return [w for w in self.workloads if w.namespace == service.namespace
-                and all(w.labels.get(k) == v for k, v in service.selector.items())]
+        return [
+            w
+            for w in self.workloads
+            if w.namespace == service.namespace and all(w.labels.get(k) == v for k, v in service.selector.items())
+        ]
 
     # -- writing
     def natives(self) -> list[MarkedMap]:
@@ -284,7 +314,7 @@ class _Cluster:
         zone_ids = [_free(f"k8s-zone-{i}", taken | set(node_ids)) for i in range(1, zones + 1)]
         first = Path(self.files[0][0]) if self.files else Path("kubernetes")
         name = first.parent.name if len(self.files) > 1 and first.parent.name else first.name.split(".")[0]
-        for shown, objects, comments in self.files:
+        for shown, _objects, comments in self.files:
             native = Native(shown, name)
             native.root.comments = comments
             mine = [w for w in self.workloads if w.path == shown]
@@ -297,9 +327,14 @@ class _Cluster:
                     put(host, "kind", "k8s-node", (1, 1))
                     if zone_ids:
                         put(host, "zone", zone_ids[index % len(zone_ids)], (1, 1))
-                    put(host, "description", "one of the cluster's nodes: the manifests do not say how many "
-                                             "there are or where; one per replica of the widest workload is "
-                                             "modelled (describe the real nodes in an overlay)", (1, 1))
+                    put(
+                        host,
+                        "description",
+                        "one of the cluster's nodes: the manifests do not say how many "
+                        "there are or where; one per replica of the widest workload is "
+                        "modelled (describe the real nodes in an overlay)",
+                        (1, 1),
+                    )
             for w in mine:
                 self._write(native, w, node_ids, spreads[w.id], depends.get(w.id, []))
             out.append(native.root)
@@ -325,7 +360,7 @@ class _Cluster:
         else:
             put(node, "state", "stateless", at)
         if spread and spread[0] == "host" and replicas is not None:
-            nodes = nodes[:max(replicas, 1)]  # replica i on node i: distinct, and no node it cannot be on
+            nodes = nodes[: max(replicas, 1)]  # replica i on node i: distinct, and no node it cannot be on
         pool = sequence(w.path, [(n, at) for n in nodes], at)
         if replicas is None:  # a DaemonSet: one pod on every node
             put(node, "hosts", pool, at, w.doc.value_at("kind"))

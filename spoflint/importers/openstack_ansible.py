@@ -65,6 +65,7 @@ cinder backends that live outside the file (Swift, an external Ceph named by
 `ceph_mons`, vendor drivers), noted in the service's description. Racks, power and
 cabling are never in this file: the analysis reports them as not described.
 """
+
 from __future__ import annotations
 
 import re
@@ -89,21 +90,30 @@ _CONTAINERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "keystone_container": (("identity",), ("keystone",)),
     "glance_container": (("image", "os_infra"), ("glance_api",)),
     "placement_container": (("placement_infra", "os_infra"), ("placement_api",)),
-    "nova_api_container": (("compute_infra", "os_infra"),
-                           ("nova_api_metadata", "nova_api_os_compute", "nova_conductor",
-                            "nova_scheduler", "nova_console")),
-    "nova_compute_container": (("compute", "kvm_compute", "qemu_compute"),
-                               ("neutron_openvswitch_agent", "neutron_sriov_nic_agent",
-                                "neutron_ovn_controller", "nova_compute")),
+    "nova_api_container": (
+        ("compute_infra", "os_infra"),
+        ("nova_api_metadata", "nova_api_os_compute", "nova_conductor", "nova_scheduler", "nova_console"),
+    ),
+    "nova_compute_container": (
+        ("compute", "kvm_compute", "qemu_compute"),
+        ("neutron_openvswitch_agent", "neutron_sriov_nic_agent", "neutron_ovn_controller", "nova_compute"),
+    ),
     "ironic_compute_container": (("ironic_compute",), ("ironic_compute", "ironic_console", "nova_compute")),
     "heat_api_container": (("orchestration", "os_infra"), ("heat_api_cfn", "heat_api", "heat_engine")),
     "horizon_container": (("dashboard", "os_infra"), ("horizon",)),
     "cinder_api_container": (("storage_infra",), ("cinder_api", "cinder_scheduler")),
     "cinder_volumes_container": (("storage",), ("cinder_volume", "cinder_backup")),
     "neutron_server_container": (("network", "network_infra"), ("neutron_server",)),
-    "neutron_agents_container": (("network", "network_agent"),
-                                 ("neutron_dhcp_agent", "neutron_l3_agent", "neutron_metadata_agent",
-                                  "neutron_metering_agent", "neutron_openvswitch_agent")),
+    "neutron_agents_container": (
+        ("network", "network_agent"),
+        (
+            "neutron_dhcp_agent",
+            "neutron_l3_agent",
+            "neutron_metadata_agent",
+            "neutron_metering_agent",
+            "neutron_openvswitch_agent",
+        ),
+    ),
     "neutron_ovn_northd_container": (("network_northd",), ("neutron_ovn_northd",)),
     "neutron_ovn_gateway_container": (("network_gateway",), ("neutron_ovn_controller", "neutron_ovn_gateway")),
     "ceph_mon_container": (("ceph_mon",), ("ceph_mon",)),
@@ -112,29 +122,52 @@ _CONTAINERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "swift_proxy_container": (("swift_proxy",), ("swift_proxy",)),
     "barbican_container": (("key_manager",), ("barbican_api",)),
     "designate_container": (("dnsaas",), ("designate_api", "designate_central", "designate_worker")),
-    "octavia_server_container": (("octavia_infra",),
-                                 ("octavia_api", "octavia_worker", "octavia_housekeeping", "octavia_health_manager")),
+    "octavia_server_container": (
+        ("octavia_infra",),
+        ("octavia_api", "octavia_worker", "octavia_housekeeping", "octavia_health_manager"),
+    ),
 }
 
 # component -> the services it is modelled as (components not listed are not modelled)
 _COMPONENTS: dict[str, tuple[str, ...]] = {
-    "galera": ("galera",), "rabbitmq": ("rabbitmq",), "memcached": ("memcached",),
-    "zookeeper": ("zookeeper",), "haproxy": ("haproxy",), "keystone": ("keystone",),
-    "glance_api": ("glance",), "placement_api": ("placement",),
-    "nova_api_os_compute": ("nova-api",), "nova_api_metadata": ("nova-metadata-api",),
-    "nova_console": ("nova-novncproxy",), "nova_scheduler": ("nova-scheduler",),
-    "nova_conductor": ("nova-conductor",), "nova_compute": ("nova-compute",),
-    "neutron_server": ("neutron-server",), "neutron_l3_agent": ("neutron-l3-agent",),
-    "neutron_dhcp_agent": ("neutron-dhcp-agent",), "neutron_metadata_agent": ("neutron-metadata-agent",),
-    "neutron_ovn_northd": ("ovn-northd", "ovn-ovsdb"), "neutron_ovn_gateway": ("ovn-gateway",),
-    "cinder_api": ("cinder-api",), "cinder_scheduler": ("cinder-scheduler",),
-    "cinder_volume": ("cinder-volume",), "cinder_backup": ("cinder-backup",),
-    "heat_api": ("heat-api",), "heat_api_cfn": ("heat-api-cfn",), "heat_engine": ("heat-engine",),
-    "horizon": ("horizon",), "ceph_mon": ("ceph-mon",), "ceph_rgw": ("ceph-rgw",),
-    "swift_proxy": ("swift-proxy",), "barbican_api": ("barbican-api",),
-    "designate_api": ("designate-api",), "designate_worker": ("designate-worker",),
-    "octavia_api": ("octavia-api",), "octavia_worker": ("octavia-worker",),
-    "octavia_health_manager": ("octavia-health-manager",), "octavia_housekeeping": ("octavia-housekeeping",),
+    "galera": ("galera",),
+    "rabbitmq": ("rabbitmq",),
+    "memcached": ("memcached",),
+    "zookeeper": ("zookeeper",),
+    "haproxy": ("haproxy",),
+    "keystone": ("keystone",),
+    "glance_api": ("glance",),
+    "placement_api": ("placement",),
+    "nova_api_os_compute": ("nova-api",),
+    "nova_api_metadata": ("nova-metadata-api",),
+    "nova_console": ("nova-novncproxy",),
+    "nova_scheduler": ("nova-scheduler",),
+    "nova_conductor": ("nova-conductor",),
+    "nova_compute": ("nova-compute",),
+    "neutron_server": ("neutron-server",),
+    "neutron_l3_agent": ("neutron-l3-agent",),
+    "neutron_dhcp_agent": ("neutron-dhcp-agent",),
+    "neutron_metadata_agent": ("neutron-metadata-agent",),
+    "neutron_ovn_northd": ("ovn-northd", "ovn-ovsdb"),
+    "neutron_ovn_gateway": ("ovn-gateway",),
+    "cinder_api": ("cinder-api",),
+    "cinder_scheduler": ("cinder-scheduler",),
+    "cinder_volume": ("cinder-volume",),
+    "cinder_backup": ("cinder-backup",),
+    "heat_api": ("heat-api",),
+    "heat_api_cfn": ("heat-api-cfn",),
+    "heat_engine": ("heat-engine",),
+    "horizon": ("horizon",),
+    "ceph_mon": ("ceph-mon",),
+    "ceph_rgw": ("ceph-rgw",),
+    "swift_proxy": ("swift-proxy",),
+    "barbican_api": ("barbican-api",),
+    "designate_api": ("designate-api",),
+    "designate_worker": ("designate-worker",),
+    "octavia_api": ("octavia-api",),
+    "octavia_worker": ("octavia-worker",),
+    "octavia_health_manager": ("octavia-health-manager",),
+    "octavia_housekeeping": ("octavia-housekeeping",),
     "ceph_osd": (),  # the Ceph storage backend, not a service
 }
 _OVS_AGENTS = {"neutron-l3-agent", "neutron-dhcp-agent", "neutron-metadata-agent"}
@@ -176,6 +209,7 @@ def read(paths) -> list[MarkedMap]:
 
 # --- reading the files -------------------------------------------------------------
 
+
 def _group_name(key: str) -> str:
     """`shared-infra_hosts` -> `shared_infra`."""
     return key[: -len("_hosts")].replace("-", "_")
@@ -189,8 +223,11 @@ class _Sources:
 
     def add(self, path: Path) -> None:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".yml", ".yaml")
-                           and not p.name.startswith("."))
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and p.suffix in (".yml", ".yaml") and not p.name.startswith(".")
+            )
             for sub in ("conf.d", "env.d"):
                 if (path / sub).is_dir():
                     found += sorted(p for p in (path / sub).iterdir() if p.suffix in (".yml", ".yaml"))
@@ -214,7 +251,8 @@ class _Sources:
         if keys & {"component_skel", "container_skel", "physical_skel"}:
             self.envs.append(document)
         elif keys & {"cidr_networks", "used_ips", "global_overrides"} or any(
-                isinstance(k, str) and k.endswith("_hosts") for k in keys):
+            isinstance(k, str) and k.endswith("_hosts") for k in keys
+        ):
             self.configs.append(document)
         elif _VARIABLES_NAME.match(path.name) or named:
             self.variables.append(document)
@@ -254,8 +292,7 @@ class _Reader:
         self.ips: dict[str, str] = {}  # address -> host
         self.vars: dict = {}
         self.vars_at: dict[str, At] = {}
-        self.containers = {name: (set(groups), list(components))
-                           for name, (groups, components) in _CONTAINERS.items()}
+        self.containers = {name: (set(groups), list(components)) for name, (groups, components) in _CONTAINERS.items()}
         self.aliases: dict[str, str] = {}  # custom component -> known component
 
     # -- inputs
@@ -272,15 +309,19 @@ class _Reader:
                 if value is None:
                     continue
                 if not isinstance(value, MarkedMap):
-                    raise InputError(document.path, *document.value_at(key),
-                                     f"{key}: expected a mapping of host names to their settings (ip: ...)")
+                    raise InputError(
+                        document.path,
+                        *document.value_at(key),
+                        f"{key}: expected a mapping of host names to their settings (ip: ...)",
+                    )
                 group = _group_name(key)
                 self.group_at.setdefault(group, _at(document, key))
                 members = self.groups.setdefault(group, [])
                 for host, entry in value.items():
                     if entry is not None and not isinstance(entry, MarkedMap):
-                        raise InputError(value.path, *value.value_at(host),
-                                         f"{key}.{host}: expected the host's settings (ip: ...)")
+                        raise InputError(
+                            value.path, *value.value_at(host), f"{key}.{host}: expected the host's settings (ip: ...)"
+                        )
                     members.append((str(host), entry, value))
                     self._host(str(host), entry, value)
         for document in self.sources.variables:
@@ -303,7 +344,7 @@ class _Reader:
         ours field by field; components that belong to a known one count as it."""
         for document in self.sources.envs:
             containers = document.get("container_skel")
-            for name, spec in (containers.items() if isinstance(containers, dict) else ()):
+            for name, spec in containers.items() if isinstance(containers, dict) else ():
                 if not isinstance(spec, dict):
                     continue
                 groups, components = self.containers.get(name, (set(), []))
@@ -313,7 +354,7 @@ class _Reader:
                     components = [str(c) for c in spec["contains"]]
                 self.containers[name] = (groups, components)
             components = document.get("component_skel")
-            for name, spec in (components.items() if isinstance(components, dict) else ()):
+            for name, spec in components.items() if isinstance(components, dict) else ():
                 if name in _COMPONENTS or not isinstance(spec, dict) or not isinstance(spec.get("belongs_to"), list):
                     continue
                 for parent in spec["belongs_to"]:
@@ -361,8 +402,13 @@ class _Reader:
             replicas, needed = ceph_copies(size)
             replicas = min(replicas, len(osd_hosts))
             self.plan_.storage["ceph"] = StorageSpec(
-                "ceph", osd_at, dict(osd_hosts), replicas, min(needed, replicas),
-                "Ceph OSD hosts (pool size from osd_pool_default_size, else Ceph's default of 3)")
+                "ceph",
+                osd_at,
+                dict(osd_hosts),
+                replicas,
+                min(needed, replicas),
+                "Ceph OSD hosts (pool size from osd_pool_default_size, else Ceph's default of 3)",
+            )
         self._glance()
         self._cinder()
         return self.plan_
@@ -412,15 +458,19 @@ class _Reader:
             several = len(lb.hosts) > 1
             if truthy(self.vars.get("haproxy_use_keepalived"), several) and several:
                 plan.vip = {"manager": "keepalived", "address": address}
-                lb.description = "HAProxy with keepalived holding the VIP (OpenStack-Ansible's default for several hosts)"
+                lb.description = (
+                    "HAProxy with keepalived holding the VIP (OpenStack-Ansible's default for several hosts)"
+                )
             elif several:
                 lb.description = "HAProxy on several hosts without keepalived (haproxy_use_keepalived is false)"
         elif address:
             key = "internal_lb_vip_address" if "internal_lb_vip_address" in self.vars_at else "external_lb_vip_address"
             plan.network["load-balancer"] = (
-                "lb-appliance", self.vars_at[key],
+                "lb-appliance",
+                self.vars_at[key],
                 f"the load balancer at {address}: no haproxy_hosts, so not deployed by OpenStack-Ansible "
-                "and not described here")
+                "and not described here",
+            )
             plan.external_vip = {"manager": "lb-appliance", "address": address}
 
     # -- storage
@@ -460,7 +510,9 @@ class _Reader:
                         continue
                     what = client.get("what")
                     server = client.get("server") or (what.split(":", 1)[0] if isinstance(what, str) else None)
-                    share = client.get("remote_path") or (what.split(":", 1)[1] if isinstance(what, str) and ":" in what else "")
+                    share = client.get("remote_path") or (
+                        what.split(":", 1)[1] if isinstance(what, str) and ":" in what else ""
+                    )
                     if isinstance(server, str) and server:
                         exports.setdefault((server, str(share)), _at(clients, index))
         store = self.vars.get("glance_default_store")
@@ -471,23 +523,29 @@ class _Reader:
                 servers.setdefault(self._server(server, at), at)
             first = next(iter(exports.values()))
             plan.storage["glance-images"] = StorageSpec(
-                "nfs", first, servers, 1, None,
-                "glance's image store: " + ", ".join(f"{s}:{p}" for s, p in exports))
+                "nfs", first, servers, 1, None, "glance's image store: " + ", ".join(f"{s}:{p}" for s, p in exports)
+            )
             glance.storage.append("glance-images")
         elif store in ("rbd", "ceph") and "ceph" in plan.storage:
             glance.storage.append("ceph")
             glance.needs.append("ceph-mon")
         elif store == "file":
             plan.storage["glance-images"] = StorageSpec(
-                "local", glance.at, dict(glance.hosts), 1, None,
+                "local",
+                glance.at,
+                dict(glance.hosts),
+                1,
+                None,
                 "glance_default_store: file with no shared mount: each image is on the disk of the glance "
-                "host that received it")
+                "host that received it",
+            )
             glance.storage.append("glance-images")
         elif store:
             glance.description = f"images in {store} (glance_default_store), which this file does not describe"
         else:
-            glance.description = ("where glance keeps images is not in this file (glance_default_store, "
-                                  "user_variables.yml): not checked")
+            glance.description = (
+                "where glance keeps images is not in this file (glance_default_store, user_variables.yml): not checked"
+            )
 
     def _cinder(self) -> None:
         plan = self.plan_
@@ -517,8 +575,10 @@ class _Reader:
                         del backends[eid]
                         other.append(str(name))
                 elif "lvm" in driver:
-                    spec = backends.setdefault(eid, StorageSpec(
-                        "lvm", at, {}, 1, None, f"cinder backend {name} (LVM on the volume host's disks)"))
+                    spec = backends.setdefault(
+                        eid,
+                        StorageSpec("lvm", at, {}, 1, None, f"cinder backend {name} (LVM on the volume host's disks)"),
+                    )
                     spec.hosts.setdefault(host, at)
                 elif "rbd" in driver and "ceph" in plan.storage:
                     if "ceph" not in volume.storage:

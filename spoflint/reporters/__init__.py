@@ -1,5 +1,6 @@
 """Stage 7, reporters: pure functions from findings to text (deterministic: sorted,
 relative paths, no timestamps). `render(name, findings, rules)` picks one by name."""
+
 from __future__ import annotations
 
 FORMATS = ("text", "json", "sarif", "github", "junit")

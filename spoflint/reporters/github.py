@@ -1,5 +1,6 @@
 """GitHub Actions workflow commands: one `::error` / `::warning` / `::notice`
 annotation per finding, shown on the pull request's changed lines."""
+
 from __future__ import annotations
 
 LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
@@ -18,11 +19,13 @@ def render(findings, rules=None) -> str:
     for f in findings:
         if f.suppressed is not None:
             continue
-        properties = ",".join((
-            f"file={_escape_property(f.path)}",
-            f"line={f.line}",
-            f"col={f.column}",
-            f"title={_escape_property(f'{f.rule} {f.name}')}",
-        ))
+        properties = ",".join(
+            (
+                f"file={_escape_property(f.path)}",
+                f"line={f.line}",
+                f"col={f.column}",
+                f"title={_escape_property(f'{f.rule} {f.name}')}",
+            )
+        )
         out.append(f"::{LEVEL[f.severity]} {properties}::{_escape_data(f.message)}\n")
     return "".join(out)

@@ -3,6 +3,7 @@
 Version 1: {"format": "spoflint-findings", "version": 1, "tool": {...},
 "findings": [...], "summary": {...}}. Fields are only ever added within a version.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,7 @@ def finding_dict(f) -> dict:
         "services": list(f.services),
         "impact": list(f.impact),
         "chain": list(f.chain),
-        "related": [{"subject": r.subject, "path": r.path, "line": r.line, "column": r.column}
-                    for r in f.related],
+        "related": [{"subject": r.subject, "path": r.path, "line": r.line, "column": r.column} for r in f.related],
         "fingerprint": f.fingerprint,
         "suppressed": None if f.suppressed is None else {"kind": f.suppressed_by, "reason": f.suppressed},
     }

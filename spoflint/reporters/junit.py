@@ -1,10 +1,12 @@
 """JUnit XML, for CI systems that show test reports: one test suite per rule that ran,
 one test case per finding (a failure of the finding's severity, skipped when accepted
 or in the baseline), and a passing case for a rule with no finding."""
+
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 # characters XML 1.0 cannot hold at all, even escaped (a reason may be written "\x07")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -25,27 +27,35 @@ def render(findings, rules) -> str:
     failures = sum(1 for f in findings if f.suppressed is None)
     skipped = len(findings) - failures
     tests = sum(max(len(v), 1) for v in by_rule.values())
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
-           f'<testsuites name="spoflint" tests="{tests}" failures="{failures}" skipped="{skipped}">\n']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<testsuites name="spoflint" tests="{tests}" failures="{failures}" skipped="{skipped}">\n',
+    ]
     for rule_id, items in by_rule.items():
         name = rules[rule_id].name if rule_id in rules else rule_id
         bad = sum(1 for f in items if f.suppressed is None)
-        out.append(f'  <testsuite name={quoteattr(f"{rule_id} {name}")} tests="{max(len(items), 1)}" '
-                   f'failures="{bad}" skipped="{len(items) - bad}">\n')
+        out.append(
+            f'  <testsuite name={quoteattr(f"{rule_id} {name}")} tests="{max(len(items), 1)}" '
+            f'failures="{bad}" skipped="{len(items) - bad}">\n'
+        )
         if not items:
             out.append(f'    <testcase classname={quoteattr(rule_id)} name="no findings"/>\n')
         for f in items:
             case = f"{f.path}:{f.line}:{f.column} {f.subject}"
-            out.append(f'    <testcase classname={quoteattr(rule_id)} name={quoteattr(case)} file={quoteattr(f.path)} '
-                       f'line="{f.line}">\n')
+            out.append(
+                f"    <testcase classname={quoteattr(rule_id)} name={quoteattr(case)} file={quoteattr(f.path)} "
+                f'line="{f.line}">\n'
+            )
             if f.suppressed is not None:
                 why = "in the baseline" if f.suppressed_by == "baseline" else f"accepted: {f.suppressed}"
-                out.append(f'      <skipped message={quoteattr(why)}/>\n')
+                out.append(f"      <skipped message={quoteattr(why)}/>\n")
             else:
-                out.append(f'      <failure type={quoteattr(f.severity)} message={quoteattr(f.message)}>'
-                           f'{escape(f"{f.path}:{f.line}:{f.column}: {f.rule} [{f.severity}] {f.message}")}'
-                           '</failure>\n')
-            out.append('    </testcase>\n')
-        out.append('  </testsuite>\n')
-    out.append('</testsuites>\n')
+                out.append(
+                    f"      <failure type={quoteattr(f.severity)} message={quoteattr(f.message)}>"
+                    f"{escape(f'{f.path}:{f.line}:{f.column}: {f.rule} [{f.severity}] {f.message}')}"
+                    "</failure>\n"
+                )
+            out.append("    </testcase>\n")
+        out.append("  </testsuite>\n")
+    out.append("</testsuites>\n")
     return "".join(out)

@@ -7,6 +7,7 @@ that do not depend on line numbers, and the other elements of the chain as relat
 locations. Accepted risks are results with an in-source suppression, baselined ones with an
 external one.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,9 +34,12 @@ def _rule(rule) -> dict:
 
 
 def _location(path: str, line: int, column: int, message: str | None = None, index: int | None = None) -> dict:
-    location = {"physicalLocation": {
-        "artifactLocation": {"uri": quote(path), "uriBaseId": "%SRCROOT%"},
-        "region": {"startLine": line, "startColumn": column}}}
+    location = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": quote(path), "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": line, "startColumn": column},
+        }
+    }
     if index is not None:
         location["id"] = index
     if message:
@@ -57,27 +61,40 @@ def render(findings, rules) -> str:
             "partialFingerprints": {"spoflintFindingId/v1": f.fingerprint},
         }
         if f.related:
-            result["relatedLocations"] = [_location(r.path, r.line, r.column, r.subject, i)
-                                          for i, r in enumerate(f.related)]
+            result["relatedLocations"] = [
+                _location(r.path, r.line, r.column, r.subject, i) for i, r in enumerate(f.related)
+            ]
         if f.suppressed is not None:
             kind = "external" if f.suppressed_by == "baseline" else "inSource"
             result["suppressions"] = [{"kind": kind, "status": "accepted", "justification": f.suppressed}]
-        properties = {k: v for k, v in (("subject", f.subject), ("services", list(f.services)),
-                                         ("impact", list(f.impact)), ("chain", list(f.chain))) if v}
+        properties = {
+            k: v
+            for k, v in (
+                ("subject", f.subject),
+                ("services", list(f.services)),
+                ("impact", list(f.impact)),
+                ("chain", list(f.chain)),
+            )
+            if v
+        }
         result["properties"] = properties
         results.append(result)
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "spoflint",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "rules": [_rule(rules[i]) for i in ids],
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "spoflint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": [_rule(rules[i]) for i in ids],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,5 +1,6 @@
 """Text: one line per finding, `path:line:col: RULE-ID [severity] message`, then a
 summary. Accepted risks and baselined findings are not listed, only counted."""
+
 from __future__ import annotations
 
 from collections import Counter

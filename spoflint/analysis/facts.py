@@ -1,0 +1,303 @@
+"""The facade rules read: the model and every analysis over it, each computed on first
+use and shared (`Facts`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from .. import graph as fg
+from ..model import DEFAULT_SCOPE, Topology
+from ..nogc import pausing
+from .data import data_holders
+from .network import Separation, _components_without, cut_vertices_and_bridges
+from .single import DOWN, SingleFailures, _in_at_least
+
+
+@dataclass(frozen=True, slots=True)
+class SinglePoint:
+    """An element whose failure alone takes services down or loses data."""
+
+    element: str
+    services: tuple[str, ...]  # user-facing services it takes down
+    data: tuple[str, ...]  # data holders that lose their only copy
+    chain: tuple[str, ...]  # how it takes the first service down
+    data_chain: tuple[str, ...]
+
+
+class Facts:
+    """What rules read: the model and the analyses over it, each computed on first use."""
+
+    def __init__(self, topology: Topology, scope: frozenset = DEFAULT_SCOPE):
+        self.topology = topology
+        self.scope = scope
+        self.unused_acceptances: list[tuple[str, str, str]] = []  # set by the engine (MODEL002)
+
+    @cached_property
+    def graph(self) -> fg.FaultGraph:
+        return fg.build(self.topology)
+
+    @cached_property
+    def single_failures(self) -> SingleFailures:
+        return SingleFailures(self.topology, self.graph, self.scope)
+
+    @cached_property
+    def never_up(self) -> dict[str, str]:
+        """Services down with nothing failed, and why (a description error)."""
+        from .reference import evaluate
+
+        sf = self.single_failures
+        down = [s for s in self.topology.services if sf.of(s) is DOWN]
+        if not down:
+            return {}
+        result = evaluate(self.topology, set())
+        return {s: result.why(s) for s in down}
+
+    @cached_property
+    def single_points(self) -> dict[str, SinglePoint]:
+        t, sf = self.topology, self.single_failures
+        downs: dict[str, list[str]] = {}
+        for svc in sorted(t.services):
+            if not t.services[svc].public:
+                continue
+            value = sf.of(svc)
+            if value is DOWN:
+                continue
+            for e in value:
+                downs.setdefault(e, []).append(svc)
+        data: dict[str, list[str]] = {}
+        for holder in data_holders(t):
+            # a host outside the failure scope is assumed not to fail, so loses nothing
+            hosts = [h for h in holder.hosts if sf.can_fail[h]] if holder.single else ()
+            for h in hosts:
+                data.setdefault(h, []).append(holder.id)
+        result = {}
+        for e in sorted(set(downs) | set(data)):
+            services = tuple(downs.get(e, ()))
+            held = tuple(sorted(data.get(e, ())))
+            result[e] = SinglePoint(
+                e, services, held, tuple(sf.chain(e, services[0])) if services else (), (e, held[0]) if held else ()
+            )
+        return result
+
+    @cached_property
+    @pausing
+    def network_graph(self):
+        """The network as networkx sees it: network nodes and hosts, links as edges
+        (a count of parallel cables on each), hosts only at the edge."""
+        import networkx as nx
+
+        t = self.topology
+        g = nx.Graph()
+        g.add_nodes_from(t.network)
+        for link in t.links.values():
+            if link.a in t.network and link.b in t.network:
+                if g.has_edge(link.a, link.b):
+                    g[link.a][link.b]["links"].append(link.id)
+                else:
+                    g.add_edge(link.a, link.b, links=[link.id])
+        return g
+
+    @cached_property
+    @pausing
+    def _node_graph(self) -> dict[str, dict[str, list[str]]]:
+        """The network graph as `network_graph` has it, without networkx (whose import
+        alone costs more than analysing a small file): node -> neighbour -> the links
+        between them (one list shared by both directions), in the order written."""
+        t = self.topology
+        nodes: dict[str, dict[str, list[str]]] = {n: {} for n in t.network}
+        for link in t.links.values():
+            a, b = link.a, link.b
+            if a in nodes and b in nodes:
+                ids = nodes[a].get(b)
+                if ids is None:
+                    nodes[a][b] = nodes[b][a] = ids = []
+                ids.append(link.id)
+        return nodes
+
+    @cached_property
+    @pausing
+    def _splits(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """The network graph's articulation points, and its bridges as (a, b) with a
+        written before b."""
+        nodes = self._node_graph
+        points, bridges = cut_vertices_and_bridges(nodes)
+        index = {n: i for i, n in enumerate(nodes)}
+        return points, [(u, v) if index[u] < index[v] else (v, u) for u, v in bridges]
+
+    @cached_property
+    @pausing
+    def _separation(self) -> Separation:
+        """What each network vertex cuts off the entry points, by topology alone."""
+        return Separation(self.graph.network)
+
+    def cut_from_entries(self, element: str) -> set[str]:
+        """Network nodes and hosts that lose every path to an entry point when this one
+        network node or link is removed (and were reachable before). Hosts do not route."""
+        t = self.topology
+        if not t.entrypoints:
+            return set()
+        lost = self._separation.cut(element)
+        cut = {v for v in lost if v in t.network}
+        cabled = self._host_cables
+        if lost:
+            gone = set(lost)
+            gone.add(element)
+            nearby = {h for v in gone for h, _ in cabled.get(v, ())}
+        else:  # the usual case: the element alone
+            gone = {element}
+            nearby = {h for h, _ in cabled.get(element, ())}
+        link = t.links.get(element)
+        if link is not None:
+            nearby.update(e for e in (link.a, link.b) if e in t.hosts)
+        reachable = self._host_reachable_ends
+        for h in nearby:
+            ends = reachable[h]
+            if ends and all(lid == element or end in gone for lid, end in ends):
+                cut.add(h)
+        return cut
+
+    @cached_property
+    def _host_reachable_ends(self) -> dict[str, list[tuple[str, str]]]:
+        """Each host's links whose other end is reachable from the entry points."""
+        reachable = self._separation.reachable
+        return {h: [(lid, end) for lid, end in ends if reachable(end)] for h, ends in self._host_ends.items()}
+
+    @cached_property
+    def _host_ends(self) -> dict[str, list[tuple[str, str]]]:
+        """Each host's links, with the network node at the other end."""
+        t = self.topology
+        return {
+            h.id: [(lid, t.links[lid].b if t.links[lid].a == h.id else t.links[lid].a) for lid in h.links]
+            for h in t.hosts.values()
+        }
+
+    @cached_property
+    def _host_cables(self) -> dict[str, list[tuple[str, str]]]:
+        """Network node -> the hosts cabled to it, with the link."""
+        cables: dict[str, list[tuple[str, str]]] = {}
+        for h, ends in self._host_ends.items():
+            for lid, end in ends:
+                cables.setdefault(end, []).append((h, lid))
+        return cables
+
+    @cached_property
+    @pausing
+    def articulation_points(self) -> dict[str, tuple[str, ...]]:
+        """Network nodes whose failure splits the network: the node -> what is cut off.
+        A split cuts a part off the entry points (hosts included: they never route), or,
+        where no entry point is concerned, divides the network graph in two (its
+        articulation points; what is cut off is then the smaller side)."""
+        t, nodes = self.topology, self._node_graph
+        result: dict[str, set[str]] = {}
+        for node in t.network:
+            cut = self.cut_from_entries(node)
+            if cut:
+                result[node] = cut
+        entries = set(t.entrypoints)
+        points, _ = self._splits
+        for node in points:
+            if node in result:
+                continue
+            parts = sorted(_components_without(nodes, node), key=lambda c: (bool(c & entries), len(c), sorted(c)))
+            cut = [p for p in parts if not p & entries] or parts[:-1]
+            result[node] = set().union(*cut)
+        for h, links in self._host_ends.items():
+            ends = {end for _, end in links}
+            if len(ends) == 1:
+                (node,) = ends
+                if len(nodes[node]) >= 1 or len(self._host_cables[node]) > 1:
+                    result.setdefault(node, set()).add(h)
+        return {n: tuple(sorted(v)) for n, v in sorted(result.items()) if t.can_fail(n, self.scope)}
+
+    @cached_property
+    @pausing
+    def bridges(self) -> dict[str, tuple[str, ...]]:
+        """Links whose failure splits the network: link -> its two ends. Like nodes: a
+        link that cuts something off the entry points, a bridge of the network graph
+        (ends in the order the nodes were written), or a host's only link."""
+        t, nodes = self.topology, self._node_graph
+        result = {}
+        _, bridges = self._splits
+        for a, b in bridges:
+            ids = nodes[a][b]
+            if len(ids) == 1:
+                result[ids[0]] = (a, b)
+        for link in t.links.values():
+            if link.id not in result and self.cut_from_entries(link.id):
+                result[link.id] = (link.a, link.b)
+        for h in t.hosts.values():
+            if len(h.links) == 1:
+                link = t.links[h.links[0]]
+                result[link.id] = (link.a, link.b)
+        return {l: ends for l, ends in sorted(result.items()) if t.can_fail(l, self.scope)}
+
+    @cached_property
+    @pausing
+    def shared_fate(self) -> dict[str, tuple[str, ...]]:
+        """Per service with several instances: the elements whose failure alone takes
+        every instance down (what the instances depend on is left out: that is the
+        dependency's own redundancy)."""
+        t, sf = self.topology, self.single_failures
+        result = {}
+        for svc in t.services.values():
+            if svc.replicas < 2:
+                continue
+            if svc.hosts:
+                keys, placed = [fg.usable(h) for h in svc.hosts], len(svc.hosts)
+            elif svc.spread:  # worst case: the replicas sit in the groups an element hits
+                keys = list(self.graph.gates[fg.helper(svc.id, "instances")].inputs)
+                placed = min(svc.replicas, len(keys))
+            else:
+                continue  # without spread every pool host is shared: SVC002 says so itself
+            ups = [v for v in (sf.of(k) for k in keys) if v is not DOWN]
+            if not ups:
+                continue
+            common = sorted(_in_at_least(ups, min(placed, len(ups))))
+            if common:
+                result[svc.id] = tuple(common)
+        return result
+
+    def power_convergence(self, eid: str) -> tuple[str, ...]:
+        """Power elements whose failure alone cuts every power input of a host or network
+        node: its one input, or where its several inputs converge upstream."""
+        t, sf = self.topology, self.single_failures
+        box = t.hosts.get(eid) or t.network[eid]
+        values = [sf.of(p) for p in box.power]
+        ups = [v for v in values if v is not DOWN]
+        if not ups:
+            return ()
+        common = set(ups[0]).intersection(*ups[1:])
+        return tuple(sorted(e for e in common if e in t.power))
+
+    def pool_groups(self, service: str) -> dict[str, list[str]]:
+        return fg.pool_groups(self.topology, self.topology.services[service])
+
+    def is_quorum_cluster(self, service: str) -> bool:
+        """A replicated service that needs a majority of its members: a clustered kind,
+        or a quorum declared for an active/active service."""
+        from ..model.kinds import lookup
+
+        svc = self.topology.services[service]
+        if svc.ha != "active-active":
+            return False
+        known = lookup(svc.kind)
+        return bool(known and known.quorum) or "quorum" in self.topology.declared.get(service, ()) and svc.quorum > 1
+
+    @cached_property
+    def depended_on_by_public(self) -> set[str]:
+        """Services that a user-facing service needs, directly or through others
+        (load balancers included)."""
+        t = self.topology
+        seen: set[str] = set()
+        stack = [s.id for s in t.services.values() if s.public]
+        while stack:
+            s = stack.pop()
+            if s in seen or s not in t.services:
+                continue
+            seen.add(s)
+            svc = t.services[s]
+            stack.extend(svc.depends_on)
+            if svc.load_balancer:
+                stack.append(svc.load_balancer)
+        return seen

@@ -1,0 +1,191 @@
+"""Network separation: what removing network vertices cuts off the entry points, from
+Tarjan's low points and BFS trees (hosts never route)."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from .. import graph as fg
+
+
+def bfs_tree(adjacency, alive=lambda v: True):
+    """Breadth-first tree from the entry points (ROOT) over live vertices: parents and
+    children of every reachable vertex."""
+    parent = {fg.ROOT: None}
+    children: dict[str, list[str]] = {fg.ROOT: []}
+    queue = deque([fg.ROOT])
+    while queue:
+        u = queue.popleft()
+        for w in adjacency[u]:
+            if w not in parent and alive(w):
+                parent[w] = u
+                children[u].append(w)
+                children[w] = []
+                queue.append(w)
+    return parent, children
+
+
+class Separation:
+    """Which vertices lose every path to the entry points (ROOT) when one vertex goes,
+    for every vertex at once: Tarjan's low points on a depth-first tree of the live
+    network. Removing v cuts off exactly the subtrees of those children c of v that
+    no edge leads out of to above v (low[c] >= pre[v]), so each question costs the size
+    of its answer, not of v's subtree (which for a spine is half the fabric)."""
+
+    def __init__(self, adjacency, alive=lambda v: True):
+        root = fg.ROOT
+        order = [root]  # vertices in preorder: a subtree is a slice of it
+        pre = {root: 0}
+        low = {root: 0}
+        parent: dict[str, str | None] = {root: None}
+        children: dict[str, list[str]] = {root: []}
+        end: dict[str, int] = {}  # where each subtree's slice ends
+        stack = [(root, iter(adjacency[root]))]
+        while stack:
+            v, neighbours = stack[-1]
+            for w in neighbours:
+                seen = pre.get(w)
+                if seen is not None:
+                    if seen < low[v] and w != parent[v]:
+                        low[v] = seen
+                elif alive(w):
+                    parent[w] = v
+                    pre[w] = low[w] = len(order)
+                    order.append(w)
+                    children[v].append(w)
+                    children[w] = []
+                    stack.append((w, iter(adjacency[w])))
+                    break
+            else:
+                stack.pop()
+                end[v] = len(order)
+                up = parent[v]
+                if up is not None and low[v] < low[up]:
+                    low[up] = low[v]
+        self.order, self.pre, self.low, self.children, self.end = order, pre, low, children, end
+
+    def reachable(self, v: str) -> bool:
+        return v in self.pre
+
+    def cut(self, v: str) -> list[str]:
+        """The vertices, other than v, that lose every path to ROOT without v."""
+        at = self.pre.get(v)
+        if at is None:
+            return []
+        out: list[str] = []
+        for c in self.children[v]:
+            if self.low[c] >= at:
+                out += self.order[self.pre[c] : self.end[c]]
+        return out
+
+
+def cut_vertices_and_bridges(adjacency) -> tuple[list[str], list[tuple[str, str]]]:
+    """Articulation points and bridges of a simple undirected graph (adjacency: vertex
+    -> its neighbours), by Tarjan's low points over a depth-first forest, iteratively."""
+    pre: dict[str, int] = {}
+    low: dict[str, int] = {}
+    points: dict[str, None] = {}
+    bridges: list[tuple[str, str]] = []
+    for root in adjacency:
+        if root in pre:
+            continue
+        pre[root] = low[root] = len(pre)
+        root_children = 0
+        stack = [(root, None, iter(adjacency[root]))]
+        while stack:
+            v, parent, neighbours = stack[-1]
+            for w in neighbours:
+                if w == parent:  # the tree edge back (a simple graph has one)
+                    continue
+                seen = pre.get(w)
+                if seen is None:
+                    pre[w] = low[w] = len(pre)
+                    stack.append((w, v, iter(adjacency[w])))
+                    break
+                if seen < low[v]:
+                    low[v] = seen
+            else:
+                stack.pop()
+                if parent is None:
+                    continue
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
+                if low[v] > pre[parent]:
+                    bridges.append((parent, v))
+                if parent == root:
+                    root_children += 1
+                elif low[v] >= pre[parent]:
+                    points[parent] = None
+        if root_children > 1:
+            points[root] = None
+    return list(points), bridges
+
+
+def _components_without(adjacency, gone: str) -> list[set[str]]:
+    """The connected components of the graph without one vertex."""
+    seen, parts = {gone}, []
+    for start in adjacency:
+        if start in seen:
+            continue
+        seen.add(start)
+        part, queue = {start}, [start]
+        while queue:
+            for w in adjacency[queue.pop()]:
+                if w not in seen:
+                    seen.add(w)
+                    part.add(w)
+                    queue.append(w)
+        parts.append(part)
+    return parts
+
+
+def _center(removed: set[str], adjacency) -> str | None:
+    """The vertex c of `removed` that every path through `removed` passes, when the rest
+    of it are vertices with at most two neighbours, c one of them (the links of c): a
+    path through such a vertex enters by one neighbour and leaves by the other. Then
+    what `removed` cuts off is `removed` and what c alone cuts off."""
+    if len(removed) == 1:
+        return next(iter(removed))
+    first = next(iter(removed))
+    candidates = [first, *adjacency[first]] if len(adjacency[first]) <= 2 else [first]
+    for c in candidates:
+        if c in removed and all(v == c or (len(adjacency[v]) <= 2 and c in adjacency[v]) for v in removed):
+            return c
+    return None
+
+
+def _cut_off(removed: set[str], adjacency, parent, children) -> set[str]:
+    """Vertices that lose every path to the root when `removed` goes down."""
+    return separate(removed, adjacency, parent, children)[0]
+
+
+def separate(removed: set[str], adjacency, parent, children) -> tuple[set[str], set[str], set[str]]:
+    """(cut off, affected, rejoined): the vertices that lose every path to the root when
+    `removed` goes down; the BFS subtrees below the removed vertices (only they can lose
+    their way out); and the vertices of those subtrees that find their way back through
+    the untouched, reachable rest."""
+    affected: set[str] = set()
+    stack = list(removed)
+    while stack:
+        v = stack.pop()
+        if v in affected:
+            continue
+        affected.add(v)
+        stack.extend(children.get(v, ()))
+    back = deque()
+    rejoined: set[str] = set()
+    for v in affected:
+        if v in removed:
+            continue
+        for w in adjacency[v]:
+            if w in parent and w not in affected:
+                rejoined.add(v)
+                back.append(v)
+                break
+    while back:
+        v = back.popleft()
+        for w in adjacency[v]:
+            if w in affected and w not in removed and w not in rejoined:
+                rejoined.add(w)
+                back.append(w)
+    return affected - rejoined, affected, rejoined

@@ -1,0 +1,249 @@
+"""Single failures: for every fault-graph node, the elements whose failure alone takes it down.
+
+`SingleFailures`: for every fault-graph node, the set of elements whose
+failure alone takes it down, computed bottom-up in one pass (never by removing each
+element and re-checking):
+
+- `all` gate: the union of its inputs' sets;
+- `any` gate: the intersection;
+- `kofn` gate: the elements found in more than n - k of its inputs' sets;
+- a node down with nothing failed is DOWN (None), and gates count only inputs that are up.
+
+Reachability is the one non-local part. Each failure candidate removes a set of network
+vertices (a switch and its links, or every switch a PDU feeds: one event). Most events
+are one vertex and its links: what they cut off is read from Tarjan's low points
+(`Separation`), at the cost of the answer. For the others, with a BFS tree of the
+network from the entry points, only the subtrees below removed vertices can lose their
+way out; each such event re-checks just those, letting a vertex back in as soon as it
+touches the part of the network the event left alone.
+
+The network's articulation points and bridges come from the same low points, without
+networkx (its import alone costs more than analysing a small file); `network_graph`
+still hands networkx's graph to a rule that wants it.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from .. import graph as fg
+from ..model import DEFAULT_SCOPE, Topology
+from ..nogc import paused
+from .network import Separation, _center, _cut_off, bfs_tree
+
+DOWN = None
+
+
+class SingleFailures:
+    """Elements whose single failure downs each fault-graph node."""
+
+    def __init__(self, t: Topology, g: fg.FaultGraph, scope: frozenset = DEFAULT_SCOPE):
+        self.t, self.g, self.scope = t, g, scope
+        self.can_fail = t.failure_candidates(scope)
+        self.values: dict[str, frozenset | None] = {}
+        self.events: dict[str, set[str]] = {}  # candidate -> network vertices it takes down
+        self.tree_parent: dict[str, str] = {}
+        self._network_done = False
+        self._swept = False
+
+    def of(self, key: str) -> frozenset | None:
+        """The set for one node. The first call computes every node, in the order the
+        graph was built (mostly inputs first, so the stack below rarely grows): the
+        analyses need nearly all of them, and one sweep is cheaper than many descents."""
+        values = self.values
+        if key in values:
+            return values[key]
+        if not self._swept:
+            self._swept = True
+            combine, reach = self._combine, fg.REACH
+            with paused():
+                for node, gate in self.g.gates.items():
+                    if node in values:
+                        continue
+                    if gate.op != reach:
+                        try:
+                            inputs = [values[i] for i in gate.inputs]
+                        except KeyError:  # an input further down the order
+                            pass
+                        else:  # the usual case: every input known
+                            values[node] = combine(gate, inputs)
+                            continue
+                    self._resolve(node)
+            return values[key]
+        return self._resolve(key)
+
+    def _resolve(self, key: str) -> frozenset | None:
+        """The set for one node, resolving what it needs first (iteratively)."""
+        values = self.values
+        gates, combine = self.g.gates, self._combine
+        stack = [key]
+        push, pop = stack.append, stack.pop
+        while stack:
+            top = stack[-1]
+            if top in values:
+                pop()
+                continue
+            gate = gates[top]
+            if gate.op == fg.REACH:
+                pop()
+                self._network()
+                continue
+            depth = len(stack)
+            for i in gate.inputs:
+                if i not in values:
+                    push(i)
+            if len(stack) == depth:  # every input known
+                pop()
+                values[top] = combine(gate, [values[i] for i in gate.inputs])
+        return values[key]
+
+    def _combine(self, gate: fg.Gate, inputs: list) -> frozenset | None:
+        """A node's set from its inputs' sets. Sets are shared rather than copied where a
+        node has the same set as an input: a million elements make millions of nodes,
+        most of them with a set equal to one of their inputs'."""
+        op, _, k, own = gate
+        if own is not None and not self.can_fail[own]:
+            own = None
+        if op == fg.ALL:
+            if DOWN in inputs:
+                return DOWN
+            if len(inputs) == 2:  # the most common gate by far
+                a, b = inputs
+                if not b:
+                    b, a = a, b
+                if not a:  # one set, maybe empty
+                    return b if own is None or own in b else b | {own}
+                return a | b if own is None else frozenset((own,)).union(a, b)
+            return _union([v for v in inputs if v], own)
+        ups = [v for v in inputs if v is not DOWN]
+        if op == fg.ANY:
+            if not ups:
+                return DOWN
+            if len(ups) == 1:
+                result = ups[0]
+            else:
+                ups.sort(key=len)
+                result = ups[0].intersection(*ups[1:])
+            return result if own is None or own in result else result | {own}
+        # KOFN
+        if len(ups) < k:
+            return DOWN
+        needed = len(ups) - k + 1  # inputs an element must take down
+        if needed <= 1:
+            return _union([v for v in ups if v], own)
+        return _in_at_least(ups, needed, own)
+
+    # --- reachability ------------------------------------------------------------
+    def _network(self) -> None:
+        if self._network_done:
+            return
+        self._network_done = True
+        adjacency = self.g.network
+        vertices = [v for v in adjacency if v != fg.ROOT]
+        values = self.values
+        up = {v: values[v] if v in values else self.of(v) for v in vertices}
+        alive = lambda w: up.get(w) is not DOWN  # noqa: E731
+        parent, children = bfs_tree(adjacency, alive)
+        self.tree_parent = parent
+        separation = Separation(adjacency, alive)
+        # events: each candidate and the reachable network vertices it takes down
+        events: dict[str, set[str]] = {}
+        for v in vertices:
+            if v in parent:
+                for e in up[v]:
+                    events.setdefault(e, set()).add(v)
+        self.events = events
+        network = self.t.network
+        lost: dict[str, set[str]] = {v: set() for v in vertices if v in parent and v in network}
+        for e, removed in events.items():
+            if len(removed) == 1:  # most events: a link, alone
+                for v in removed:
+                    if v in lost:
+                        lost[v].add(e)
+                    for w in separation.cut(v):
+                        if w in lost:
+                            lost[w].add(e)
+                continue
+            center = _center(removed, adjacency)
+            if center is not None:  # one vertex and links of it: the separation knows
+                cut = itertools.chain(removed, separation.cut(center))
+            else:
+                cut = _cut_off(removed, adjacency, parent, children)
+            for v in cut:
+                if v in lost:
+                    lost[v].add(e)
+        for v in vertices:
+            if v in network:
+                values[fg.reach(v)] = frozenset(lost[v]) if v in parent else DOWN
+
+    # --- explanations ------------------------------------------------------------
+    def chain(self, element: str, key: str) -> list[str]:
+        """Element ids from `element` up to node `key`: how the one leads to the other."""
+        path = []
+        while True:
+            path.append(key)
+            gate = self.g.gates[key]
+            if gate.own == element:
+                break
+            if gate.op == fg.REACH:
+                path.extend(reversed(self._reach_chain(element, gate.inputs[0])))
+                break
+            nxt = next((i for i in gate.inputs if self.values.get(i) and element in self.values[i]), None)
+            if nxt is None:
+                break
+            key = nxt
+        ids = []
+        for key in reversed(path):
+            eid = fg.element_of(key)
+            if not ids or ids[-1] != eid:
+                ids.append(eid)
+        if ids[0] != element:
+            ids.insert(0, element)
+        return ids
+
+    def _reach_chain(self, element: str, node: str) -> list[str]:
+        """From `element` to network node `node` cut off by its event: through the
+        removed vertex on `node`'s way out, and how the element removes it."""
+        removed = self.events.get(element, set())
+        v = node
+        while v is not None and v not in removed:
+            v = self.tree_parent.get(v)
+        if v is None or v == element:
+            return [element, node] if node != element else [element]
+        inner = self.chain(element, v)
+        return inner + ([node] if node != v else [])
+
+
+def _union(sets: list, own: str | None = None) -> frozenset:
+    """The union of non-empty sets, and `own`; one of them itself when it is the union."""
+    if own is None:
+        if not sets:
+            return _EMPTY
+        if len(sets) == 1:
+            return sets[0]
+    elif len(sets) == 1 and own in sets[0]:
+        return sets[0]
+    elif not sets:
+        return frozenset((own,))
+    return (frozenset((own,)) if own is not None else _EMPTY).union(*sets)
+
+
+def _in_at_least(sets: list, needed: int, own: str | None = None) -> frozenset:
+    """The elements found in at least `needed` of the sets (and `own`)."""
+    full = [v for v in sets if v]
+    if len(full) < needed:
+        result = _EMPTY
+    elif needed == len(full):
+        full.sort(key=len)
+        result = full[0].intersection(*full[1:])
+    else:
+        counts: dict[str, int] = {}
+        get = counts.get
+        for v in full:
+            for e in v:
+                counts[e] = get(e, 0) + 1
+        result = frozenset([e for e, c in counts.items() if c >= needed])
+    return result if own is None or own in result else result | {own}
+
+
+_EMPTY: frozenset = frozenset()

@@ -1,0 +1,50 @@
+"""Stage 1, load: YAML files to plain data that remembers where everything was written.
+
+PyYAML's loaders either forget positions (`safe_load`) or are slow and still accept
+duplicate keys silently (`compose`). This module builds dicts and lists directly from
+libyaml's event stream instead: fast, with the file, line and column of every key,
+value and list item, and strict where plain YAML loading is lax:
+
+- a key written twice in one mapping is an error (merge keys `<<` are honoured and do
+  not count as duplicates; keys written in the mapping win over merged ones);
+- only the standard tags are accepted, so a `!!python/...` tag is an error, never code;
+- aliases are shared, not copied, and their expanded size is bounded (alias bombs),
+  as are nesting depth, file size and the size of a number;
+- mapping keys are read as the strings written (`on:` is the id "on", not True).
+
+Every failure, from bytes that are not text to a YAML syntax error, is one
+`InputError` with the 1-based line and column where it was found.
+
+The package: `events` (the builder), `scalars`, `marked` (the containers), `messages`
+(what went wrong, in the file's terms), `comments` (accept comments), `documents` (files
+and texts to documents), `discover` (which files, and which format each is in) and
+`limits`.
+"""
+
+from __future__ import annotations
+
+from .comments import accept_comments
+from .discover import claims_version_1, expand_paths, shown_path, sniff_format
+from .documents import load_documents, load_file, load_text
+from .limits import MAX_BYTES, MAX_DEPTH, MAX_EXPANSION_FACTOR, MAX_INT_BITS, MIN_EXPANSION_BUDGET, YAML_SUFFIXES
+from .marked import MarkedList, MarkedMap, locate
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_EXPANSION_FACTOR",
+    "MAX_INT_BITS",
+    "MIN_EXPANSION_BUDGET",
+    "YAML_SUFFIXES",
+    "MarkedList",
+    "MarkedMap",
+    "accept_comments",
+    "claims_version_1",
+    "expand_paths",
+    "load_documents",
+    "load_file",
+    "load_text",
+    "locate",
+    "shown_path",
+    "sniff_format",
+]

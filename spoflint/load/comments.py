@@ -1,0 +1,27 @@
+"""`# spoflint: accept RULE reason` comments, found in the raw text by line."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import InputError
+
+_ACCEPT = re.compile(rb"#\s*spoflint:\s*accept\b[ \t]*([^\s#]*)[ \t]*([^\r\n]*)")
+
+
+def accept_comments(data: bytes, shown: str) -> dict[int, list[tuple[str, str, int]]]:
+    """`# spoflint: accept RULE reason` comments: line -> [(rule, reason, column)]."""
+    found: dict[int, list[tuple[str, str, int]]] = {}
+    if b"spoflint:" not in data:
+        return found
+    for match in _ACCEPT.finditer(data):
+        line = data.count(b"\n", 0, match.start()) + 1
+        column = match.start() - (data.rfind(b"\n", 0, match.start()) + 1) + 1
+        rule = match[1].decode("utf-8", "replace")
+        reason = match[2].decode("utf-8", "replace").strip()
+        if not rule or not reason:
+            raise InputError(
+                shown, line, column, "write `# spoflint: accept RULE-ID reason`: the rule and a reason are required"
+            )
+        found.setdefault(line, []).append((rule, reason, column))
+    return found

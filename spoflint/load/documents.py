@@ -1,0 +1,92 @@
+"""Files and texts to documents: one topology mapping, or a stream of manifests."""
+
+from __future__ import annotations
+
+import os
+
+import yaml
+
+from ..errors import InputError
+from .comments import accept_comments
+from .events import _parsed
+from .limits import MAX_BYTES
+from .marked import MarkedMap
+from .messages import _kind_of, _line_column, _reader_error, _syntax_error, _too_big, _within
+
+
+def load_file(path: str | os.PathLike, shown: str | None = None) -> MarkedMap:
+    """Read one YAML file holding one document whose top level is a mapping."""
+    shown = shown or str(path)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            raise InputError(shown, 1, 1, _too_big(size))
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # +1: a file that grew since is still caught
+    except OSError as error:
+        raise InputError(shown, 1, 1, f"cannot read file: {error.strerror or error}") from None
+    return load_text(data, shown)
+
+
+def load_text(data: bytes | str, shown: str) -> MarkedMap:
+    """Parse YAML text into a MarkedMap; every failure is an InputError."""
+    if isinstance(data, str):
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError as error:  # lone surrogates from a lenient decode
+            line, column = _line_column(data[: error.start])
+            raise InputError(
+                shown, line, column, f"invalid text: character U+{ord(data[error.start]):04X} is not allowed"
+            ) from None
+    if len(data) > MAX_BYTES:
+        raise InputError(shown, 1, 1, _too_big(len(data)))
+    try:
+        documents = _parsed(data, shown)
+    except yaml.MarkedYAMLError as error:
+        raise _syntax_error(data, shown, error) from None
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(data, shown, error) from None
+    except yaml.YAMLError as error:
+        raise InputError(shown, 1, 1, f"invalid YAML: {error}") from None
+    if not documents:
+        raise InputError(shown, 1, 1, "the file holds no YAML document (it is empty, or only comments)")
+    if len(documents) > 1:
+        line, column = _within(data, *documents[1][2])
+        raise InputError(shown, line, column, "a second YAML document: a topology file holds one (split it into files)")
+    root, at, _ = documents[0]
+    if not isinstance(root, MarkedMap):
+        line, column = _within(data, *at)  # an empty document is "at" the end of the text
+        raise InputError(
+            shown,
+            line,
+            column,
+            f"the top level must be a mapping (version: 1, hosts: ..., services: ...), not {_kind_of(root)}",
+        )
+    root.comments = accept_comments(data, shown)
+    return root
+
+
+def load_documents(data: bytes, shown: str) -> list[MarkedMap]:
+    """Parse YAML text holding any number of documents (`---`), as Kubernetes manifests
+    do, with the same builder and limits as `load_text`. Empty documents are dropped;
+    one that is not a mapping is an InputError. (A topology is one document: use
+    `load_text` for those.)"""
+    if len(data) > MAX_BYTES:
+        raise InputError(shown, 1, 1, _too_big(len(data)))
+    try:
+        documents = _parsed(data, shown)
+    except yaml.MarkedYAMLError as error:
+        raise _syntax_error(data, shown, error) from None
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(data, shown, error) from None
+    except yaml.YAMLError as error:
+        raise InputError(shown, 1, 1, f"invalid YAML: {error}") from None
+    roots = []
+    for root, at, _ in documents:
+        if root is None:
+            continue
+        if not isinstance(root, MarkedMap):
+            line, column = _within(data, *at)
+            raise InputError(shown, line, column, f"a YAML document here is {_kind_of(root)}, not a mapping")
+        roots.append(root)
+    return roots

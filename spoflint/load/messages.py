@@ -1,0 +1,128 @@
+"""Where reading went wrong, said the way a person would look for it."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import InputError
+from .limits import MAX_BYTES
+
+
+def _too_big(size: int) -> str:
+    return f"the file is {size:,} bytes; the limit is {MAX_BYTES:,} ({MAX_BYTES >> 20} MiB)"
+
+
+def _kind_of(value) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string"
+
+
+# --- where things went wrong ------------------------------------------------------
+
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks
+
+
+def _decode(data: bytes) -> str:
+    codec = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+    return data.decode(codec, "replace")
+
+
+def _line_column(prefix: str) -> tuple[int, int]:
+    """1-based line and column just after `prefix`, the text before a position."""
+    breaks = list(_LINE_BREAK.finditer(prefix))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, len(prefix) - start + 1
+
+
+def _char_at(data: bytes, line: int, column: int) -> str:
+    lines = _LINE_BREAK.split(_decode(data), maxsplit=line)
+    text = lines[line - 1] if line <= len(lines) else ""
+    return text[column - 1] if column <= len(text) else ""
+
+
+def _within(data: bytes, line: int, column: int) -> tuple[int, int]:
+    """The position, or the end of the text if it is past it: libyaml reports the end
+    of a file without a final line break one line further down."""
+    if line <= data.count(b"\n") + 1:  # the usual case, without decoding a big file
+        return line, column
+    lines = _LINE_BREAK.split(_decode(data))
+    if line <= len(lines):
+        return line, column
+    return len(lines), len(lines[-1]) + 1
+
+
+def _reader_error(data: bytes, path: str, error) -> InputError:
+    """Bytes that are not text: invalid UTF-8/16, or control characters."""
+    position = error.position
+    if "UTF-8" in str(error.reason):
+        try:  # libyaml points at the bad continuation byte; point at the broken character
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            position = bad.start
+    line, column = _line_column(_decode(data[:position]))
+    if error.character == -1 or "UTF" in str(error.reason):
+        codec = "UTF-16" if "UTF-16" in str(error.reason) else "UTF-8"
+        byte = data[position : position + 1]
+        found = f"here (byte 0x{byte[0]:02x})" if byte else "(it ends mid-character)"
+        message = f"the file is not {codec} text {found}; is it binary, or in another encoding?"
+    else:
+        message = f"control character U+{error.character:04X} is not allowed in YAML; is the file binary?"
+    return InputError(path, line, column, message)
+
+
+# libyaml's problems, said the way a person would look for them
+_PROBLEMS = {
+    "mapping values are not allowed in this context": "unexpected ':'; quote a value that holds ': ', or check the indentation",
+    "did not find expected <document start>": "bad indentation: the document's top level ended above this line",
+    "found a tab character that violates indentation": "a tab cannot indent YAML; indent with spaces",
+    "did not find expected node content": "a value is missing here",
+    "block sequence entries are not allowed in this context": "a '- ' list item cannot start here; check the indentation",
+    "found unexpected ':'": "unexpected ':' inside brackets; quote the value that holds it",
+}
+_STARTERS = {"anchor": "&", "alias": "*", "tag": "!", "block value": "| or >", "directive": "%"}
+
+
+def _syntax_error(data: bytes, path: str, error) -> InputError:
+    """A YAML syntax error: where libyaml found it, and what to look for."""
+    mark = error.problem_mark or error.context_mark
+    line, column = _within(data, mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem, opened = error.problem or "", error.context_mark
+    context = re.sub(r"^while (parsing|scanning) (an? |the )?", "", error.context or "").replace("scalar", "value")
+    since = f"line {opened.line + 1}, column {opened.column + 1}" if opened else "above"
+    if problem in _PROBLEMS:
+        message = _PROBLEMS[problem]
+    elif problem == "found character that cannot start any token":
+        char = _char_at(data, line, column)
+        message = (
+            "a tab cannot indent YAML; indent with spaces"
+            if char == "\t"
+            else f"{char!r} cannot start a value; put the value in quotes"
+        )
+    elif context in _STARTERS and opened:
+        message = (
+            f"{_STARTERS[context]} at {since} starts a YAML {context} that is not well formed; "
+            "quote a value that starts with it"
+        )
+    elif problem == "did not find expected key":
+        message = f"bad indentation: this line does not line up with the mapping at {since}"
+    elif problem == "did not find expected '-' indicator":
+        message = f"bad indentation: expected a '- ' item of the list at {since}"
+    elif problem.startswith("did not find expected ',' or "):
+        bracket = "[" if problem.endswith("']'") else "{"
+        message = f"expected ',' or the closing bracket of the '{bracket}' at {since}"
+    elif problem == "could not find expected ':'":
+        message = f"expected ':' after the key at {since}"
+    elif problem == "found unexpected end of stream" and "quoted" in context:
+        message = f"the quote at {since} is never closed"
+    elif context and opened and (opened.line, opened.column) != (mark.line, mark.column):
+        message = f"{problem} (in the {context} at {since})"
+    else:
+        message = problem or context or "not YAML"
+    return InputError(path, line, column, f"invalid YAML: {message}")

@@ -1,0 +1,69 @@
+"""Stage 2, model: loaded documents to one validated, typed Topology.
+
+Documents are checked against the JSON Schema, merged (ids unique across every section
+and file), references resolved and checked for type and cycles, and every default of
+the format (docs/format.md) applied once here (effective power, service
+state/role/access/ha from the kind catalogue, quorum, public), so that later stages
+never re-derive them.
+
+The package: `elements` (the types), `kinds` (the catalogue of known service kinds),
+`validation` (the JSON Schema and `validate`), `schema_check` (the schema compiled to a fast
+predicate), `messages` (schema errors in the file's terms) and `builder`.
+"""
+
+from __future__ import annotations
+
+from ..load import MarkedMap
+from ..nogc import pausing
+from .builder import _Builder, find_cycle
+from .elements import (
+    DEFAULT_SCOPE,
+    FAILING,
+    NOT_FAILING_NETWORK,
+    SECTIONS,
+    Acceptance,
+    Cooling,
+    Host,
+    Link,
+    Location,
+    NetworkNode,
+    Power,
+    Rack,
+    Service,
+    Storage,
+    Topology,
+    Zone,
+)
+from .validation import is_topology, schema, validate
+
+__all__ = [
+    "DEFAULT_SCOPE",
+    "FAILING",
+    "NOT_FAILING_NETWORK",
+    "SECTIONS",
+    "Acceptance",
+    "Cooling",
+    "Host",
+    "Link",
+    "Location",
+    "NetworkNode",
+    "Power",
+    "Rack",
+    "Service",
+    "Storage",
+    "Topology",
+    "Zone",
+    "build",
+    "find_cycle",
+    "is_topology",
+    "schema",
+    "validate",
+]
+
+
+@pausing
+def build(documents: list[MarkedMap]) -> Topology:
+    """Validate each document, then merge them into one Topology."""
+    for document in documents:
+        validate(document)
+    return _Builder(documents).build()

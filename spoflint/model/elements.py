@@ -1,0 +1,187 @@
+"""The model's element types and the Topology that holds them, every default already applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+# the sections whose elements may fail; zones only when the failure scope asks
+FAILING = ("power", "cooling", "racks", "network", "links", "hosts", "storage", "zones")
+DEFAULT_SCOPE = frozenset(FAILING) - {"zones"}
+SECTIONS = ("zones", "power", "cooling", "racks", "network", "links", "hosts", "storage", "services")
+NOT_FAILING_NETWORK = ("external",)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    rule: str
+    reason: str
+    until: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Power:
+    id: str
+    kind: str
+    sources: tuple[str, ...]
+    zone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cooling:
+    id: str
+    zone: str | None
+    power: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rack:
+    id: str
+    zone: str | None
+    cooling: tuple[str, ...]
+    power: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkNode:
+    id: str
+    kind: str
+    rack: str | None
+    zone: str | None
+    power: tuple[str, ...]  # effective: its own, else its rack's
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    id: str
+    a: str
+    b: str
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    id: str
+    rack: str | None
+    zone: str | None
+    power: tuple[str, ...]  # effective: its own, else its rack's
+    links: tuple[str, ...]  # every link with this host at one end
+    fencing: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    id: str
+    kind: str
+    hosts: tuple[str, ...]
+    replicas: int  # copies of each piece of data (at most one per host)
+    min_replicas: int
+    zone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    id: str
+    kind: str | None
+    state: str | None  # None: unknown kind and no state declared
+    role: str | None
+    hosts: tuple[str, ...]  # one instance per host; empty when scheduled on a pool
+    replicas: int  # number of instances
+    pool: tuple[str, ...]
+    spread: str | None
+    ha: str
+    manager: str | None
+    quorum: int  # instances a quorum needs (0: no quorum)
+    min_instances: int
+    load_balancer: str | None
+    vip: str | None
+    access: str
+    depends_on: tuple[str, ...]
+    storage: tuple[str, ...]  # empty: local
+    public: bool
+
+    @property
+    def need(self) -> int:
+        """Usable instances the service needs to be up."""
+        return max(self.quorum, self.min_instances, 1)
+
+    @property
+    def addresses_one(self) -> bool:
+        """Clients address one instance: no VIP, no load balancer, `access: single`."""
+        return self.vip is None and self.load_balancer is None and self.access == "single"
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """Services and storage backends every instance needs."""
+        return self.depends_on + tuple(s for s in self.storage if s not in self.depends_on)
+
+
+@dataclass(frozen=True)
+class Topology:
+    name: str
+    objectives: dict
+    entrypoints: tuple[str, ...]
+    zones: dict[str, Zone]
+    power: dict[str, Power]
+    cooling: dict[str, Cooling]
+    racks: dict[str, Rack]
+    network: dict[str, NetworkNode]
+    links: dict[str, Link]
+    hosts: dict[str, Host]
+    storage: dict[str, Storage]
+    services: dict[str, Service]
+    where: dict[str, Location]
+    accepted: dict[str, tuple[Acceptance, ...]] = field(default_factory=dict)
+    declared: dict[str, frozenset] = field(default_factory=dict)  # fields written per element
+    availability: dict[str, float] = field(default_factory=dict)  # declared figures, as fractions (0, 1]
+
+    @cached_property
+    def section_of(self) -> dict[str, str]:
+        return {eid: name for name in SECTIONS for eid in getattr(self, name)}
+
+    def element(self, eid: str):
+        return getattr(self, self.section_of[eid])[eid]
+
+    def can_fail(self, eid: str, scope: frozenset = DEFAULT_SCOPE) -> bool:
+        """Whether an element is a failure candidate (topology.md, "What can fail"):
+        one of the sections in the failure scope (every one but zones by default),
+        never an entry point or an external node, and storage only when it has no hosts
+        (else it fails through them)."""
+        section = self.section_of.get(eid)
+        if section not in scope:
+            return False
+        if section == "network":
+            return self.network[eid].kind not in NOT_FAILING_NETWORK and eid not in self.entrypoints
+        if section == "storage":
+            return not self.storage[eid].hosts
+        return True
+
+    def failure_candidates(self, scope: frozenset = DEFAULT_SCOPE) -> dict[str, bool]:
+        """`can_fail` for every element at once, a section at a time."""
+        result = dict.fromkeys(self.section_of, False)
+        for section in SECTIONS:
+            if section in scope:
+                result.update(dict.fromkeys(getattr(self, section), True))
+        if "network" in scope:
+            for eid in self.entrypoints:
+                if eid in self.network:
+                    result[eid] = False
+            for node in self.network.values():
+                if node.kind in NOT_FAILING_NETWORK:
+                    result[node.id] = False
+        if "storage" in scope:
+            for backend in self.storage.values():
+                if backend.hosts:
+                    result[backend.id] = False
+        return result

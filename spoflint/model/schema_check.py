@@ -1,0 +1,392 @@
+"""A JSON Schema compiled to plain Python predicates: is a document valid, yes or no.
+
+jsonschema walks the schema for every value and builds an error object for each
+problem; on a 100k-element estate that costs seconds. Nearly every file a linter reads
+is valid, so `model.validate` first asks the predicate compiled here, and only when it
+says "invalid" runs jsonschema to find and word the error (so messages and positions
+come from one place).
+
+Only the subset of Draft 2020-12 that topology.schema.json uses is compiled (type, enum,
+const, pattern, minimum, maximum, exclusiveMinimum, exclusiveMaximum, minLength,
+maxLength, minItems, maxItems, items, uniqueItems, properties, patternProperties,
+additionalProperties, propertyNames, required, allOf, anyOf, oneOf, not, and `$ref`
+within the document). Any other keyword is refused when compiling, never ignored. Each
+keyword follows jsonschema's own implementation (`jsonschema._keywords`), with
+spoflint's type checker: an integer is an int (not 2.0, not true), a number is an int or
+a finite float. tests/test_schema_check.py holds the two to the same verdict.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+Check = Callable[[object], bool]
+
+# Keywords that say something about the schema, never about the instance.
+ANNOTATIONS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$comment",
+        "$defs",
+        "definitions",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    }
+)
+
+
+class UnsupportedSchema(ValueError):
+    """The schema uses a keyword (or a `$ref`) this compiler does not handle."""
+
+
+# --- types: what model.validate tells jsonschema too ---------------------------------
+
+
+def is_integer(value) -> bool:
+    return type(value) is int
+
+
+def is_number(value) -> bool:
+    return type(value) is int or (type(value) is float and math.isfinite(value))
+
+
+def _is_object(value) -> bool:
+    return isinstance(value, dict)
+
+
+def _is_array(value) -> bool:
+    return isinstance(value, list)
+
+
+def _is_string(value) -> bool:
+    return isinstance(value, str)
+
+
+def _is_boolean(value) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_null(value) -> bool:
+    return value is None
+
+
+TYPES: dict[str, Check] = {
+    "object": _is_object,
+    "array": _is_array,
+    "string": _is_string,
+    "integer": is_integer,
+    "number": is_number,
+    "boolean": _is_boolean,
+    "null": _is_null,
+}
+
+
+# --- equality as jsonschema has it (true is not 1; 1.0 is 1) -------------------------
+
+_TRUE, _FALSE = object(), object()
+
+
+def _unbool(value):
+    return _TRUE if value is True else _FALSE if value is False else value
+
+
+def equal(one, two) -> bool:
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return one == two
+    if isinstance(one, Sequence) and isinstance(two, Sequence):
+        return len(one) == len(two) and all(equal(i, j) for i, j in zip(one, two))
+    if isinstance(one, Mapping) and isinstance(two, Mapping):
+        return len(one) == len(two) and all(key in two and equal(value, two[key]) for key, value in one.items())
+    return _unbool(one) == _unbool(two)
+
+
+def unique(items) -> bool:
+    """jsonschema's `uniq`: sort when the items allow it, else compare every pair."""
+    try:
+        ordered = sorted(_unbool(i) for i in items)
+        return not any(equal(i, j) for i, j in zip(ordered, itertools.islice(ordered, 1, None)))
+    except (NotImplementedError, TypeError):
+        seen: list = []
+        for item in items:
+            item = _unbool(item)
+            if any(equal(item, other) for other in seen):
+                return False
+            seen.append(item)
+        return True
+
+
+# --- the compiler -------------------------------------------------------------------
+
+
+def _always(_value) -> bool:
+    return True
+
+
+def _never(_value) -> bool:
+    return False
+
+
+def compile_schema(schema) -> Check:
+    """A predicate that is true exactly when jsonschema finds no error in an instance."""
+    return _Compiler(schema).compile(schema)
+
+
+class _Compiler:
+    def __init__(self, root):
+        self.root = root
+        self.refs: dict[str, Check] = {}
+        self.pending: dict[str, list] = {}  # refs being compiled (for recursive ones)
+
+    def compile(self, schema) -> Check:
+        if schema is True or (isinstance(schema, dict) and not set(schema) - ANNOTATIONS):
+            return _always
+        if schema is False:
+            return _never
+        if not isinstance(schema, dict):
+            raise UnsupportedSchema(f"not a schema: {schema!r}")
+        unknown = set(schema) - ANNOTATIONS - _KEYWORDS
+        if unknown:
+            raise UnsupportedSchema(f"keywords not compiled: {', '.join(sorted(unknown))}")
+        checks: list[Check] = []
+        if "type" in schema:  # first: the cheapest way to fail
+            checks.append(self._type(schema["type"]))
+        for keyword in ("$ref", "const", "enum"):
+            if keyword in schema:
+                checks.append(getattr(self, "_" + keyword.lstrip("$"))(schema[keyword]))
+        checks += self._string(schema) + self._number(schema) + self._array(schema)
+        if _OBJECT_KEYWORDS & set(schema):
+            checks.append(self._object(schema))
+        for keyword in ("allOf", "anyOf", "oneOf", "not"):
+            if keyword in schema:
+                checks.append(getattr(self, "_" + keyword.rstrip("_"))(schema[keyword]))
+        checks = [c for c in checks if c is not _always]
+        return _all(checks)
+
+    # -- keywords of any instance
+    def _type(self, types) -> Check:
+        names = [types] if isinstance(types, str) else list(types)
+        try:
+            tests = [TYPES[name] for name in names]
+        except KeyError as error:
+            raise UnsupportedSchema(f"unknown type {error}") from None
+        if len(tests) == 1:
+            return tests[0]
+        if set(names) <= {"object", "array", "string", "boolean", "null"}:  # isinstance of a tuple
+            classes = tuple(
+                {"object": dict, "array": list, "string": str, "boolean": bool}[n] for n in names if n != "null"
+            )
+            if "null" in names:
+                return lambda value: value is None or isinstance(value, classes)
+            return lambda value: isinstance(value, classes)
+        return lambda value: any(test(value) for test in tests)
+
+    def _ref(self, ref: str) -> Check:
+        if ref in self.refs:
+            return self.refs[ref]
+        if ref in self.pending:  # a recursive reference: resolved once compiled
+            cell = self.pending[ref]
+            return lambda value: cell[0](value)
+        if not ref.startswith("#"):
+            raise UnsupportedSchema(f"$ref outside the schema: {ref}")
+        target = self.root
+        for part in filter(None, ref[1:].split("/")):
+            part = part.replace("~1", "/").replace("~0", "~")
+            try:
+                target = target[int(part)] if isinstance(target, list) else target[part]
+            except (KeyError, IndexError, ValueError, TypeError):
+                raise UnsupportedSchema(f"$ref to nothing: {ref}") from None
+        cell: list = [None]
+        self.pending[ref] = cell
+        check = self.compile(target)
+        cell[0] = check
+        del self.pending[ref]
+        self.refs[ref] = check
+        return check
+
+    def _const(self, expected) -> Check:
+        return lambda value: equal(value, expected)
+
+    def _enum(self, choices) -> Check:
+        if all(isinstance(c, str) for c in choices):
+            allowed = frozenset(choices)
+            return lambda value: isinstance(value, str) and value in allowed
+        return lambda value: any(equal(c, value) for c in choices)
+
+    def _allOf(self, schemas) -> Check:
+        return _all([self.compile(s) for s in schemas])
+
+    def _anyOf(self, schemas) -> Check:
+        checks = [self.compile(s) for s in schemas]
+        return lambda value: any(check(value) for check in checks)
+
+    def _oneOf(self, schemas) -> Check:
+        checks = [self.compile(s) for s in schemas]
+
+        def one_of(value) -> bool:
+            found = False
+            for check in checks:
+                if check(value):
+                    if found:
+                        return False
+                    found = True
+            return found
+
+        return one_of
+
+    def _not(self, schema) -> Check:
+        check = self.compile(schema)
+        return lambda value: not check(value)
+
+    # -- keywords of one type of instance: they pass any other type
+    def _string(self, schema) -> list[Check]:
+        checks = []
+        if "pattern" in schema:
+            search = re.compile(schema["pattern"]).search
+            checks.append(lambda value: not isinstance(value, str) or search(value) is not None)
+        if "minLength" in schema:
+            low = schema["minLength"]
+            checks.append(lambda value: not isinstance(value, str) or len(value) >= low)
+        if "maxLength" in schema:
+            high = schema["maxLength"]
+            checks.append(lambda value: not isinstance(value, str) or len(value) <= high)
+        return checks
+
+    def _number(self, schema) -> list[Check]:
+        checks = []
+        if "minimum" in schema:
+            low = schema["minimum"]
+            checks.append(lambda value: not is_number(value) or not value < low)
+        if "exclusiveMinimum" in schema:
+            above = schema["exclusiveMinimum"]
+            checks.append(lambda value: not is_number(value) or not value <= above)
+        if "maximum" in schema:
+            high = schema["maximum"]
+            checks.append(lambda value: not is_number(value) or not value > high)
+        if "exclusiveMaximum" in schema:
+            below = schema["exclusiveMaximum"]
+            checks.append(lambda value: not is_number(value) or not value >= below)
+        return checks
+
+    def _array(self, schema) -> list[Check]:
+        checks = []
+        if "minItems" in schema:
+            low = schema["minItems"]
+            checks.append(lambda value: not isinstance(value, list) or len(value) >= low)
+        if "maxItems" in schema:
+            high = schema["maxItems"]
+            checks.append(lambda value: not isinstance(value, list) or len(value) <= high)
+        if schema.get("uniqueItems"):
+            checks.append(lambda value: not isinstance(value, list) or unique(value))
+        if "items" in schema:
+            each = self.compile(schema["items"])
+            if each is _never:
+                checks.append(lambda value: not isinstance(value, list) or not value)
+            elif each is not _always:
+                checks.append(lambda value: not isinstance(value, list) or all(map(each, value)))
+        return checks
+
+    def _object(self, schema) -> Check:
+        """properties, patternProperties, additionalProperties, propertyNames and
+        required, in one pass over the keys."""
+        patterns = schema.get("patternProperties", {})
+        matchers = [(re.compile(p).search, self.compile(s)) for p, s in patterns.items()]
+        # every check a named property's value takes: its own, and those of the patterns
+        # its name matches (known now, as the names are)
+        named: dict[str, tuple[Check, ...]] = {}
+        for name, sub in schema.get("properties", {}).items():
+            own = [self.compile(sub)] + [check for search, check in matchers if search(name)]
+            named[name] = tuple(c for c in own if c is not _always)
+        matchers = [(search, check) for search, check in matchers if check is not _always]
+        # jsonschema's find_additional_properties: the patterns joined with |
+        extension = re.compile("|".join(patterns)).search if patterns else None
+        extra = schema.get("additionalProperties", True)
+        extra_check = None if isinstance(extra, bool) else self.compile(extra)
+        forbid_extra = extra is False or extra_check is _never
+        if extra_check is _always or extra_check is _never:
+            extra_check = None
+        names = self.compile(schema["propertyNames"]) if "propertyNames" in schema else _always
+        names = None if names is _always else names
+        required = tuple(schema.get("required", ()))
+        missing = object()
+
+        def check(value) -> bool:
+            if not isinstance(value, dict):
+                return True
+            for name in required:
+                if name not in value:
+                    return False
+            for key, item in value.items():
+                if names is not None and not names(key):
+                    return False
+                own = named.get(key, missing)
+                if own is not missing:
+                    for test in own:
+                        if not test(item):
+                            return False
+                    continue
+                for search, test in matchers:
+                    if search(key) and not test(item):
+                        return False
+                if forbid_extra or extra_check is not None:
+                    if extension is not None and extension(key):
+                        continue
+                    if forbid_extra or not extra_check(item):
+                        return False
+            return True
+
+        return check
+
+
+_OBJECT_KEYWORDS = frozenset({"properties", "patternProperties", "additionalProperties", "propertyNames", "required"})
+_KEYWORDS = _OBJECT_KEYWORDS | {
+    "type",
+    "$ref",
+    "const",
+    "enum",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "exclusiveMinimum",
+    "maximum",
+    "exclusiveMaximum",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "items",
+}
+
+
+def _all(checks: list[Check]) -> Check:
+    if not checks:
+        return _always
+    if _never in checks:
+        return _never
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda value: first(value) and second(value)
+
+    def every(value) -> bool:
+        for check in checks:
+            if not check(value):
+                return False
+        return True
+
+    return every

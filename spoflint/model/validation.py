@@ -1,0 +1,85 @@
+"""The topology JSON Schema, and checking a document against it: the compiled predicate
+first, jsonschema only to explain a document that fails."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from importlib import resources
+
+from ..errors import InputError, quote
+from ..load import MarkedMap
+from . import schema_check
+from .messages import _explain
+
+_validator = None
+_fast = None
+MAX_SCHEMA_ERRORS = 1000  # enough to find the first; a broken huge file need not list all
+
+
+def schema() -> dict:
+    return json.loads(resources.files("spoflint.model").joinpath("topology.schema.json").read_text())
+
+
+def schema_validator():
+    """Draft 2020-12, except that an integer is an int (not 2.0 or true) and a number
+    is finite (not .nan or .inf): YAML writes all of those. schema_check holds both
+    definitions, so that its fast verdict and jsonschema's agree."""
+    global _validator
+    if _validator is None:
+        import jsonschema
+
+        base = jsonschema.Draft202012Validator
+        checker = base.TYPE_CHECKER.redefine_many(
+            {
+                "integer": lambda _, value: schema_check.is_integer(value),
+                "number": lambda _, value: schema_check.is_number(value),
+            }
+        )
+        _validator = jsonschema.validators.extend(base, type_checker=checker)(schema())
+    return _validator
+
+
+def fast_check():
+    """The schema compiled to a yes/no predicate: the fast path of `validate`."""
+    global _fast
+    if _fast is None:
+        _fast = schema_check.compile_schema(schema())
+    return _fast
+
+
+def is_topology(document: MarkedMap) -> bool:
+    """A YAML file found in a directory is a topology when its `version` is 1."""
+    return type(document.get("version")) is int and document["version"] == 1
+
+
+def validate(document: MarkedMap) -> None:
+    """Check one document against the schema.
+
+    Of the errors, the one written first in the file becomes the InputError, said in
+    the file's terms (which key, which value, what was expected) rather than the
+    schema's."""
+    if "version" not in document:
+        raise InputError(
+            document.path, document.line, document.column, "missing `version: 1` (the topology format version)"
+        )
+    if not is_topology(document):
+        line, column = document.value_at("version")
+        raise InputError(
+            document.path,
+            line,
+            column,
+            f"unsupported format version {quote(document['version'])}; this spoflint reads version 1",
+        )
+    if fast_check()(document):  # the usual case; jsonschema only to explain a problem
+        return
+    errors = list(itertools.islice(schema_validator().iter_errors(document), MAX_SCHEMA_ERRORS))
+    if not errors:
+        return
+    from jsonschema.exceptions import relevance
+
+    problems = [(*_explain(document, error), error) for error in errors]
+    first = min((line, column) for line, column, _, _ in problems)
+    tied = [p for p in problems if (p[0], p[1]) == first]
+    _, _, message, _ = max(tied, key=lambda p: relevance(p[3]))
+    raise InputError(document.path, first[0], first[1], message)

@@ -1,0 +1,102 @@
+"""Minimal cut sets (spoflint.analysis.cutsets) against brute force.
+
+On random topologies (the generator of test_oracle.py), for every user-facing service
+up with nothing failed, the minimal cut sets up to K from the truncated bottom-up pass
+must be exactly the minimal sets found by failing every subset of at most K candidates
+with the reference evaluator (spoflint.analysis.reference) and minimising.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+from hypothesis import HealthCheck, assume, given, settings
+
+from spoflint.analysis.cutsets import cut_sets
+from spoflint.analysis.reference import evaluate
+from spoflint.cli import run
+from spoflint.load import load_text
+from spoflint.model import DEFAULT_SCOPE, build
+from tests.analysis.test_oracle import as_yaml, topologies
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "examples" / "openstack-ha.yaml"
+MAX_CANDIDATES = {2: 40, 3: 25}  # brute force at order 3 stays fast
+
+
+def brute_force(t, order: int) -> dict[str, set[frozenset]]:
+    baseline = evaluate(t, set())
+    serving = sorted(s for s, svc in t.services.items() if svc.public and baseline.is_up(s))
+    candidates = sorted(e for e in t.section_of if t.can_fail(e, DEFAULT_SCOPE))
+    found: dict[str, set[frozenset]] = {s: set() for s in serving}
+    for size in range(1, order + 1):
+        for combo in itertools.combinations(candidates, size):
+            s = frozenset(combo)
+            todo = [svc for svc in serving if not any(m <= s for m in found[svc])]  # supersets of a cut are not minimal
+            if not todo:
+                continue
+            result = evaluate(t, s)
+            for svc in todo:
+                if not result.is_up(svc):
+                    found[svc].add(s)
+    return found
+
+
+def compare(doc: dict, order: int) -> None:
+    t = build([load_text(as_yaml(doc), "rand.yaml")])
+    candidates = [e for e in t.section_of if t.can_fail(e, DEFAULT_SCOPE)]
+    assume(len(candidates) <= MAX_CANDIDATES[order])
+    expected = brute_force(t, order)
+    result = {r.service: r for r in cut_sets(t, order)}
+    assert set(result) == set(expected), (sorted(result), sorted(expected))
+    for svc, want in expected.items():
+        r = result[svc]
+        assert not r.truncated
+        got = {frozenset(s) for s in r.sets}
+        assert got == want, (
+            f"{svc} at order {order}:\n  missing {sorted(map(sorted, want - got))}\n"
+            f"  extra {sorted(map(sorted, got - want))}\n" + as_yaml(doc)
+        )
+        sizes = [len(s) for s in r.sets]
+        assert sizes == sorted(sizes)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(doc=topologies())
+def test_order_2_matches_brute_force(doc):
+    compare(doc, 2)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(doc=topologies())
+def test_order_3_matches_brute_force(doc):
+    compare(doc, 3)
+
+
+def test_openstack_example_pairs(capsys):
+    assert run(["cutsets", str(EXAMPLE), "--order", "2", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    pairs = {frozenset(c["elements"]) for s in report["services"] for c in s["cut_sets"]}
+    assert frozenset({"ctl-1", "ctl-2"}) in pairs
+    assert frozenset({"sw-1", "sw-2"}) in pairs
+    assert all(not s["truncated"] for s in report["services"])
+
+
+def test_bad_input_exits_2(tmp_path, capsys):
+    assert run(["cutsets", str(tmp_path / "missing.yaml")]) == 2
+    assert run(["cutsets", str(EXAMPLE), "--order", "0"]) == 2
+
+
+def test_max_sets_is_reported_as_truncation(capsys):
+    assert run(["cutsets", str(EXAMPLE), "--order", "2", "--max-sets", "1", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert all(len(s["cut_sets"]) == 1 and s["truncated"] for s in report["services"])
+
+
+def test_check_order_turns_on_spof005(capsys):
+    fixture = str(EXAMPLE.parents[1] / "SPOF005" / "off-by-default.yaml")
+    assert run(["check", fixture, "--select", "SPOF005"]) == 0
+    assert "SPOF005" not in capsys.readouterr().out
+    assert run(["check", fixture, "--select", "SPOF005", "--order", "2"]) == 0  # a note
+    assert "SPOF005 [note] api goes down when 2 elements fail together" in capsys.readouterr().out
