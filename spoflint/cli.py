@@ -365,11 +365,11 @@ def simulate(
     except SimulationError as error:
         raise _fail(str(error)) from None
     if format is SimulateFormat.json:
-        from .analysis.simulation import to_json
+        from .views.simulation import to_json
 
         sys.stdout.write(to_json(result))
     else:
-        from .analysis.simulation import to_text
+        from .views.simulation import to_text
 
         sys.stdout.write(to_text(result))
 
@@ -416,8 +416,9 @@ def cutsets(
     ),
 ):
     """Minimal sets of up to K elements whose joint failure takes a user-facing service down, ranked."""
-    from .analysis.cutsets import cut_sets, to_json, to_text
+    from .analysis.cutsets import cut_sets
     from .engine import read_topology
+    from .views.cutsets import to_json, to_text
 
     try:
         topology = read_topology(paths, input_format=input_format.value if input_format else None)
@@ -434,8 +435,8 @@ def availability(
 ):
     """Each user-facing service's availability (nines, downtime a year, the elements that
     matter most) and recovery time, against the topology's objectives."""
-    from .analysis import availability as report
     from .engine import read_topology
+    from .views import availability as report
 
     try:
         data = report.report(read_topology(paths))

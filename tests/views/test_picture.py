@@ -12,10 +12,10 @@ import pytest
 
 from spoflint.analysis import Facts
 from spoflint.analysis.simulation import simulate
-from spoflint.analysis.simulation import to_json as simulation_json
 from spoflint.cli import run
 from spoflint.engine import read_topology
 from spoflint.views import graph as picture
+from spoflint.views.simulation import to_json as simulation_json
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "examples"
 HIDDEN = EXAMPLES / "hidden-spof.yaml"
