@@ -1,5 +1,11 @@
 """spoflint's built-in rule pack: one module per rule, registered like any third-party
-pack through the `spoflint.rules` entry-point group (see spoflint.registry)."""
+pack through the `spoflint.rules` entry-point group (see spoflint.registry).
+
+A new rule: a module here, added to `RULES` (see CONTRIBUTING.md, "Adding a rule")."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from . import (
     fac001,
@@ -27,7 +33,10 @@ from . import (
     svc006,
 )
 
-RULES = (
+if TYPE_CHECKING:
+    from spoflint.registry import RuleModule
+
+RULES: tuple[RuleModule, ...] = (
     spof001,
     spof002,
     spof003,

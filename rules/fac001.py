@@ -35,23 +35,27 @@ racks:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "FAC001"
 NAME = "single-cooling"
 SEVERITY = "warning"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     t = facts.topology
     for r in t.racks.values():
         if len(r.cooling) == 1:
             yield Problem(r.id, f"rack {r.id} has one cooling unit, {r.cooling[0]}", related=r.cooling)
-    racks_in: dict[str, list] = {}  # zone -> its racks, grouped once (not per zone)
+    racks_in: dict[str | None, list] = {}  # zone -> its racks, grouped once (not per zone)
     for r in t.racks.values():
         racks_in.setdefault(r.zone, []).append(r)
-    units_in: dict[str, list[str]] = {}
+    units_in: dict[str | None, list[str]] = {}
     for c in t.cooling.values():
         units_in.setdefault(c.zone, []).append(c.id)
     for z in t.zones:

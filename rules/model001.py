@@ -41,15 +41,19 @@ hosts:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.analysis.completeness import gaps
 from spoflint.findings import Problem
 
 ID = "MODEL001"
 NAME = "incomplete-description"
 SEVERITY = "note"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     for gap in gaps(facts):
         yield Problem(gap.subject, gap.message, key=gap.key)

@@ -28,15 +28,27 @@ services:
 ```
 """
 
-from spoflint.findings import Problem
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
+from spoflint.findings import Place, Problem
 
 ID = "MODEL002"
 NAME = "unused-acceptance"
 SEVERITY = "note"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 AFTER_FINDINGS = True  # judges the acceptances against the other rules' findings
 
 
-def check(facts, options):
-    for element, rule, why in facts.unused_acceptances:
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
+    for element, rule, why in facts.unused_acceptances():
         yield Problem(element, f"the acceptance of {rule} on {element} {why}: remove it", key=rule)
+    for entry in facts.unmatched_baseline_entries():
+        yield Problem(
+            entry.subject,
+            f"baseline entry {entry.rule} on {entry.subject} ({entry.path}) matched no finding: "
+            "remove it (or write the baseline again)",
+            key=f"{entry.rule}:{entry.path}",
+            at=Place(entry.subject, entry.source, entry.line, entry.column),
+        )

@@ -34,15 +34,19 @@ hosts:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "NET001"
 NAME = "single-homed-host"
 SEVERITY = "warning"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     t = facts.topology
     for h in t.hosts.values():
         ends = {t.links[l].b if t.links[l].a == h.id else t.links[l].a for l in h.links}

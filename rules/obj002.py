@@ -35,15 +35,19 @@ services:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "OBJ002"
 NAME = "failover-slower-than-objective"
 SEVERITY = "warning"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     objective = facts.topology.objectives.get("recovery_time")
     if objective is None:
         return

@@ -36,15 +36,19 @@ hosts:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "PWR001"
 NAME = "single-power-path"
 SEVERITY = "warning"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     t = facts.topology
     boxes = [(h.id, "host", h.power) for h in t.hosts.values()]
     boxes += [(n.id, n.kind, n.power) for n in t.network.values() if n.kind != "external"]

@@ -31,15 +31,19 @@ services:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "SPOF002"
 NAME = "single-copy-of-data"
 SEVERITY = "error"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     for element, point in facts.single_points.items():
         if not point.data:
             continue

@@ -31,15 +31,19 @@ links: [[internet, core-1], [internet, core-2], [core-1, sw-1], [core-2, sw-1]]
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "SPOF003"
 NAME = "network-articulation-point"
 SEVERITY = "warning"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     for node, cut in facts.articulation_points.items():
         shown = ", ".join(cut[:6]) + (f" and {len(cut) - 6} more" if len(cut) > 6 else "")
         yield Problem(

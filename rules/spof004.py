@@ -33,14 +33,18 @@ hosts:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "SPOF004"
 NAME = "bridge-link"
 SEVERITY = "warning"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     for link, (a, b) in facts.bridges.items():
         yield Problem(link, f"link {link} is a bridge: its failure separates {a} from {b}", related=(a, b))

@@ -37,18 +37,22 @@ services:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.analysis.cutsets import cut_sets_of
 from spoflint.findings import Problem
 
 ID = "SPOF005"
 NAME = "low-fault-tolerance"
 SEVERITY = "note"
-OPTIONS: dict = {"order": 0}
+OPTIONS: dict[str, Any] = {"order": 0}
 EXAMPLE_OPTIONS = {"order": 2}  # the documented examples are checked with these
 SHOWN = 5  # sets named in the message
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     order = options.get("order", 0)
     if order < 2:
         return

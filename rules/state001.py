@@ -33,15 +33,19 @@ services:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "STATE001"
 NAME = "unprotected-stateful-service"
 SEVERITY = "error"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     for svc in facts.topology.services.values():
         if svc.state == "stateful" and svc.ha == "none":
             kind = f" ({svc.kind})" if svc.kind else ""

@@ -32,15 +32,19 @@ services:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "STATE002"
 NAME = "quorum-unsafe-cluster"
 SEVERITY = "warning"
-OPTIONS = {"min_members": 3}
+OPTIONS: dict[str, Any] = {"min_members": 3}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     smallest = options["min_members"]
     for svc in facts.topology.services.values():
         if not facts.is_quorum_cluster(svc.id):

@@ -34,15 +34,19 @@ storage:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "STATE005"
 NAME = "under-replicated-storage"
 SEVERITY = "error"
-OPTIONS = {"min_replicas": 3}
+OPTIONS: dict[str, Any] = {"min_replicas": 3}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     t = facts.topology
     for s in t.storage.values():
         if not s.hosts:

@@ -29,15 +29,19 @@ services:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "SVC001"
 NAME = "single-instance"
 SEVERITY = "error"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     t = facts.topology
     needed = facts.depended_on_by_public
     for svc in t.services.values():

@@ -32,15 +32,19 @@ services:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "SVC003"
 NAME = "missing-load-balancer"
 SEVERITY = "error"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     for svc in facts.topology.services.values():
         if svc.state != "stateless" or svc.replicas < 2 or not svc.addresses_one or svc.role == "load-balancer":
             continue

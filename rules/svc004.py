@@ -31,15 +31,19 @@ services:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "SVC004"
 NAME = "load-balancer-not-redundant"
 SEVERITY = "error"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     for svc in facts.topology.services.values():
         if svc.role != "load-balancer":
             continue

@@ -27,15 +27,19 @@ services:
 ```
 """
 
+from collections.abc import Iterator
+from typing import Any
+
+from spoflint.analysis import Facts
 from spoflint.findings import Problem
 
 ID = "SVC006"
 NAME = "unclassified-service"
 SEVERITY = "warning"
-OPTIONS: dict = {}
+OPTIONS: dict[str, Any] = {}
 
 
-def check(facts, options):
+def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     for svc in facts.topology.services.values():
         if svc.state is None:
             what = f"kind {svc.kind!r} is unknown" if svc.kind else "it has no kind"

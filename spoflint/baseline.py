@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .load.discover import shown_path
 
 FORMAT = "spoflint-baseline"
 VERSION = 1
@@ -26,6 +27,7 @@ class Entry:
     subject: str
     line: int  # where the entry is written in the baseline file
     column: int = 1
+    source: str = ""  # the baseline file, as reports show its path
 
 
 def _relative(path: str, folder: Path) -> str:
@@ -68,14 +70,14 @@ def read(path: str) -> list[Entry]:
     if not isinstance(items, list):
         line, column = places[0] if places else (1, 1)
         raise InputError(path, line, column, '"findings" must be a list of {"rule", "path", "subject"} entries')
-    folder = Path(path).parent
+    folder, shown = Path(path).parent, shown_path(Path(path))
     entries = []
     for index, item in enumerate(items):
         line, column = places[index] if index < len(places) else (1, 1)
         if not (isinstance(item, dict) and all(isinstance(item.get(k), str) for k in ("rule", "path", "subject"))):
             raise InputError(path, line, column, f"baseline entry {index + 1} needs string rule, path and subject")
         entries.append(
-            Entry(item["rule"], _relative(str(folder / item["path"]), folder), item["subject"], line, column)
+            Entry(item["rule"], _relative(str(folder / item["path"]), folder), item["subject"], line, column, shown)
         )
     return entries
 

@@ -8,13 +8,15 @@ prints; every problem with the input is an InputError.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import baseline, load, model, registry
 from .analysis import Facts
+from .analysis.facts import Verdicts
 from .errors import InputError, quote
-from .findings import RANK, Finding, Place, fingerprint
+from .findings import RANK, Finding, Place, Problem, fingerprint
 from .model import DEFAULT_SCOPE
 
 
@@ -106,50 +108,92 @@ def lint(
 
 
 def check(topology: model.Topology, config: Config) -> list[Finding]:
-    """Run the enabled rules; rules that judge the findings themselves (MODEL002) run
-    last, once the accepted risks have been matched; then the baseline applies."""
-    facts = Facts(topology, scope=config.scope)
+    """Run the enabled rules, then those that judge the findings themselves (MODEL002):
+    they run once the accepted risks have been matched, and see the baseline entries
+    that no finding matched; then the baseline applies."""
+    verdicts = Verdicts()
+    facts = Facts(topology, scope=config.scope, verdicts=verdicts)
     today = (config.today or datetime.date.today()).isoformat()
     rules = enabled_rules(config)
-    table = registry.rules(config.rule_paths)
+    entries = _baseline_entries(config, rules)
     findings: list[Finding] = []
     used: set[tuple[str, str]] = set()  # (element, rule as written) of acceptances that matched
+    outside: set[str] = set()  # findings placed outside the topology (in the baseline): the baseline never covers them
     for rule in sorted(rules, key=lambda r: r.after_findings):
-        if rule.after_findings:
-            facts.unused_acceptances = _unused_acceptances(topology, table, rules, used)
+        if rule.after_findings and not verdicts.ready:
+            verdicts.unused_acceptances = _unused_acceptances(topology, registry.rules(config.rule_paths), rules, used)
+            verdicts.unmatched_baseline = _unmatched(entries, findings, config.baseline)
+            verdicts.ready = True
         options = {**rule.options, **config.options.get(rule.id, {})}
         severity = config.severity.get(rule.id, rule.severity)
+        # one finding at a time: a judging rule sees the findings it already made (its own
+        # acceptance notes match baseline entries as any finding does)
         for problem in _problems(rule, facts, options, topology):
-            findings.append(_finding(topology, rule, severity, problem, today, used))
+            finding = _finding(topology, rule, severity, problem, today, used)
+            findings.append(finding)
+            if problem.at is not None:
+                outside.add(finding.fingerprint)
     if config.baseline:
-        findings = _apply_baseline(findings, config, rules)
+        covered, _ = baseline.match([f for f in findings if f.fingerprint not in outside], entries, config.baseline)
+        findings = [
+            replace(f, suppressed="in the baseline", suppressed_by="baseline")
+            if f.fingerprint in covered and f.suppressed is None
+            else f
+            for f in findings
+        ]
     return sorted(findings, key=Finding.sort_key)
 
 
-def _problems(rule, facts, options, topology) -> list:
-    """The rule's problems. A built-in rule that fails is a bug in spoflint; a local rule
-    (the project's own, from `rule-paths`) that fails, or reports something that is not
-    an element, is the project's input error, named at the line of the rule module."""
+def _baseline_entries(config: Config, rules: list[registry.Rule]) -> list[baseline.Entry]:
+    """The baseline's entries for the rules that run (those of other rules are not judged)."""
+    if not config.baseline:
+        return []
+    ran = {r.id for r in rules}
+    return [e for e in baseline.read(config.baseline) if e.rule in ran]
+
+
+def _unmatched(entries: list[baseline.Entry], findings: list[Finding], path: str | None):
+    """The baseline entries that no finding matches, over the findings as they stand when
+    asked."""
+
+    def unmatched() -> list[baseline.Entry]:
+        return baseline.match(findings, entries, path)[1] if path else []
+
+    return unmatched
+
+
+def _problems(rule: registry.Rule, facts: Facts, options: dict, topology: model.Topology) -> Iterator[Problem]:
+    """The rule's problems, one at a time. A built-in rule that fails is a bug in
+    spoflint; a local rule (the project's own, from `rule-paths`) that fails, or reports
+    something that is not an element, is the project's input error, named at the line of
+    the rule module."""
     if not rule.local:
-        return list(rule.check(facts, options))
+        yield from rule.check(facts, options)
+        return
     shown = load.shown_path(Path(rule.pack))
     try:
-        problems = list(rule.check(facts, options))
+        problems = iter(rule.check(facts, options))
+        while True:
+            try:
+                problem = next(problems)
+            except StopIteration:
+                return
+            subject = getattr(problem, "subject", None)
+            if not isinstance(subject, str) or subject not in topology.where:
+                raise InputError(
+                    shown,
+                    1,
+                    1,
+                    f"rule {rule.id} reported {quote(subject)}, which is not an element "
+                    "(yield Problem(element_id, message))",
+                )
+            yield problem
+    except InputError:
+        raise
     except Exception as error:
         raise InputError(
             shown, registry.line_in(rule.pack, error), 1, f"rule {rule.id} failed: {type(error).__name__}: {error}"
         ) from None
-    for problem in problems:
-        subject = getattr(problem, "subject", None)
-        if not isinstance(subject, str) or subject not in topology.where:
-            raise InputError(
-                shown,
-                1,
-                1,
-                f"rule {rule.id} reported {quote(subject)}, which is not an element "
-                "(yield Problem(element_id, message))",
-            )
-    return problems
 
 
 def _names(acceptance: str, rule) -> bool:
@@ -159,6 +203,12 @@ def _names(acceptance: str, rule) -> bool:
 
 
 def _finding(topology, rule, severity, problem, today: str, used) -> Finding:
+    if problem.at is not None:  # a place outside the topology (a baseline entry): nothing there accepts it
+        return Finding(
+            path=problem.at.path, line=problem.at.line, column=problem.at.column, rule=rule.id, name=rule.name,
+            severity=severity, message=problem.message, subject=problem.subject,
+            fingerprint=fingerprint(rule.id, problem.at.path, problem.subject, problem.key),
+        )  # fmt: skip
     at = topology.where[problem.subject]
     message, suppressed = problem.message, None
     for acceptance in topology.accepted.get(problem.subject, ()):
@@ -205,41 +255,6 @@ def _unused_acceptances(topology, table, rules, used) -> list[tuple[str, str, st
             elif any(_names(acceptance.rule, r) for r in rules) and (eid, acceptance.rule) not in used:
                 out.append((eid, acceptance.rule, "matched no finding"))
     return sorted(out)
-
-
-def _apply_baseline(findings, config: Config, rules) -> list[Finding]:
-    """Suppress what the baseline records; report its stale entries as MODEL002."""
-    from dataclasses import replace
-
-    ran = {r.id for r in rules}
-    entries = [e for e in baseline.read(config.baseline) if e.rule in ran]
-    covered, stale = baseline.match(findings, entries, config.baseline)
-    out = [
-        replace(f, suppressed="in the baseline", suppressed_by="baseline")
-        if f.fingerprint in covered and f.suppressed is None
-        else f
-        for f in findings
-    ]
-    model002 = next((r for r in rules if r.id == "MODEL002"), None)
-    if model002 is None:
-        return out
-    shown = load.shown_path(Path(config.baseline))
-    for entry in stale:
-        out.append(
-            Finding(
-                path=shown,
-                line=entry.line,
-                column=entry.column,
-                rule=model002.id,
-                name=model002.name,
-                severity=config.severity.get(model002.id, model002.severity),
-                message=f"baseline entry {entry.rule} on {entry.subject} ({entry.path}) matched no finding: "
-                "remove it (or write the baseline again)",
-                subject=entry.subject,
-                fingerprint=fingerprint(model002.id, shown, entry.subject, f"{entry.rule}:{entry.path}"),
-            )
-        )
-    return out
 
 
 def failing(findings: list[Finding], fail_on: str) -> list[Finding]:

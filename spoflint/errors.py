@@ -34,6 +34,17 @@ class InputError(Exception):
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
+class SetupError(InputError):
+    """spoflint itself cannot run as installed (no rule pack found): not the input's
+    fault, but the same one line and exit status 2."""
+
+    def __init__(self, message: str):
+        super().__init__("spoflint", 1, 1, message)
+
+    def __str__(self) -> str:
+        return f"spoflint: error: {self.message}"
+
+
 def quote(value, limit: int = MAX_SHOWN) -> str:
     """`repr(value)` cut to about `limit` characters, for quoting user input in a
     message; never builds the full text of a huge value."""

@@ -16,6 +16,14 @@ RANK = {"error": 3, "warning": 2, "note": 1}
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    subject: str
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A rule's judgement about one element."""
 
@@ -26,14 +34,9 @@ class Problem:
     impact: tuple[str, ...] = ()  # "downtime", "data-loss"
     chain: tuple[str, ...] = ()  # from the failing element to what it takes down
     key: str = ""  # tells apart several problems of one rule about one subject
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    subject: str
-    path: str
-    line: int
-    column: int
+    # where the problem is written when that is not the subject's place in the topology:
+    # a line of another file (MODEL002's stale baseline entries); nothing accepts it there
+    at: Place | None = None
 
 
 @dataclass(frozen=True, slots=True)

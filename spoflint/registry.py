@@ -2,9 +2,14 @@
 
 A rule pack is a Python package registered under that entry-point group whose `RULES`
 lists its rule modules (the built-in pack in `rules/` is one like any other). A rule
-module has a docstring (first line: the summary; then why it matters, its options and
-one `Fails:` and one `Passes:` YAML example), constants `ID`, `NAME`, `SEVERITY`,
-`OPTIONS`, and `check(facts, options)` yielding `Problem`s.
+module follows `RuleModule`: a docstring (first line: the summary; then why it matters,
+its options and one `Fails:` and one `Passes:` YAML example), constants `ID`, `NAME`,
+`SEVERITY`, `OPTIONS`, and `check(facts, options)` yielding `Problem`s; optionally
+`AFTER_FINDINGS = True` for a rule that judges the other rules' findings.
+
+The built-in pack is found from a source checkout too (`PYTHONPATH=. python -m
+spoflint`), where no entry point is installed; and a registry with no rule at all is
+an error, never a silent pass.
 """
 
 from __future__ import annotations
@@ -12,19 +17,54 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .findings import SEVERITIES
+from .errors import SetupError
+from .findings import SEVERITIES, Problem
+
+if TYPE_CHECKING:
+    from .analysis import Facts
 
 GROUP = "spoflint.rules"
+BUILTIN = "builtin"  # the entry point of the built-in pack, `rules/` installed as `spoflint_rules`
+_SOURCE_PACK = Path(__file__).resolve().parents[1] / "rules"  # the built-in pack in a source checkout
 _ID = re.compile(r"^[A-Z]+[0-9]{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _EXAMPLE = re.compile(r"^(Fails|Passes):\s*\n+```yaml\n(.*?)^```", re.M | re.S)
+
+
+class RuleModule(Protocol):
+    """What a rule module provides (mypy checks the built-in pack's `RULES` against it)."""
+
+    @property
+    def ID(self) -> str:  # like SPOF001: capitals, then three digits
+        ...
+
+    @property
+    def NAME(self) -> str:  # like single-point-of-failure
+        ...
+
+    @property
+    def SEVERITY(self) -> str:  # error, warning or note
+        ...
+
+    @property
+    def OPTIONS(self) -> Mapping[str, Any]:  # option -> default; a config value must have the default's type
+        ...
+
+    def check(self, facts: Facts, options: dict[str, Any], /) -> Iterable[Problem]:
+        """The problems the rule finds, read from the facts only."""
+        ...
+
+
+Check = Callable[["Facts", dict[str, Any]], Iterable[Problem]]
 
 
 @dataclass(frozen=True)
@@ -32,9 +72,9 @@ class Rule:
     id: str
     name: str
     severity: str
-    options: dict
+    options: dict[str, Any]
     doc: str
-    check: Callable
+    check: Check
     pack: str
     after_findings: bool = False  # reads the other rules' results (MODEL002)
     local: bool = False  # loaded from a project's rule-paths folder: its failures are input errors
@@ -102,10 +142,11 @@ def _rules(files: tuple[tuple[str, int], ...]) -> dict[str, Rule]:
             raise RuleError(f"rule {rule.id} is registered twice ({found[rule.id].pack}, {rule.pack})")
         found[rule.id] = rule
 
-    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
-        package = ep.load()
+    for name, package in _packs():
         for module in getattr(package, "RULES", ()):
-            add(rule_from_module(module, ep.name))
+            add(rule_from_module(module, name))
+    if not found:
+        raise SetupError("no rule packs found: is spoflint installed? pip install -e .")
     for path, _ in files:
         rule = _local_rule(Path(path))
         if rule.id in found:
@@ -120,6 +161,46 @@ def _rules(files: tuple[tuple[str, int], ...]) -> dict[str, Rule]:
     return dict(sorted(found.items()))
 
 
+def _packs() -> list[tuple[str, ModuleType]]:
+    """The installed rule packs, by entry-point name; the built-in one from the source
+    tree when it is not installed (or its installed metadata is stale)."""
+    packs = []
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        try:
+            packs.append((ep.name, ep.load()))
+        except ImportError:
+            if ep.name != BUILTIN:  # another pack's broken install is its own error
+                raise
+    if not any(name == BUILTIN for name, _ in packs):
+        source = _source_pack()
+        if source is not None:
+            packs.insert(0, (BUILTIN, source))
+    return packs
+
+
+def _source_pack() -> ModuleType | None:
+    """`rules/` beside the `spoflint` package of a source checkout, imported as
+    `spoflint_rules` (the name an install gives it), or None if there is none."""
+    if "spoflint_rules" in sys.modules:
+        return sys.modules["spoflint_rules"]
+    init = _SOURCE_PACK / "__init__.py"
+    if not init.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(
+        "spoflint_rules", init, submodule_search_locations=[str(_SOURCE_PACK)]
+    )
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["spoflint_rules"] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules["spoflint_rules"]
+        raise
+    return module
+
+
 def _local_rule(path: Path) -> Rule:
     """A rule module loaded from a file, under a private name (no sys.path edits);
     any problem in it is the user's input error, with its position where known."""
@@ -130,6 +211,8 @@ def _local_rule(path: Path) -> Rule:
     name = f"spoflint_local_rules.{path.stem}"
     try:
         spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise InputError(shown, 1, 1, "not a Python module")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return replace(rule_from_module(module, str(path)), local=True)

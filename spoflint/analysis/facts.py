@@ -3,8 +3,10 @@ use and shared (`Facts`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
@@ -12,6 +14,9 @@ from ..nogc import pausing
 from .data import data_holders
 from .network import Separation, _components_without, cut_vertices_and_bridges
 from .single import DOWN, SingleFailures, _in_at_least
+
+if TYPE_CHECKING:
+    from ..baseline import Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,13 +30,41 @@ class SinglePoint:
     data_chain: tuple[str, ...]
 
 
+@dataclass
+class Verdicts:
+    """What the engine learnt while it made the other rules' findings: the facts of a rule
+    that judges findings (`AFTER_FINDINGS`, as MODEL002 does). The engine fills it in
+    before it runs such rules, and only then (`ready`)."""
+
+    unused_acceptances: list[tuple[str, str, str]] = field(default_factory=list)  # (element, rule, why)
+    # the baseline entries of rules that ran that no finding matches, over the findings made so far
+    unmatched_baseline: Callable[[], list[Entry]] = list
+    ready: bool = False
+
+
 class Facts:
     """What rules read: the model and the analyses over it, each computed on first use."""
 
-    def __init__(self, topology: Topology, scope: frozenset = DEFAULT_SCOPE):
+    def __init__(self, topology: Topology, scope: frozenset = DEFAULT_SCOPE, verdicts: Verdicts | None = None):
         self.topology = topology
         self.scope = scope
-        self.unused_acceptances: list[tuple[str, str, str]] = []  # set by the engine (MODEL002)
+        self._verdicts = verdicts if verdicts is not None else Verdicts()
+
+    def _judged(self) -> Verdicts:
+        if not self._verdicts.ready:
+            raise RuntimeError("the other rules' findings are known only to rules with AFTER_FINDINGS = True")
+        return self._verdicts
+
+    def unused_acceptances(self) -> list[tuple[str, str, str]]:
+        """(element, rule as written, why) for each acceptance no finding matched, among
+        the rules that ran; one that names no rule at all is always listed."""
+        return self._judged().unused_acceptances
+
+    def unmatched_baseline_entries(self) -> list[Entry]:
+        """Baseline entries of rules that ran that no finding matches: the other rules',
+        and the ones this rule has yielded so far (the engine makes each finding as soon as
+        the rule yields its problem)."""
+        return self._judged().unmatched_baseline()
 
     @cached_property
     def graph(self) -> fg.FaultGraph:
