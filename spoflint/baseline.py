@@ -16,6 +16,7 @@ from pathlib import Path
 from .errors import InputError
 from .load.discover import shown_path
 
+_SEPARATORS = re.compile(r"[\s,]*")
 FORMAT = "spoflint-baseline"
 VERSION = 1
 
@@ -94,9 +95,9 @@ def _item_places(text: str) -> list[tuple[int, int]]:
     if not text.startswith("[", offset):
         return [_line_column(text, offset)]
     offset += 1
-    places = []
+    places: list[tuple[int, int]] = []
     while True:
-        offset = re.compile(r"[\s,]*").match(text, offset).end()
+        offset = _SEPARATORS.match(text, offset).end()  # type: ignore[union-attr]  # it matches the empty string
         if offset >= len(text) or text[offset] == "]":
             return places
         places.append(_line_column(text, offset))

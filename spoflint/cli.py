@@ -1,22 +1,33 @@
 """The command line: a thin shell over the library. Only this module prints or exits.
 
-Exit status: 0 nothing at or above the threshold, 1 findings at or above it, 2 the
-input or the invocation could not be checked (one line naming file, line and column).
+Each command parses its options, calls the library and prints what it returns. Exit
+status: 0 nothing at or above the threshold, 1 findings at or above it, 2 the input or
+the invocation could not be checked (one line naming file, line and column, or
+`spoflint: error: ...`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
-from pathlib import Path
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import typer
 
 from . import __version__
 from .errors import InputError
+from .findings import SEVERITIES
+from .importers import FORMATS as IMPORT_FORMATS
+from .reporters import FORMATS as REPORT_FORMATS
+from .views import FORMATS as VIEW_FORMATS
+from .views.graph import FORMATS as GRAPH_FORMATS
+
+if TYPE_CHECKING:
+    from .model import Topology
 
 app = typer.Typer(
     add_completion=False,
@@ -27,41 +38,54 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-    junit = "junit"
+class _Choice(str, Enum):
+    """An option's choices, made from the library's own tuple of names."""
+
+    def __str__(self) -> str:
+        return str(self.value)
 
 
-class InputFormat(str, Enum):
-    native = "native"
-    compose = "compose"
-    kubernetes = "kubernetes"
-    openstack_ansible = "openstack-ansible"
-    kolla_ansible = "kolla-ansible"
+def _choices(name: str, values: tuple[str, ...]) -> Any:
+    return _Choice(name, {v.replace("-", "_"): v for v in values})  # type: ignore[call-overload]  # functional API
 
 
-class ImportFormat(str, Enum):
-    compose = "compose"
-    kubernetes = "kubernetes"
-    openstack_ansible = "openstack-ansible"
-    kolla_ansible = "kolla-ansible"
+if TYPE_CHECKING:  # to mypy a choice is the string it stands for (the enums subclass str)
+    Format: TypeAlias = str
+    InputFormat: TypeAlias = str
+    ImportFormat: TypeAlias = str
+    ViewFormat: TypeAlias = str
+    GraphFormat: TypeAlias = str
+    Level: TypeAlias = str
+else:
+    Format = _choices("Format", REPORT_FORMATS)
+    InputFormat = _choices("InputFormat", ("native", *IMPORT_FORMATS))
+    ImportFormat = _choices("ImportFormat", IMPORT_FORMATS)
+    ViewFormat = _choices("ViewFormat", VIEW_FORMATS)
+    GraphFormat = _choices("GraphFormat", GRAPH_FORMATS)
+    Level = _choices("Level", SEVERITIES)
+
+# The input options of every command that reads topologies.
+PATHS = typer.Argument(..., help="Topology files or directories.")
+INPUT_FORMAT = typer.Option(None, "--input-format", help="Read every file as this format (default: detected per file).")
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-class SimulateFormat(str, Enum):
-    text = "text"
-    json = "json"
+def _one_line_errors(command: F) -> F:
+    """Input and usage errors end the command with their one line and status 2."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            typer.echo(f"{error}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]  # same signature: typer reads it through @wraps
 
 
-class Level(str, Enum):
-    error = "error"
-    warning = "warning"
-    note = "note"
-
-
-def _version(value: bool):
+def _version(value: bool) -> None:
     if value:
         typer.echo(f"spoflint {__version__}")
         raise typer.Exit()
@@ -72,168 +96,75 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
-):
+) -> None:
     """spoflint: single points of failure, found before they fail."""
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"spoflint: error: {message}", err=True)
-    return typer.Exit(2)
-
-
-def _input_error(error: InputError) -> typer.Exit:
-    typer.echo(f"{error}", err=True)
-    return typer.Exit(2)
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write a whole file or nothing: a temporary file beside it, then a rename."""
-    write_all_atomically([(path, text)])
-
-
-def write_all_atomically(files: list[tuple[str, str]]) -> None:
-    """Write every file or none: each to a temporary file beside it, then, once all are
-    written, the renames (so one unwritable output leaves the others untouched too).
-    An OSError names the output it was about in `filename`."""
-    staged: list[tuple[str, str]] = []
-    path = ""
-    try:
-        for path, text in files:
-            target = Path(path)
-            directory = target.parent if str(target.parent) else Path(".")
-            fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-            staged.append((temporary, path))
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            # mkstemp makes the file private (0600); a report gets the mode open() would give
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        for temporary, path in staged:
-            os.replace(temporary, path)
-    except OSError as error:
-        raise OSError(error.errno, error.strerror or str(error), path) from error
-    finally:
-        for temporary, _ in staged:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-
-
 @app.command()
+@_one_line_errors
 def check(
-    paths: list[str] = typer.Argument(
-        None, help="Topology files or directories (default: the config's paths, else the current directory)."
-    ),
-    formats: list[Format] = typer.Option(
-        [], "--format", "-f", help="Output format (repeat for several; pair each with an --output)."
-    ),
-    outputs: list[str] = typer.Option(
-        [], "--output", "-o", help="Write the matching --format to this file (atomically)."
-    ),
-    select: list[str] = typer.Option(
-        [], "--select", help="Only these rules (ids, names or id prefixes; comma-separated or repeated)."
-    ),
+    paths: list[str] = typer.Argument(None, help="Topology files or directories (default: the config's paths, else the current directory)."),
+    formats: list[Format] = typer.Option([], "--format", "-f", help="Output format (repeat for several; pair each with an --output)."),
+    outputs: list[str] = typer.Option([], "--output", "-o", help="Write the matching --format to this file (atomically)."),
+    select: list[str] = typer.Option([], "--select", help="Only these rules (ids, names or id prefixes; comma-separated or repeated)."),
     ignore: list[str] = typer.Option([], "--ignore", help="Skip these rules."),
-    fail_on: Level | None = typer.Option(
-        None, "--fail-on", help="Lowest severity that makes the exit status 1 (default: error)."
-    ),
-    config_file: str | None = typer.Option(
-        None, "--config", help="Configuration file (default: .spoflint.yaml or pyproject.toml found upward)."
-    ),
+    fail_on: Level | None = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit status 1 (default: error)."),
+    config_file: str | None = typer.Option(None, "--config", help="Configuration file (default: .spoflint.yaml or pyproject.toml found upward)."),
     baseline: str | None = typer.Option(None, "--baseline", help="Suppress the findings this baseline file records."),
-    write_baseline: str | None = typer.Option(
-        None, "--write-baseline", help="Record the current findings in this baseline file and exit 0."
-    ),
-    only_topologies: bool = typer.Option(
-        False,
-        "--only-topologies",
-        help="Skip named files that are not topologies (no `version: 1`), as in directories.",
-    ),
-    input_format: InputFormat | None = typer.Option(
-        None, "--input-format", help="Read every file as this format (default: detected per file)."
-    ),
-    order: int | None = typer.Option(
-        None, "--order", min=0, help="Report minimal cut sets of 2..K elements per service (SPOF005; default: off)."
-    ),
-):
+    write_baseline: str | None = typer.Option(None, "--write-baseline", help="Record the current findings in this baseline file and exit 0."),
+    only_topologies: bool = typer.Option(False, "--only-topologies", help="Skip named files that are not topologies (no `version: 1`), as in directories."),
+    input_format: InputFormat | None = INPUT_FORMAT,
+    order: int | None = typer.Option(None, "--order", min=0, help="Report minimal cut sets of 2..K elements per service (SPOF005; default: off)."),
+) -> None:  # fmt: skip
     """Lint topology files: report single points of failure and the rest of the catalogue."""
     from . import config as configuration
+    from . import outputs as out
     from .engine import enabled_rules, failing, lint
-    from .reporters import render
 
-    if len(outputs) > max(len(formats), 1):
-        raise _fail("more --output than --format options: pair each output with a format")
-    formats = formats or [Format.text]
-    pairs = list(zip(formats, outputs)) + [(f, None) for f in formats[len(outputs) :]]
-    if sum(1 for _, out in pairs if out is None) > 1:
-        raise _fail("several formats would go to standard output: give each but one an --output")
-    try:
-        found = Path(config_file) if config_file else configuration.find()
-        if config_file and not found.is_file():
-            raise _fail(f"--config {config_file}: no such file")
-        file = configuration.read(found) if found else configuration.FileConfig()
-        try:
-            config = configuration.settings(
-                file,
-                select=_names(select),
-                ignore=_names(ignore),
-                fail_on=fail_on.value if fail_on else None,
-                baseline=None if write_baseline else baseline,
-            )
-        except KeyError as error:
-            raise _fail(f"unknown rule {error.args[0]!r} (see `spoflint rules`)") from None
-        if write_baseline:
-            from dataclasses import replace
-
-            config = replace(config, baseline=None)
-        if order is not None:  # SPOF005's option, over the config file's
-            from dataclasses import replace
-
-            config = replace(
-                config, options={**config.options, "SPOF005": {**config.options.get("SPOF005", {}), "order": order}}
-            )
-        with _progress() as progress:
-            findings = lint(
-                paths or list(file.paths) or ["."],
-                config,
-                only_topologies,
-                progress,
-                input_format.value if input_format else None,
-            )
-            progress("reporting")
-    except InputError as error:
-        raise _input_error(error) from None
+    planned = out.plan([str(f) for f in formats], outputs)
+    file = configuration.for_command(config_file)
+    level = str(fail_on) if fail_on else None
+    config = configuration.for_check(
+        file,
+        select=select,
+        ignore=ignore,
+        fail_on=level,
+        baseline=baseline,
+        order=order,
+        recording=bool(write_baseline),
+    )
+    with _progress() as progress:
+        findings = lint(paths or list(file.paths) or ["."], config, only_topologies, progress, _text(input_format))
+        progress("reporting")
     if write_baseline:
-        from .baseline import render as render_baseline
-
-        _write(write_baseline, render_baseline(findings, write_baseline))
-        recorded = len({(f.rule, f.path, f.subject) for f in findings if f.suppressed is None})
+        recorded = out.write_baseline(write_baseline, findings)
         typer.echo(f"Recorded {recorded} findings in {write_baseline}.", err=True)
         raise typer.Exit(0)
     ran = {rule.id: rule for rule in enabled_rules(config)}
-    files = [(output, render(format.value, findings, ran)) for format, output in pairs if output]
-    if files:
-        try:
-            write_all_atomically(files)
-        except OSError as error:
-            raise _fail(f"cannot write {error.filename}: {error.strerror}") from None
-    for format, output in pairs:
-        if output:
-            continue
-        if format is Format.text and sys.stdout.isatty():
-            from rich.console import Console
-
-            from .reporters.text import render_rich
-
-            # soft_wrap: one line per finding, as when piped; the terminal folds long ones
-            Console(highlight=False).print(render_rich(findings), end="", soft_wrap=True)
-        else:
-            sys.stdout.write(render(format.value, findings, ran))
+    out.write_reports(planned, findings, ran)
+    for output in planned:
+        if output.path is None:
+            _print_findings(output.format, findings, ran)
     raise typer.Exit(1 if failing(findings, config.fail_on) else 0)
 
 
+def _print_findings(fmt: str, findings: list[Any], ran: dict[str, Any]) -> None:
+    """A report on standard output: on a terminal, text in colour, one line per finding."""
+    from .reporters import render
+
+    if fmt == "text" and sys.stdout.isatty():
+        from rich.console import Console
+
+        from .reporters.text import render_rich
+
+        # soft_wrap: one line per finding, as when piped; the terminal folds long ones
+        Console(highlight=False).print(render_rich(findings), end="", soft_wrap=True)
+    else:
+        sys.stdout.write(render(fmt, findings, ran))
+
+
 @contextmanager
-def _progress():
+def _progress() -> Iterator[Callable[[str], None]]:
     """A spinner naming the stage, on a terminal only, and only once a run has taken
     over a second: nothing of it in pipes, CI logs or quick runs."""
     if not sys.stderr.isatty() or os.environ.get("CI"):
@@ -242,21 +173,24 @@ def _progress():
     import threading
 
     from rich.console import Console
+    from rich.status import Status
 
-    state = {"stage": "reading", "status": None}
+    stage = ["reading"]
+    status: list[Status | None] = [None]
+    done = threading.Event()  # set once the run ends: a late timer must not start the spinner then
     lock = threading.Lock()
 
-    def start():
+    def start() -> None:
         with lock:
-            if state["status"] is None:
-                state["status"] = Console(stderr=True).status(f"spoflint: {state['stage']}...")
-                state["status"].start()
+            if not done.is_set() and status[0] is None:
+                spinner = status[0] = Console(stderr=True).status(f"spoflint: {stage[0]}...")
+                spinner.start()
 
-    def update(stage: str):
+    def update(name: str) -> None:
         with lock:
-            state["stage"] = stage
-            if state["status"] is not None:
-                state["status"].update(f"spoflint: {stage}...")
+            stage[0] = name
+            if status[0] is not None:
+                status[0].update(f"spoflint: {name}...")
 
     timer = threading.Timer(1.0, start)
     timer.daemon = True
@@ -266,20 +200,9 @@ def _progress():
     finally:
         timer.cancel()
         with lock:
-            if state["status"] is not None:
-                state["status"].stop()
-            state["status"] = False  # a late timer must not start it now
-
-
-def _names(values: list[str]) -> list[str]:
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
-
-
-def _write(path: str, text: str) -> None:
-    try:
-        write_atomically(path, text)
-    except OSError as error:
-        raise _fail(f"cannot write {path}: {error.strerror or error}") from None
+            done.set()
+            if status[0] is not None:
+                status[0].stop()
 
 
 def _project_rule_paths() -> tuple[str, ...]:
@@ -287,20 +210,25 @@ def _project_rule_paths() -> tuple[str, ...]:
     that `rules` and `explain` know the project's own rules as `check` does."""
     from . import config as configuration
 
-    try:
-        found = configuration.find()
-        return configuration.read(found).rule_paths if found else ()
-    except InputError as error:
-        raise _input_error(error) from None
+    return configuration.for_command(None).rule_paths
 
 
 @app.command("rules")
-def list_rules():
+@_one_line_errors
+def list_rules(
+    format: str = typer.Option("table", "--format", "-f", help="table (tab-separated when piped) or markdown (docs/rules.md)."),
+) -> None:  # fmt: skip
     """List every rule: id, name, default severity and summary."""
     from .registry import rules
 
     table = rules(_project_rule_paths())
-    if sys.stdout.isatty():
+    if format == "markdown":
+        from .views.rules import markdown
+
+        sys.stdout.write(markdown(table))
+    elif format != "table":
+        raise typer.BadParameter(f"{format!r} is not one of 'table', 'markdown'", param_hint="'--format'")
+    elif sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table
 
@@ -310,31 +238,23 @@ def list_rules():
         for rule in table.values():
             view.add_row(rule.id, rule.name, rule.severity, rule.summary)
         Console().print(view)
-        return
-    for rule in table.values():
-        typer.echo(f"{rule.id}\t{rule.name}\t{rule.severity}\t{rule.summary}")
+    else:
+        for rule in table.values():
+            typer.echo(f"{rule.id}\t{rule.name}\t{rule.severity}\t{rule.summary}")
 
 
 @app.command()
-def explain(rule: str = typer.Argument(..., help="A rule id or name.")):
+@_one_line_errors
+def explain(rule: str = typer.Argument(..., help="A rule id or name.")) -> None:
     """Show a rule's full documentation, with its failing and passing example."""
-    from .registry import resolve, rules
+    from .registry import explained
 
-    local = _project_rule_paths()
-    try:
-        matches = resolve([rule], local)
-    except KeyError:
-        matches = set()
-    if len(matches) > 1:
-        raise _fail(f"{rule!r} names several rules: {', '.join(sorted(matches))}")
-    if not matches:
-        raise _fail(f"unknown rule {rule!r} (see `spoflint rules`)")
-    found = rules(local)[matches.pop()]
+    found = explained(rule, _project_rule_paths())
     typer.echo(f"{found.id} {found.name} [{found.severity}]\n\n{found.doc}")
 
 
 @app.command()
-def schema():
+def schema() -> None:
     """Print the topology JSON Schema (for editors and YAML language servers)."""
     import json
 
@@ -343,134 +263,102 @@ def schema():
     typer.echo(json.dumps(load_schema(), indent=2))
 
 
+def _read(paths: list[str], input_format: str | None) -> Topology:
+    """The topology the non-check commands read (named files must be topologies)."""
+    from .engine import read_topology
+
+    topology = read_topology(paths, input_format=_text(input_format))
+    assert topology is not None  # only `only_topologies` may find nothing
+    return topology
+
+
 @app.command()
+@_one_line_errors
 def simulate(
-    paths: list[str] = typer.Argument(..., help="Topology files or directories."),
+    paths: list[str] = PATHS,
     fail: list[str] = typer.Option(..., "--fail", help="An element that fails (repeat for several)."),
-    format: SimulateFormat = typer.Option(SimulateFormat.text, "--format", "-f", help="Output format."),
-    input_format: InputFormat | None = typer.Option(
-        None, "--input-format", help="Read every file as this format (default: detected per file)."
-    ),
-):
+    format: ViewFormat = typer.Option("text", "--format", "-f", help="Output format."),
+    input_format: InputFormat | None = INPUT_FORMAT,
+) -> None:
     """What if these elements fail: which services go down, which lose data, and why."""
-    from .analysis.simulation import SimulationError
     from .analysis.simulation import simulate as run
-    from .engine import read_topology
+    from .views import simulation as view
 
-    try:
-        topology = read_topology(paths, input_format=input_format.value if input_format else None)
-        result = run(topology, fail)
-    except InputError as error:
-        raise _input_error(error) from None
-    except SimulationError as error:
-        raise _fail(str(error)) from None
-    if format is SimulateFormat.json:
-        from .views.simulation import to_json
-
-        sys.stdout.write(to_json(result))
-    else:
-        from .views.simulation import to_text
-
-        sys.stdout.write(to_text(result))
-
-
-class GraphFormat(str, Enum):
-    dot = "dot"
-    mermaid = "mermaid"
-    json = "json"
-    html = "html"
+    result = run(_read(paths, input_format), fail)
+    sys.stdout.write(view.to_json(result) if str(format) == "json" else view.to_text(result))
 
 
 @app.command()
+@_one_line_errors
 def graph(
-    paths: list[str] = typer.Argument(..., help="Topology files or directories."),
-    format: GraphFormat = typer.Option(GraphFormat.dot, "--format", "-f", help="dot, mermaid, json or html."),
+    paths: list[str] = PATHS,
+    format: GraphFormat = typer.Option("dot", "--format", "-f", help="dot, mermaid, json or html."),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the picture to this file (atomically)."),
-    input_format: InputFormat | None = typer.Option(
-        None, "--input-format", help="Read every file as this format (default: detected per file)."
-    ),
-):
+    input_format: InputFormat | None = INPUT_FORMAT,
+) -> None:
     """The dependency graph, single points of failure highlighted (json: the analysed model)."""
-    from .engine import read_topology
-    from .views import graph as picture
+    from .views.graph import render
 
-    try:
-        topology = read_topology(paths, input_format=input_format.value if input_format else None)
-    except InputError as error:
-        raise _input_error(error) from None
-    text = getattr(picture, f"to_{format.value}")(topology)
-    if output:
-        _write(output, text)
-    else:
-        sys.stdout.write(text)
+    _emit(render(str(format), _read(paths, input_format)), output)
 
 
 @app.command()
+@_one_line_errors
 def cutsets(
-    paths: list[str] = typer.Argument(..., help="Topology files or directories."),
+    paths: list[str] = PATHS,
     order: int = typer.Option(2, "--order", "-k", min=1, help="Largest set size (K)."),
-    format: SimulateFormat = typer.Option(SimulateFormat.text, "--format", "-f", help="Output format."),
+    format: ViewFormat = typer.Option("text", "--format", "-f", help="Output format."),
     max_sets: int = typer.Option(1000, "--max-sets", min=1, help="Most sets listed per service."),
-    input_format: InputFormat | None = typer.Option(
-        None, "--input-format", help="Read every file as this format (default: detected per file)."
-    ),
-):
+    input_format: InputFormat | None = INPUT_FORMAT,
+) -> None:
     """Minimal sets of up to K elements whose joint failure takes a user-facing service down, ranked."""
     from .analysis.cutsets import cut_sets
-    from .engine import read_topology
-    from .views.cutsets import to_json, to_text
+    from .views import cutsets as view
 
-    try:
-        topology = read_topology(paths, input_format=input_format.value if input_format else None)
-    except InputError as error:
-        raise _input_error(error) from None
-    result = cut_sets(topology, order, max_sets=max_sets)
-    sys.stdout.write(to_json(result, order) if format is SimulateFormat.json else to_text(result, order))
+    result = cut_sets(_read(paths, input_format), order, max_sets=max_sets)
+    sys.stdout.write(view.to_json(result, order) if str(format) == "json" else view.to_text(result, order))
 
 
 @app.command()
+@_one_line_errors
 def availability(
-    paths: list[str] = typer.Argument(..., help="Topology files or directories."),
-    format: SimulateFormat = typer.Option(SimulateFormat.text, "--format", "-f", help="Output format."),
-):
+    paths: list[str] = PATHS,
+    format: ViewFormat = typer.Option("text", "--format", "-f", help="Output format."),
+    input_format: InputFormat | None = INPUT_FORMAT,
+) -> None:
     """Each user-facing service's availability (nines, downtime a year, the elements that
     matter most) and recovery time, against the topology's objectives."""
-    from .engine import read_topology
-    from .views import availability as report
+    from .views import availability as view
 
-    try:
-        data = report.report(read_topology(paths))
-    except InputError as error:
-        raise _input_error(error) from None
-    sys.stdout.write(report.to_json(data) if format is SimulateFormat.json else report.to_text(data))
+    data = view.report(_read(paths, input_format))
+    sys.stdout.write(view.to_json(data) if str(format) == "json" else view.to_text(data))
 
 
 @app.command("import")
+@_one_line_errors
 def import_(
-    fmt: ImportFormat = typer.Argument(
-        ..., metavar="FORMAT", help="compose, kubernetes, openstack-ansible or kolla-ansible."
-    ),
+    fmt: ImportFormat = typer.Argument(..., metavar="FORMAT", help="compose, kubernetes, openstack-ansible or kolla-ansible."),
     paths: list[str] = typer.Argument(..., help="The files (or directories) to import."),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the topology to this file (atomically)."),
-):
+) -> None:  # fmt: skip
     """Write the native topology equivalent to another description, to grow by hand."""
-    from . import importers, load, model
+    from .engine import import_files
 
-    try:
-        files = (
-            [p for p, _ in load.expand_paths(paths)]
-            if all(Path(p).is_dir() for p in paths)
-            else [Path(p) for p in paths]
-        )
-        documents = importers.by_format(fmt.value).read(files)
-        model.build(documents)  # what is written must lint
-        text = importers.to_yaml(documents)
-    except InputError as error:
-        raise _input_error(error) from None
+    _emit(import_files(str(fmt), paths), output)
+
+
+def _emit(text: str, output: str | None) -> None:
+    """A command's text to its --output file (atomically), else standard output."""
+    from .outputs import write_files
+
     if output:
-        _write(output, text)
+        write_files([(output, text)])
     else:
         sys.stdout.write(text)
+
+
+def _text(choice: str | None) -> str | None:
+    return None if choice is None else str(choice)
 
 
 def run(argv: list[str]) -> int:
@@ -481,18 +369,15 @@ def run(argv: list[str]) -> int:
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
     except Exception as error:  # click's UsageError (vendored by newer typer releases)
-        if not hasattr(error, "format_message") or getattr(error, "exit_code", None) != 2:
+        message = getattr(error, "format_message", None)
+        if message is None or getattr(error, "exit_code", None) != 2:
             raise
         if type(error).__name__ == "NoArgsIsHelpError":  # bare `spoflint`: the help
-            sys.stdout.write(error.format_message() + "\n")
+            sys.stdout.write(message() + "\n")
             return 2
-        sys.stderr.write(f"spoflint: error: {_one_line(error.format_message())}\n")
+        sys.stderr.write(f"spoflint: error: {' '.join(message().split())}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("spoflint: interrupted\n")
         return 130
     return result if isinstance(result, int) else 0
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())

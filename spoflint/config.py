@@ -20,12 +20,18 @@ Paths in the file are relative to the file's folder.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import InputError, quote
+from .errors import InputError, UsageError, quote
 from .model import DEFAULT_SCOPE
 from .model import FAILING as SCOPE
+
+if TYPE_CHECKING:
+    from .engine import Config
 
 NAMES = (".spoflint.yaml", ".spoflint.yml")
 _TABLE = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*spoflint[ \t]*[.\]]", re.M)  # [tool.spoflint] or a subtable
@@ -241,12 +247,9 @@ def _pyproject(path: Path, shown: str):
     """The [tool.spoflint] table, and positions found by reading the text (tomllib
     keeps none): a key's line within the spoflint tables (inline tables too), or a
     subtable's header, else the table's header."""
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        raise InputError(
-            shown, 1, 1, "reading [tool.spoflint] needs Python 3.11 or later; use .spoflint.yaml instead"
-        ) from None
+    if sys.version_info < (3, 11):
+        raise InputError(shown, 1, 1, "reading [tool.spoflint] needs Python 3.11 or later; use .spoflint.yaml instead")
+    import tomllib
 
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
@@ -286,9 +289,48 @@ def _pyproject(path: Path, shown: str):
     return table, locate
 
 
+def for_command(config_file: str | None) -> FileConfig:
+    """The config a command runs with: the file named by `--config` (it must exist),
+    else the one found upward from the current directory, else none."""
+    if config_file and not Path(config_file).is_file():
+        raise UsageError(f"--config {config_file}: no such file")
+    found = Path(config_file) if config_file else find()
+    return read(found) if found else FileConfig()
+
+
+def for_check(
+    file: FileConfig,
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    fail_on: str | None = None,
+    baseline: str | None = None,
+    order: int | None = None,
+    recording: bool = False,
+) -> Config:
+    """`spoflint check`'s engine.Config: `settings` with the command line's rule names
+    (comma-separated or repeated; an unknown one is a usage error) and `--order`, which
+    sets SPOF005's option over the file's. `recording` (`--write-baseline`): no baseline
+    applies, the file's included, so that everything is recorded."""
+    try:
+        config = settings(file, select=_names(select), ignore=_names(ignore), fail_on=fail_on, baseline=baseline)
+    except KeyError as error:
+        raise UsageError(f"unknown rule {error.args[0]!r} (see `spoflint rules`)") from None
+    if recording:
+        config = replace(config, baseline=None)
+    if order is None:
+        return config
+    spof005 = {**config.options.get("SPOF005", {}), "order": order}
+    return replace(config, options={**config.options, "SPOF005": spof005})
+
+
+def _names(values: Sequence[str]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
 def settings(
     file: FileConfig, *, select=(), ignore=(), fail_on=None, severity=None, baseline=None, scope=None, today=None
-):
+) -> Config:
     """The run's engine.Config: the rules' defaults, then the file, then the command
     line (a command-line `select` or `ignore` replaces the file's)."""
     from .engine import Config

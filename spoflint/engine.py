@@ -8,7 +8,7 @@ prints; every problem with the input is an InputError.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,7 +37,7 @@ class Config:
 
 
 def read_topology(
-    paths: list[str | Path], only_topologies: bool = False, input_format: str | None = None
+    paths: Sequence[str | Path], only_topologies: bool = False, input_format: str | None = None
 ) -> model.Topology | None:
     """Load and merge the topology files named or found under `paths`.
 
@@ -83,6 +83,18 @@ def read_topology(
             "or Compose, Kubernetes, OpenStack-Ansible or kolla-ansible files)",
         )
     return model.build(documents)
+
+
+def import_files(fmt: str, paths: list[str]) -> str:
+    """`spoflint import`: the native topology equivalent to files of another format (a
+    directory: its YAML files), checked to lint as it is."""
+    from . import importers
+
+    named = [Path(p) for p in paths]
+    files = [p for p, _ in load.expand_paths(paths)] if all(p.is_dir() for p in named) else named
+    documents = importers.by_format(fmt).read(files)
+    model.build(documents)  # what is written must lint
+    return importers.to_yaml(documents)
 
 
 def enabled_rules(config: Config) -> list[registry.Rule]:

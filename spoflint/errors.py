@@ -34,15 +34,20 @@ class InputError(Exception):
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
-class SetupError(InputError):
-    """spoflint itself cannot run as installed (no rule pack found): not the input's
-    fault, but the same one line and exit status 2."""
+class UsageError(InputError):
+    """A command line that cannot be run as given (an unknown rule, outputs that do not
+    pair with formats, a file that cannot be written): one line, `spoflint: error: ...`,
+    exit status 2, like an input error but with no position to name."""
 
     def __init__(self, message: str):
         super().__init__("spoflint", 1, 1, message)
 
     def __str__(self) -> str:
         return f"spoflint: error: {self.message}"
+
+
+class SetupError(UsageError):
+    """spoflint itself cannot run as installed (no rule pack found)."""
 
 
 def quote(value, limit: int = MAX_SHOWN) -> str:

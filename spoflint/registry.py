@@ -239,7 +239,22 @@ def line_in(path: str | Path, error: BaseException) -> int:
     return lines[-1] if lines else 1
 
 
-def resolve(names, local: tuple[str, ...] = ()) -> set[str]:
+def explained(name: str, local: tuple[str, ...] = ()) -> Rule:
+    """The one rule an id or name given on the command line names (`spoflint explain`)."""
+    from .errors import UsageError
+
+    try:
+        matches = resolve([name], local)
+    except KeyError:
+        matches = set()
+    if len(matches) > 1:
+        raise UsageError(f"{name!r} names several rules: {', '.join(sorted(matches))}")
+    if not matches:
+        raise UsageError(f"unknown rule {name!r} (see `spoflint rules`)")
+    return rules(local)[matches.pop()]
+
+
+def resolve(names: Iterable[str], local: tuple[str, ...] = ()) -> set[str]:
     """Rule ids for ids, names or id prefixes (`SPOF` selects every SPOF rule);
     raises KeyError naming an unknown one."""
     table = rules(local)

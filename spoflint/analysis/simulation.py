@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import UsageError
 from ..model import Topology
 from .reference import Evaluation, evaluate
 
 VERSION = 1
 
 
-class SimulationError(Exception):
+class SimulationError(UsageError):
     """A --fail that names nothing, or something that cannot fail by itself."""
 
 
