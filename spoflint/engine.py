@@ -8,7 +8,7 @@ prints; every problem with the input is an InputError.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -103,11 +103,15 @@ def enabled_rules(config: Config) -> list[registry.Rule]:
     return [r for i, r in table.items() if i in chosen and i not in config.ignore]
 
 
+def _quiet(stage: str) -> None:
+    """No progress shown."""
+
+
 def lint(
-    paths,
+    paths: Iterable[str | Path],
     config: Config | None = None,
     only_topologies: bool = False,
-    progress=lambda stage: None,
+    progress: Callable[[str], None] = _quiet,
     input_format: str | None = None,
 ) -> list[Finding]:
     """`progress(stage)` is told when reading and analysing start (the CLI shows it);

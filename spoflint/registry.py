@@ -168,8 +168,10 @@ def _packs() -> list[tuple[str, ModuleType]]:
     for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
         try:
             packs.append((ep.name, ep.load()))
-        except ImportError:
-            if ep.name != BUILTIN:  # another pack's broken install is its own error
+        except ModuleNotFoundError as error:
+            # stale metadata of the built-in pack (a package no longer installed) is
+            # looked for in the source tree below; any other import error is a bug
+            if ep.name != BUILTIN or error.name != ep.module:
                 raise
     if not any(name == BUILTIN for name, _ in packs):
         source = _source_pack()

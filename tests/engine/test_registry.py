@@ -25,19 +25,29 @@ from tests.helpers import HIDDEN, REPO
 MESSAGE = "spoflint: error: no rule packs found: is spoflint installed? pip install -e ."
 
 
-@pytest.fixture
-def dependencies(tmp_path_factory) -> Path:
-    """A folder of links to every installed top-level module and distribution, except
-    spoflint's own."""
-    folder = tmp_path_factory.mktemp("site")
+def _site(folder: Path, metadata: bool) -> Path:
+    """Links to every installed top-level module and distribution but spoflint's own
+    (with `metadata`, its installed metadata, entry points included, stays)."""
     for packages in site.getsitepackages():
         for entry in Path(packages).iterdir():
             name = entry.name.lower()
-            if "spoflint" in name or name.startswith("__editable__") or entry.suffix == ".pth":
+            ours = "spoflint" in name and not (metadata and name.endswith(".dist-info"))
+            if ours or name.startswith("__editable__") or entry.suffix == ".pth":
                 continue
             if not (folder / entry.name).exists():
                 (folder / entry.name).symlink_to(entry)
     return folder
+
+
+@pytest.fixture
+def dependencies(tmp_path_factory) -> Path:
+    return _site(tmp_path_factory.mktemp("site"), metadata=False)
+
+
+@pytest.fixture
+def stale_metadata(tmp_path_factory) -> Path:
+    """As `dependencies`, plus spoflint's metadata naming a `spoflint_rules` that is not there."""
+    return _site(tmp_path_factory.mktemp("stale"), metadata=True)
 
 
 @pytest.fixture
@@ -85,6 +95,12 @@ def test_a_source_checkout_finds_the_built_in_rules(clone, dependencies):
     assert result.stdout.endswith("Found 20 findings: 10 errors, 8 warnings, 2 notes.\n")
     listed = run_uninstalled(clone, dependencies, "rules")
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) == len(registry.rules())
+
+
+def test_stale_metadata_falls_back_to_the_source_tree(clone, stale_metadata):
+    result = run_uninstalled(clone, stale_metadata, "check", "fixtures/examples/hidden-spof.yaml")
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.endswith("Found 20 findings: 10 errors, 8 warnings, 2 notes.\n")
 
 
 def test_no_rule_pack_at_all_is_an_error_not_a_pass(clone, dependencies):

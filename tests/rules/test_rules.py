@@ -27,10 +27,8 @@ import pytest
 
 from spoflint import registry
 from spoflint.engine import Config, lint
+from tests.helpers import FIXTURES, REPO, SHARED
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "fixtures"
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 RULE_ID = re.compile(r"^[A-Z]+[0-9]{3}$")
 KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 EXPECT = re.compile(r"^#\s*expect:(.*)$")
@@ -116,7 +114,7 @@ def test_fixture(path: Path):
     found = {(f.rule, f.subject) for f in findings}
     missing, unexpected = expected - found, found - expected
     assert not missing and not unexpected, (
-        f"{path.relative_to(ROOT)} (comparing {', '.join(sorted(considered))}):\n"
+        f"{path.relative_to(REPO)} (comparing {', '.join(sorted(considered))}):\n"
         f"  missing:    {' '.join(f'{r}@{s}' for r, s in sorted(missing)) or '-'}\n"
         f"  unexpected: {' '.join(f'{r}@{s}' for r, s in sorted(unexpected)) or '-'}\n"
         + _describe(findings, unexpected)
