@@ -1,5 +1,5 @@
 """Benchmark `spoflint check` on synthetic estates of several sizes, and print a
-Markdown table (the README's "Performance" section quotes it).
+Markdown table (docs/performance.md quotes it).
 
     python bench/run.py [SIZES...] [--runs 3] [--large-runs 1] [--naive-budget 300]
 

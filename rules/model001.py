@@ -45,7 +45,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from spoflint.analysis import Facts
-from spoflint.analysis.completeness import gaps
 from spoflint.findings import Problem
 
 ID = "MODEL001"
@@ -55,5 +54,5 @@ OPTIONS: dict[str, Any] = {}
 
 
 def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
-    for gap in gaps(facts):
+    for gap in facts.gaps:
         yield Problem(gap.subject, gap.message, key=gap.key)

@@ -55,7 +55,7 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
         return
     from spoflint.analysis import availability
 
-    for service, found in availability.of_facts(facts).items():
+    for service, found in facts.availability.items():
         if found.availability * 100 >= objective:
             continue
         estimate = availability.percent(found.availability)

@@ -7,7 +7,7 @@ retry, Pacemaker's fencing and restart in tens of seconds, Kubernetes rescheduli
 minutes, a manual restart in hours), its load balancer's and those of everything it
 depends on. Use a faster mechanism, or relax the objective to what it can deliver.
 Only checked when the topology sets `objectives.recovery_time` (`2m`, `30s`, `1h`, or
-seconds). The default time per mechanism is listed in the README.
+seconds). The default time per mechanism is listed in docs/analyses.md.
 
 Options: none.
 
@@ -54,7 +54,7 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     from spoflint.analysis import recovery
 
     limit = recovery.parse_duration(objective)
-    for service, found in recovery.of_facts(facts).items():
+    for service, found in facts.recovery.items():
         if found.seconds <= limit:
             continue
         where = "" if found.via == service else f" (through {found.via})"

@@ -41,7 +41,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from spoflint.analysis import Facts
-from spoflint.analysis.cutsets import cut_sets_of
 from spoflint.findings import Problem
 
 ID = "SPOF005"
@@ -56,7 +55,7 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     order = options.get("order", 0)
     if order < 2:
         return
-    for result in cut_sets_of(facts, order):
+    for result in facts.cut_sets(order):
         sets = [s for s in result.sets if len(s) >= 2]
         if not sets:
             continue

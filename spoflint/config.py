@@ -11,7 +11,7 @@ options: {STATE002: {min_members: 5}}
 fail-on: warning
 baseline: .spoflint-baseline.json
 failure-scope: [power, cooling, racks, network, links, hosts, storage, zones]
-rule-paths: [tools/spoflint-rules]   # local rule modules (see the README)
+rule-paths: [tools/spoflint-rules]   # local rule modules (docs/configuration.md)
 ```
 
 Paths in the file are relative to the file's folder.

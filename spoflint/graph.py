@@ -19,14 +19,18 @@ failure candidate, it has not failed itself (`own`). The semantics of topology.m
 Node keys are element ids; helper nodes carry a suffix after `#` so that a chain can be
 read back as element ids. Ids may contain `@` (and `:` `.` `/`...) but never `#`, so a
 helper can neither collide with an element nor cut an element's id short.
+
+`post_order` walks the gates inputs first: every analysis that evaluates nodes from
+their inputs (single failures, cut sets, availability) walks the graph with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .model import Topology
+from .model import Service, Topology
 from .nogc import pausing
 
 ALL, ANY, KOFN, REACH = "all", "any", "kofn", "reach"
@@ -52,6 +56,10 @@ class FaultGraph:
     network: dict[str, list[str]]  # undirected adjacency: network nodes, inter-node links, ROOT
     known_network: bool  # entry points exist, so reachability means something
 
+    def vertices(self) -> list[str]:
+        """The network graph's vertices but ROOT: network nodes and inter-node links."""
+        return [v for v in self.network if v != ROOT]
+
 
 def element_of(key: str) -> str:
     """The element a fault-graph node stands for."""
@@ -71,51 +79,100 @@ def usable(host: str) -> str:
     return host + OK
 
 
+def post_order(
+    gates: Mapping[str, Gate], roots: Iterable[str], done: Container[str], reach_inputs: Sequence[str] = ()
+) -> Iterator[str]:
+    """The nodes `roots` need, each once all its inputs are in `done`: inputs first,
+    without recursion (a service's chain down to a feed is deeper than Python's stack).
+
+    Nodes already in `done` are skipped, and so is what lies below them. The caller
+    evaluates each node it is given and records it in `done` before it asks for the
+    next one (a node it does not record is asked for again, for ever). A REACH node's
+    inputs are `reach_inputs`: the network's vertices for a caller that works
+    reachability out from their values, none (the default) for one that works it out
+    its own way as soon as it meets a REACH node."""
+    stack = list(roots)
+    push, pop = stack.append, stack.pop
+    while stack:
+        top = stack[-1]
+        if top in done:
+            pop()
+            continue
+        gate = gates[top]
+        depth = len(stack)
+        for i in reach_inputs if gate.op == REACH else gate.inputs:
+            if i not in done:
+                push(i)
+        if len(stack) == depth:  # every input known
+            pop()
+            yield top
+
+
 @pausing
 def build(t: Topology) -> FaultGraph:
+    """The fault graph of a topology. Gates are made in a fixed order, section by
+    section (the analyses sweep them in that order: mostly inputs first)."""
     gates: dict[str, Gate] = {}
+    _physical(t, gates)
+    network = _network(t, gates)
+    known_network = bool(t.entrypoints)
+    _usable(t, gates, known_network)
+    _storage(t, gates)
+    _services(t, gates)
+    return FaultGraph(gates, network, known_network)
 
-    def placed(eid: str, rack: str | None, zone: str | None, power: tuple[str, ...], extra=()):
-        inputs = list(extra)
-        if rack:
-            inputs.append(rack)
-        if zone:
-            inputs.append(zone)
-        if power:
-            if len(power) == 1:
-                inputs.append(power[0])
-            else:
-                key = eid + POWER
-                gates[key] = Gate(ANY, power)
-                inputs.append(key)
-        gates[eid] = Gate(ALL, tuple(inputs), 0, eid)
 
-    def any_of(key: str, inputs: tuple[str, ...]) -> str:
-        if len(inputs) == 1:
-            return inputs[0]
-        gates[key] = Gate(ANY, inputs)
-        return key
-
+def _physical(t: Topology, gates: dict[str, Gate]) -> None:
+    """Zones, power, cooling, racks, network nodes, hosts and links: each up when what
+    holds it (zone, rack), what powers and cools it are up, and it has not failed."""
     for zone in t.zones:
         gates[zone] = Gate(ALL, (), 0, zone)
     for p in t.power.values():
-        placed(p.id, None, p.zone, p.sources)
+        _placed(gates, p.id, None, p.zone, p.sources)
     for c in t.cooling.values():
-        placed(c.id, None, c.zone, c.power)
+        _placed(gates, c.id, None, c.zone, c.power)
     for r in t.racks.values():
-        extra = (any_of(helper(r.id, "cooling"), r.cooling),) if r.cooling else ()
-        placed(r.id, None, r.zone, (), extra)
+        extra = (_any(gates, helper(r.id, "cooling"), r.cooling),) if r.cooling else ()
+        _placed(gates, r.id, None, r.zone, (), extra)
     for n in t.network.values():
-        placed(n.id, n.rack, n.zone, n.power)
+        _placed(gates, n.id, n.rack, n.zone, n.power)
     for h in t.hosts.values():
-        placed(h.id, h.rack, h.zone, h.power)
+        _placed(gates, h.id, h.rack, h.zone, h.power)
     for link in t.links.values():
         gates[link.id] = Gate(ALL, (link.a, link.b), 0, link.id)
 
+
+def _placed(
+    gates: dict[str, Gate],
+    eid: str,
+    rack: str | None,
+    zone: str | None,
+    power: tuple[str, ...],
+    extra: tuple[str, ...] = (),
+) -> None:
+    """An element that can fail by itself: `all`(extra, rack, zone, `any`(power))."""
+    inputs = list(extra)
+    if rack:
+        inputs.append(rack)
+    if zone:
+        inputs.append(zone)
+    if power:
+        if len(power) == 1:
+            inputs.append(power[0])
+        else:
+            key = eid + POWER
+            gates[key] = Gate(ANY, power)
+            inputs.append(key)
+    gates[eid] = Gate(ALL, tuple(inputs), 0, eid)
+
+
+def _network(t: Topology, gates: dict[str, Gate]) -> dict[str, list[str]]:
+    """The undirected network graph (ROOT joined to the entry points, network nodes,
+    the links between two of them) and a REACH node per network node."""
     network: dict[str, list[str]] = {ROOT: list(t.entrypoints)}
-    for n in t.network:
-        network.setdefault(n, [])
-        gates[n + REACH_OF] = Gate(REACH, (n,))
+    for node in t.network:
+        network.setdefault(node, [])
+        gates[node + REACH_OF] = Gate(REACH, (node,))
     for e in t.entrypoints:
         network[e].append(ROOT)
     for link in t.links.values():
@@ -123,8 +180,12 @@ def build(t: Topology) -> FaultGraph:
             network[link.id] = [link.a, link.b]
             network[link.a].append(link.id)
             network[link.b].append(link.id)
-    known_network = bool(t.entrypoints)
+    return network
 
+
+def _usable(t: Topology, gates: dict[str, Gate], known_network: bool) -> None:
+    """`h#ok` per host: up, and (where the network is known) `any` of its links up with
+    the node at the other end reachable."""
     links = t.links
     for h in t.hosts.values():
         hid = h.id
@@ -145,6 +206,9 @@ def build(t: Topology) -> FaultGraph:
         else:  # network unknown: usable when up (reported as incomplete)
             gates[hid + OK] = Gate(ALL, (hid,))
 
+
+def _storage(t: Topology, gates: dict[str, Gate]) -> None:
+    """Storage over hosts is k-of-n of their `h#ok`; a box without hosts fails by itself."""
     for s in t.storage.values():
         if s.hosts:
             k = len(s.hosts) - s.replicas + s.min_replicas
@@ -152,6 +216,10 @@ def build(t: Topology) -> FaultGraph:
         else:
             gates[s.id] = Gate(ALL, (s.zone,) if s.zone else (), 0, s.id)
 
+
+def _services(t: Topology, gates: dict[str, Gate]) -> None:
+    """A service: `all`(what it needs, its load balancer, its instances and, when
+    clients address one instance, the first one)."""
     for svc in t.services.values():
         inputs = list(svc.needs)
         if svc.load_balancer:
@@ -161,17 +229,25 @@ def build(t: Topology) -> FaultGraph:
             first = svc.hosts[:1] or svc.pool
             inputs.append(_all(gates, helper(svc.id, "first"), tuple(usable(h) for h in first)))
         gates[svc.id] = Gate(ALL, tuple(inputs))
-    return FaultGraph(gates, network, known_network)
 
 
-def _all(gates, key, inputs):
+def _any(gates: dict[str, Gate], key: str, inputs: tuple[str, ...]) -> str:
+    """`any`(inputs) under `key`, or the one input itself."""
+    if len(inputs) == 1:
+        return inputs[0]
+    gates[key] = Gate(ANY, inputs)
+    return key
+
+
+def _all(gates: dict[str, Gate], key: str, inputs: tuple[str, ...]) -> str:
+    """`all`(inputs) under `key`, or the one input itself."""
     if len(inputs) == 1:
         return inputs[0]
     gates[key] = Gate(ALL, inputs)
     return key
 
 
-def _instances(t: Topology, svc, gates) -> str:
+def _instances(t: Topology, svc: Service, gates: dict[str, Gate]) -> str:
     """The k-of-n gate over a service's instances (worst-case placement for pools)."""
     key = helper(svc.id, "instances")
     if svc.hosts:
@@ -182,7 +258,7 @@ def _instances(t: Topology, svc, gates) -> str:
         gates[key] = Gate(KOFN, tuple(usable(h) for h in svc.pool), k=k)
         return key
     groups = pool_groups(t, svc)
-    members = []
+    members: list[str] = []
     for name, hosts in groups.items():
         members.append(_all(gates, helper(svc.id, f"{svc.spread}:{name}"), tuple(usable(h) for h in hosts)))
     placed = min(svc.replicas, len(groups))
@@ -191,7 +267,7 @@ def _instances(t: Topology, svc, gates) -> str:
     return key
 
 
-def pool_groups(t: Topology, svc) -> dict[str, list[str]]:
+def pool_groups(t: Topology, svc: Service) -> dict[str, list[str]]:
     """A pool's hosts grouped by the service's spread level (a host with no rack or
     zone is a group of its own)."""
     groups: dict[str, list[str]] = {}

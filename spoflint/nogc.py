@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import functools
 import gc
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @contextmanager
-def paused():
+def paused() -> Iterator[None]:
+    """Run the block with the collector paused (and restored after, as it was)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -26,11 +32,11 @@ def paused():
             gc.enable()
 
 
-def pausing(function):
+def pausing(function: Callable[P, R]) -> Callable[P, R]:
     """Decorate a function to run with the collector paused."""
 
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with paused():
             return function(*args, **kwargs)
 

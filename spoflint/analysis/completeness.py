@@ -4,11 +4,15 @@ spoflint never assumes redundancy where the file is silent: it analyses what is
 declared and lists each gap once, so that a clean result means "checked", never "not
 looked at". A service that is down with nothing failed is listed too: the description
 contradicts itself (a quorum larger than the cluster, a host cut off from the network).
+Rules read the list as `Facts.gaps`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from ..model import Topology
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,8 +22,9 @@ class Gap:
     message: str
 
 
-def gaps(facts) -> list[Gap]:
-    t = facts.topology
+def gaps(t: Topology, never_up: Mapping[str, str]) -> list[Gap]:
+    """Each gap of the description, section by section, then the services down with
+    nothing failed (`never_up`: service -> why, from the reference evaluator)."""
     found: list[Gap] = []
     for p in t.power.values():
         if p.kind not in ("feed", "generator") and not p.sources:
@@ -63,6 +68,6 @@ def gaps(facts) -> list[Gap]:
                 "no entry points (`entrypoints:` or a network node of kind external): reachability was not checked",
             )
         )
-    for service, why in facts.never_up.items():
+    for service, why in never_up.items():
         found.append(Gap(service, "never-up", f"service {service} is down even with nothing failed: {why}"))
     return found

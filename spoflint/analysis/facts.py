@@ -1,5 +1,12 @@
 """The facade rules read: the model and every analysis over it, each computed on first
-use and shared (`Facts`)."""
+use and shared (`Facts`).
+
+Every fact a rule can read is a member of `Facts`: the fault graph, single failures and
+single points, never-up services and the description's gaps (completeness), the
+network's splits, shared fate, power convergence, availability, recovery and cut sets,
+and the engine's verdicts for MODEL002. The heavier analyses are imported by their
+members, so that a run whose rules never ask for them does not pay for the import.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +23,13 @@ from .network import Separation, _components_without, cut_vertices_and_bridges
 from .single import DOWN, SingleFailures, _in_at_least
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from ..baseline import Entry
+    from .availability import ServiceAvailability
+    from .completeness import Gap
+    from .cutsets import CutSets
+    from .recovery import Recovery
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +62,7 @@ class Facts:
         self.topology = topology
         self.scope = scope
         self._verdicts = verdicts if verdicts is not None else Verdicts()
+        self._cut_sets: dict[int, list[CutSets]] = {}  # per order
 
     def _judged(self) -> Verdicts:
         if not self._verdicts.ready:
@@ -87,7 +101,38 @@ class Facts:
         return {s: result.why(s) for s in down}
 
     @cached_property
+    def gaps(self) -> list[Gap]:
+        """What the description leaves out, each gap once (never-up services included)."""
+        from .completeness import gaps
+
+        return gaps(self.topology, self.never_up)
+
+    @cached_property
+    def availability(self) -> dict[str, ServiceAvailability]:
+        """Every user-facing service's availability, by service id."""
+        from .availability import compute
+
+        return compute(self.topology, self.graph)
+
+    @cached_property
+    def recovery(self) -> dict[str, Recovery]:
+        """Every user-facing service's recovery after the loss of a host, by service id."""
+        from .recovery import recoveries
+
+        return recoveries(self.topology)
+
+    def cut_sets(self, order: int) -> list[CutSets]:
+        """The minimal cut sets up to `order` of every user-facing service up with
+        nothing failed (in the failure scope), computed once per order."""
+        if order not in self._cut_sets:
+            from .cutsets import cut_sets
+
+            self._cut_sets[order] = cut_sets(self.topology, order, self.scope, g=self.graph)
+        return self._cut_sets[order]
+
+    @cached_property
     def single_points(self) -> dict[str, SinglePoint]:
+        """Elements whose failure alone takes a user-facing service down or loses data."""
         t, sf = self.topology, self.single_failures
         downs: dict[str, list[str]] = {}
         for svc in sorted(t.services):
@@ -115,13 +160,13 @@ class Facts:
 
     @cached_property
     @pausing
-    def network_graph(self):
+    def network_graph(self) -> nx.Graph[str]:
         """The network as networkx sees it: network nodes and hosts, links as edges
         (a count of parallel cables on each), hosts only at the edge."""
         import networkx as nx
 
         t = self.topology
-        g = nx.Graph()
+        g: nx.Graph[str] = nx.Graph()
         g.add_nodes_from(t.network)
         for link in t.links.values():
             if link.a in t.network and link.b in t.network:
@@ -233,8 +278,8 @@ class Facts:
             if node in result:
                 continue
             parts = sorted(_components_without(nodes, node), key=lambda c: (bool(c & entries), len(c), sorted(c)))
-            cut = [p for p in parts if not p & entries] or parts[:-1]
-            result[node] = set().union(*cut)
+            cut_parts = [p for p in parts if not p & entries] or parts[:-1]
+            result[node] = set().union(*cut_parts)
         for h, links in self._host_ends.items():
             ends = {end for _, end in links}
             if len(ends) == 1:

@@ -4,14 +4,23 @@ Tarjan's low points and BFS trees (hosts never route)."""
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 
 from .. import graph as fg
 
+Adjacency = Mapping[str, Sequence[str]]  # the fault graph's network: vertex -> neighbours
+Parent = dict[str, str | None]  # a BFS tree: vertex -> its parent (ROOT's is None)
+Children = dict[str, list[str]]  # and vertex -> its children
 
-def bfs_tree(adjacency, alive=lambda v: True):
+
+def _everything(v: str) -> bool:
+    return True
+
+
+def bfs_tree(adjacency: Adjacency, alive: Callable[[str], bool] = _everything) -> tuple[Parent, Children]:
     """Breadth-first tree from the entry points (ROOT) over live vertices: parents and
     children of every reachable vertex."""
-    parent = {fg.ROOT: None}
+    parent: Parent = {fg.ROOT: None}
     children: dict[str, list[str]] = {fg.ROOT: []}
     queue = deque([fg.ROOT])
     while queue:
@@ -32,12 +41,12 @@ class Separation:
     no edge leads out of to above v (low[c] >= pre[v]), so each question costs the size
     of its answer, not of v's subtree (which for a spine is half the fabric)."""
 
-    def __init__(self, adjacency, alive=lambda v: True):
+    def __init__(self, adjacency: Adjacency, alive: Callable[[str], bool] = _everything):
         root = fg.ROOT
         order = [root]  # vertices in preorder: a subtree is a slice of it
         pre = {root: 0}
         low = {root: 0}
-        parent: dict[str, str | None] = {root: None}
+        parent: Parent = {root: None}
         children: dict[str, list[str]] = {root: []}
         end: dict[str, int] = {}  # where each subtree's slice ends
         stack = [(root, iter(adjacency[root]))]
@@ -79,7 +88,7 @@ class Separation:
         return out
 
 
-def cut_vertices_and_bridges(adjacency) -> tuple[list[str], list[tuple[str, str]]]:
+def cut_vertices_and_bridges(adjacency: Mapping[str, Collection[str]]) -> tuple[list[str], list[tuple[str, str]]]:
     """Articulation points and bridges of a simple undirected graph (adjacency: vertex
     -> its neighbours), by Tarjan's low points over a depth-first forest, iteratively."""
     pre: dict[str, int] = {}
@@ -91,7 +100,7 @@ def cut_vertices_and_bridges(adjacency) -> tuple[list[str], list[tuple[str, str]
             continue
         pre[root] = low[root] = len(pre)
         root_children = 0
-        stack = [(root, None, iter(adjacency[root]))]
+        stack: list[tuple[str, str | None, Iterator[str]]] = [(root, None, iter(adjacency[root]))]
         while stack:
             v, parent, neighbours = stack[-1]
             for w in neighbours:
@@ -121,7 +130,7 @@ def cut_vertices_and_bridges(adjacency) -> tuple[list[str], list[tuple[str, str]
     return list(points), bridges
 
 
-def _components_without(adjacency, gone: str) -> list[set[str]]:
+def _components_without(adjacency: Mapping[str, Collection[str]], gone: str) -> list[set[str]]:
     """The connected components of the graph without one vertex."""
     seen, parts = {gone}, []
     for start in adjacency:
@@ -139,7 +148,7 @@ def _components_without(adjacency, gone: str) -> list[set[str]]:
     return parts
 
 
-def _center(removed: set[str], adjacency) -> str | None:
+def _center(removed: set[str], adjacency: Adjacency) -> str | None:
     """The vertex c of `removed` that every path through `removed` passes, when the rest
     of it are vertices with at most two neighbours, c one of them (the links of c): a
     path through such a vertex enters by one neighbour and leaves by the other. Then
@@ -154,12 +163,14 @@ def _center(removed: set[str], adjacency) -> str | None:
     return None
 
 
-def _cut_off(removed: set[str], adjacency, parent, children) -> set[str]:
+def _cut_off(removed: set[str], adjacency: Adjacency, parent: Parent, children: Children) -> set[str]:
     """Vertices that lose every path to the root when `removed` goes down."""
     return separate(removed, adjacency, parent, children)[0]
 
 
-def separate(removed: set[str], adjacency, parent, children) -> tuple[set[str], set[str], set[str]]:
+def separate(
+    removed: set[str], adjacency: Adjacency, parent: Parent, children: Children
+) -> tuple[set[str], set[str], set[str]]:
     """(cut off, affected, rejoined): the vertices that lose every path to the root when
     `removed` goes down; the BFS subtrees below the removed vertices (only they can lose
     their way out); and the vertices of those subtrees that find their way back through
@@ -172,7 +183,7 @@ def separate(removed: set[str], adjacency, parent, children) -> tuple[set[str], 
             continue
         affected.add(v)
         stack.extend(children.get(v, ()))
-    back = deque()
+    back: deque[str] = deque()
     rejoined: set[str] = set()
     for v in affected:
         if v in removed:

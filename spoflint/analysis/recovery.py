@@ -87,7 +87,7 @@ class Recovery:
     via: str  # the service or storage it belongs to
 
 
-def parse_duration(value) -> float:
+def parse_duration(value: object) -> float:
     """'2m', '30s', '1h', '500ms' or a number (seconds) to seconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
@@ -125,9 +125,9 @@ def own_mechanism(t: Topology, service: str) -> tuple[str, float]:
     return name, MECHANISMS[name]
 
 
-def recovery(t: Topology, service: str, _memo: dict | None = None) -> Recovery:
+def recovery(t: Topology, service: str, _memo: dict[str, Recovery] | None = None) -> Recovery:
     """The slowest mechanism on the service's path."""
-    memo = {} if _memo is None else _memo
+    memo: dict[str, Recovery] = {} if _memo is None else _memo
     if service in memo:
         return memo[service]
     name, seconds = own_mechanism(t, service)
@@ -155,18 +155,13 @@ def recovery(t: Topology, service: str, _memo: dict | None = None) -> Recovery:
 
 
 def recoveries(t: Topology) -> dict[str, Recovery]:
-    memo: dict = {}
+    """Every user-facing service's recovery, by service id (rules read `Facts.recovery`)."""
+    memo: dict[str, Recovery] = {}
     return {s: recovery(t, s, memo) for s in sorted(t.services) if t.services[s].public}
 
 
-def of_facts(facts) -> dict[str, Recovery]:
-    cached = getattr(facts, "_recovery", None)
-    if cached is None:
-        cached = facts._recovery = recoveries(facts.topology)
-    return cached
-
-
 def label(mechanism: str) -> str:
+    """A mechanism's name as a reader knows it."""
     return LABELS.get(mechanism, mechanism)
 
 

@@ -8,9 +8,10 @@ hold the fast analyses against. It never shares code with the fault graph.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..model import Topology
+from ..model import Host, NetworkNode, Service, Topology
 
 # Helper keys (a host's usability, a node's reachability) are an element id, this
 # separator and a suffix: ids may contain `@`, never `#`, so no helper can collide with one.
@@ -64,237 +65,266 @@ class Evaluation:
         return ids
 
 
-def evaluate(t: Topology, failed: set[str] | frozenset) -> Evaluation:
-    failed = frozenset(failed)
-    result = Evaluation(t, failed)
-    down = result.down
-    memo: dict[str, bool] = {}
+def evaluate(t: Topology, failed: set[str] | frozenset[str]) -> Evaluation:
+    """What is up, what is down and why, and what lost data, when `failed` fail."""
+    chosen = frozenset(failed)
+    result = Evaluation(t, chosen)
+    _Evaluator(t, chosen, result.down).run()
+    _data(t, chosen, result.lost)
+    return result
 
-    def mark(eid, ok, reason="", causes=()):
-        memo[eid] = ok
+
+class _Evaluator:
+    """One evaluation: each element's state worked out once (memoised), from what it
+    needs, with the reason and the causes of each one that is down."""
+
+    def __init__(self, t: Topology, failed: frozenset[str], down: dict[str, tuple[str, tuple[str, ...]]]):
+        self.t, self.failed, self.down = t, failed, down
+        self.memo: dict[str, bool] = {}
+        self.reached: set[str] = set()  # hosts and network nodes reachable from an entry point
+
+    def run(self) -> None:
+        """Reachability first (it evaluates what it crosses), then every element."""
+        t, down = self.t, self.down
+        self.reach()
+        for z in t.zones:
+            self.zone_up(z)
+        for p in t.power:
+            self.power_up(p)
+        for c in t.cooling:
+            self.cooling_up(c)
+        for r in t.racks:
+            self.rack_up(r)
+        for n, node in t.network.items():
+            self.box_up(n, node)
+        for h, host in t.hosts.items():
+            self.box_up(h, host)
+            self.host_ok(h)
+        for l in t.links:
+            self.link_up(l)
+        for s in t.storage:
+            self.storage_up(s)
+        for s in t.services:
+            self.service_up(s)
+        for n in t.network:
+            if t.entrypoints and n not in self.reached and n not in down:
+                down[reach_key(n)] = ("unreachable from every entry point", ())
+
+    def mark(self, eid: str, ok: bool, reason: str = "", causes: Iterable[str] = ()) -> bool:
+        self.memo[eid] = ok
         if not ok:
-            down[eid] = (reason, tuple(causes))
+            self.down[eid] = (reason, tuple(causes))
         return ok
 
-    def zone_up(z):
-        if z in memo:
-            return memo[z]
-        return mark(z, z not in failed, "failed")
+    def zone_up(self, z: str) -> bool:
+        if z in self.memo:
+            return self.memo[z]
+        return self.mark(z, z not in self.failed, "failed")
 
-    def power_up(p):
-        if p in memo:
-            return memo[p]
-        el = t.power[p]
-        if p in failed:
-            return mark(p, False, "failed")
-        if el.zone and not zone_up(el.zone):
-            return mark(p, False, f"its zone {el.zone} is down", [el.zone])
-        if el.sources and not any([power_up(s) for s in el.sources]):
-            return mark(p, False, f"all its inputs are down ({', '.join(el.sources)})", el.sources)
-        return mark(p, True)
+    def power_up(self, p: str) -> bool:
+        if p in self.memo:
+            return self.memo[p]
+        el = self.t.power[p]
+        if p in self.failed:
+            return self.mark(p, False, "failed")
+        if el.zone and not self.zone_up(el.zone):
+            return self.mark(p, False, f"its zone {el.zone} is down", [el.zone])
+        if el.sources and not any([self.power_up(s) for s in el.sources]):
+            return self.mark(p, False, f"all its inputs are down ({', '.join(el.sources)})", el.sources)
+        return self.mark(p, True)
 
-    def powered(inputs):
-        return not inputs or any([power_up(p) for p in inputs])
+    def powered(self, inputs: tuple[str, ...]) -> bool:
+        return not inputs or any([self.power_up(p) for p in inputs])
 
-    def cooling_up(c):
-        if c in memo:
-            return memo[c]
-        el = t.cooling[c]
-        if c in failed:
-            return mark(c, False, "failed")
-        if el.zone and not zone_up(el.zone):
-            return mark(c, False, f"its zone {el.zone} is down", [el.zone])
-        if not powered(el.power):
-            return mark(c, False, f"no power ({', '.join(el.power)} down)", el.power)
-        return mark(c, True)
+    def cooling_up(self, c: str) -> bool:
+        if c in self.memo:
+            return self.memo[c]
+        el = self.t.cooling[c]
+        if c in self.failed:
+            return self.mark(c, False, "failed")
+        if el.zone and not self.zone_up(el.zone):
+            return self.mark(c, False, f"its zone {el.zone} is down", [el.zone])
+        if not self.powered(el.power):
+            return self.mark(c, False, f"no power ({', '.join(el.power)} down)", el.power)
+        return self.mark(c, True)
 
-    def rack_up(r):
-        if r in memo:
-            return memo[r]
-        el = t.racks[r]
-        if r in failed:
-            return mark(r, False, "failed")
-        if el.zone and not zone_up(el.zone):
-            return mark(r, False, f"its zone {el.zone} is down", [el.zone])
-        if el.cooling and not any([cooling_up(c) for c in el.cooling]):
-            return mark(r, False, f"no cooling ({', '.join(el.cooling)} down)", el.cooling)
-        return mark(r, True)
+    def rack_up(self, r: str) -> bool:
+        if r in self.memo:
+            return self.memo[r]
+        el = self.t.racks[r]
+        if r in self.failed:
+            return self.mark(r, False, "failed")
+        if el.zone and not self.zone_up(el.zone):
+            return self.mark(r, False, f"its zone {el.zone} is down", [el.zone])
+        if el.cooling and not any([self.cooling_up(c) for c in el.cooling]):
+            return self.mark(r, False, f"no cooling ({', '.join(el.cooling)} down)", el.cooling)
+        return self.mark(r, True)
 
-    def box_up(eid, el):  # a network node or a host
-        if eid in memo:
-            return memo[eid]
-        if eid in failed:
-            return mark(eid, False, "failed")
-        if el.rack and not rack_up(el.rack):
-            return mark(eid, False, f"its rack {el.rack} is down", [el.rack])
-        if el.zone and not zone_up(el.zone):
-            return mark(eid, False, f"its zone {el.zone} is down", [el.zone])
-        if not powered(el.power):
-            return mark(eid, False, f"no power ({', '.join(el.power)} down)", el.power)
-        return mark(eid, True)
+    def box_up(self, eid: str, el: NetworkNode | Host) -> bool:
+        """A network node or a host."""
+        if eid in self.memo:
+            return self.memo[eid]
+        if eid in self.failed:
+            return self.mark(eid, False, "failed")
+        if el.rack and not self.rack_up(el.rack):
+            return self.mark(eid, False, f"its rack {el.rack} is down", [el.rack])
+        if el.zone and not self.zone_up(el.zone):
+            return self.mark(eid, False, f"its zone {el.zone} is down", [el.zone])
+        if not self.powered(el.power):
+            return self.mark(eid, False, f"no power ({', '.join(el.power)} down)", el.power)
+        return self.mark(eid, True)
 
-    def end_up(eid):
-        return box_up(eid, t.network[eid] if eid in t.network else t.hosts[eid])
+    def end_up(self, eid: str) -> bool:
+        t = self.t
+        return self.box_up(eid, t.network[eid] if eid in t.network else t.hosts[eid])
 
-    def link_up(l):
-        if l in memo:
-            return memo[l]
-        link = t.links[l]
-        if l in failed:
-            return mark(l, False, "failed")
+    def link_up(self, l: str) -> bool:
+        if l in self.memo:
+            return self.memo[l]
+        link = self.t.links[l]
+        if l in self.failed:
+            return self.mark(l, False, "failed")
         for end in (link.a, link.b):
-            if not end_up(end):
-                return mark(l, False, f"its end {end} is down", [end])
-        return mark(l, True)
+            if not self.end_up(end):
+                return self.mark(l, False, f"its end {end} is down", [end])
+        return self.mark(l, True)
 
-    # reachability: breadth-first from the entry points; hosts are end points
-    reached: set[str] = set()
-    via: dict[str, str] = {}
-    adjacent: dict[str, list[tuple[str, str]]] = {}
-    for link in t.links.values():
-        adjacent.setdefault(link.a, []).append((link.id, link.b))
-        adjacent.setdefault(link.b, []).append((link.id, link.a))
-    queue = deque(e for e in t.entrypoints if end_up(e))
-    reached.update(queue)
-    while queue:
-        node = queue.popleft()
-        for lid, other in adjacent.get(node, ()):
-            if other not in reached and link_up(lid):
-                reached.add(other)
-                via[other] = lid
-                if other in t.network:
-                    queue.append(other)
+    def reach(self) -> None:
+        """Breadth-first from the entry points over links that are up; hosts are end points."""
+        t, reached = self.t, self.reached
+        adjacent: dict[str, list[tuple[str, str]]] = {}
+        for link in t.links.values():
+            adjacent.setdefault(link.a, []).append((link.id, link.b))
+            adjacent.setdefault(link.b, []).append((link.id, link.a))
+        queue = deque(e for e in t.entrypoints if self.end_up(e))
+        reached.update(queue)
+        while queue:
+            node = queue.popleft()
+            for lid, other in adjacent.get(node, ()):
+                if other not in reached and self.link_up(lid):
+                    reached.add(other)
+                    if other in t.network:
+                        queue.append(other)
 
-    def host_ok(h):
+    def host_ok(self, h: str) -> bool:
+        """A host is usable: up, and reachable where the network is known."""
         key = usable_key(h)
-        if key in memo:
-            return memo[key]
-        el = t.hosts[h]
-        if not box_up(h, el):
-            return mark(key, False, f"host {h} is down", [h])
-        if t.entrypoints and el.links and h not in reached:
-            links = [l for l in el.links if not link_up(l)] or list(el.links)
-            return mark(key, False, f"host {h} is unreachable", links)
-        return mark(key, True)
+        if key in self.memo:
+            return self.memo[key]
+        el = self.t.hosts[h]
+        if not self.box_up(h, el):
+            return self.mark(key, False, f"host {h} is down", [h])
+        if self.t.entrypoints and el.links and h not in self.reached:
+            links = [l for l in el.links if not self.link_up(l)] or list(el.links)
+            return self.mark(key, False, f"host {h} is unreachable", links)
+        return self.mark(key, True)
 
-    def storage_up(s):
-        if s in memo:
-            return memo[s]
-        el = t.storage[s]
+    def storage_up(self, s: str) -> bool:
+        if s in self.memo:
+            return self.memo[s]
+        el = self.t.storage[s]
         if not el.hosts:
-            if s in failed:
-                return mark(s, False, "failed")
-            if el.zone and not zone_up(el.zone):
-                return mark(s, False, f"its zone {el.zone} is down", [el.zone])
-            return mark(s, True)
-        bad = [h for h in el.hosts if not host_ok(h)]
+            if s in self.failed:
+                return self.mark(s, False, "failed")
+            if el.zone and not self.zone_up(el.zone):
+                return self.mark(s, False, f"its zone {el.zone} is down", [el.zone])
+            return self.mark(s, True)
+        bad = [h for h in el.hosts if not self.host_ok(h)]
         tolerable = el.replicas - el.min_replicas
         if len(bad) > tolerable:
-            return mark(
+            return self.mark(
                 s,
                 False,
                 f"{len(bad)} of its {len(el.hosts)} hosts are down or unreachable, it tolerates {max(tolerable, 0)}",
                 [usable_key(h) for h in bad],
             )
-        return mark(s, True)
+        return self.mark(s, True)
 
-    def need_up(d):
-        return service_up(d) if d in t.services else storage_up(d)
+    def need_up(self, d: str) -> bool:
+        return self.service_up(d) if d in self.t.services else self.storage_up(d)
 
-    def service_up(s):
-        if s in memo:
-            return memo[s]
-        svc = t.services[s]
+    def service_up(self, s: str) -> bool:
+        if s in self.memo:
+            return self.memo[s]
+        svc = self.t.services[s]
         for d in svc.needs:
-            if not need_up(d):
-                return mark(s, False, f"it needs {d}, which is down", [d])
-        if svc.load_balancer and not service_up(svc.load_balancer):
-            return mark(s, False, f"its load balancer {svc.load_balancer} is down", [svc.load_balancer])
+            if not self.need_up(d):
+                return self.mark(s, False, f"it needs {d}, which is down", [d])
+        if svc.load_balancer and not self.service_up(svc.load_balancer):
+            return self.mark(s, False, f"its load balancer {svc.load_balancer} is down", [svc.load_balancer])
         if svc.hosts:
-            bad = [h for h in svc.hosts if not host_ok(h)]
-            usable = len(svc.hosts) - len(bad)
-            if svc.addresses_one and svc.hosts[0] in bad:
-                return mark(
-                    s,
-                    False,
-                    f"clients address its first instance, on {svc.hosts[0]}, which is down",
-                    [usable_key(svc.hosts[0])],
-                )
-            if usable < svc.need:
-                return mark(
-                    s,
-                    False,
-                    f"{usable} of {len(svc.hosts)} instances usable, it needs {svc.need}",
-                    [usable_key(h) for h in bad],
-                )
-            return mark(s, True)
-        return _pool_up(svc)
+            return self._placed_up(svc)
+        return self._pool_up(svc)
 
-    def _pool_up(svc):
+    def _placed_up(self, svc: Service) -> bool:
+        """A service with one instance per host: enough of them usable."""
         s = svc.id
-        bad = [h for h in svc.pool if not host_ok(h)]
+        bad = [h for h in svc.hosts if not self.host_ok(h)]
+        usable = len(svc.hosts) - len(bad)
+        if svc.addresses_one and svc.hosts[0] in bad:
+            return self.mark(
+                s,
+                False,
+                f"clients address its first instance, on {svc.hosts[0]}, which is down",
+                [usable_key(svc.hosts[0])],
+            )
+        if usable < svc.need:
+            return self.mark(
+                s,
+                False,
+                f"{usable} of {len(svc.hosts)} instances usable, it needs {svc.need}",
+                [usable_key(h) for h in bad],
+            )
+        return self.mark(s, True)
+
+    def _pool_up(self, svc: Service) -> bool:
+        """A service scheduled on a pool: its replicas, placed the worst way, usable."""
+        s = svc.id
+        bad = [h for h in svc.pool if not self.host_ok(h)]
         if svc.spread is None:  # worst case: every replica on one host, maybe a bad one
             placed = svc.replicas
             usable = 0 if bad else svc.replicas
         else:
-            groups: dict[str, set[str]] = {}
-            for h in svc.pool:
-                host = t.hosts[h]
-                if svc.spread == "rack":
-                    group = host.rack or h
-                elif svc.spread == "zone":
-                    group = host.zone or (t.racks[host.rack].zone if host.rack else None) or h
-                else:
-                    group = h
-                groups.setdefault(group, set()).add(h)
+            groups = _spread_groups(self.t, svc)
             placed = min(svc.replicas, len(groups))
             bad_groups = sum(1 for members in groups.values() if members & set(bad))
             usable = placed - min(bad_groups, placed)
         if svc.addresses_one and bad:
-            return mark(
+            return self.mark(
                 s,
                 False,
                 f"clients address one replica, which may sit on a failed or unreachable pool host ({', '.join(bad)})",
                 [usable_key(h) for h in bad],
             )
         if bad and usable < svc.need:
-            return mark(
+            return self.mark(
                 s,
                 False,
                 f"its replicas may all sit on failed or unreachable pool hosts ({', '.join(bad)})",
                 [usable_key(h) for h in bad],
             )
         if usable < svc.need:
-            return mark(s, False, f"only {placed} replicas can be placed, it needs {svc.need}")
-        return mark(s, True)
-
-    for z in t.zones:
-        zone_up(z)
-    for p in t.power:
-        power_up(p)
-    for c in t.cooling:
-        cooling_up(c)
-    for r in t.racks:
-        rack_up(r)
-    for n, el in t.network.items():
-        box_up(n, el)
-    for h, el in t.hosts.items():
-        box_up(h, el)
-        host_ok(h)
-    for l in t.links:
-        link_up(l)
-    for s in t.storage:
-        storage_up(s)
-    for s in t.services:
-        service_up(s)
-    for n in t.network:
-        if t.entrypoints and n not in reached and n not in down:
-            down[reach_key(n)] = ("unreachable from every entry point", ())
-    _data(t, failed, result.lost)
-    return result
+            return self.mark(s, False, f"only {placed} replicas can be placed, it needs {svc.need}")
+        return self.mark(s, True)
 
 
-def _data(t: Topology, failed, lost: dict[str, str]) -> None:
+def _spread_groups(t: Topology, svc: Service) -> dict[str, set[str]]:
+    """A pool's hosts by the service's spread level (a host with no rack or zone is a
+    group of its own)."""
+    groups: dict[str, set[str]] = {}
+    for h in svc.pool:
+        host = t.hosts[h]
+        if svc.spread == "rack":
+            group = host.rack or h
+        elif svc.spread == "zone":
+            group = host.zone or (t.racks[host.rack].zone if host.rack else None) or h
+        else:
+            group = h
+        groups.setdefault(group, set()).add(h)
+    return groups
+
+
+def _data(t: Topology, failed: frozenset[str], lost: dict[str, str]) -> None:
     """Topology.md item 7: only failed hosts destroy data."""
     for s in t.storage.values():
         if s.hosts:
@@ -318,13 +348,7 @@ def _data(t: Topology, failed, lost: dict[str, str]) -> None:
         if svc.spread is None:
             lost[svc.id] = f"{gone[0]} failed and may have held every replica"
             continue
-        groups: dict[str, set[str]] = {}
-        for h in svc.pool:
-            host = t.hosts[h]
-            group = {"rack": host.rack, "zone": host.zone or (t.racks[host.rack].zone if host.rack else None)}.get(
-                svc.spread
-            ) or h
-            groups.setdefault(group, set()).add(h)
+        groups = _spread_groups(t, svc)
         placed = min(svc.replicas, len(groups))
         hit = sum(1 for members in groups.values() if members & set(gone))
         if hit >= placed:

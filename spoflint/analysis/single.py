@@ -25,11 +25,12 @@ still hands networkx's graph to a rule that wants it.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 
 from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
 from ..nogc import paused
-from .network import Separation, _center, _cut_off, bfs_tree
+from .network import Parent, Separation, _center, _cut_off, bfs_tree
 
 DOWN = None
 
@@ -40,13 +41,13 @@ class SingleFailures:
     def __init__(self, t: Topology, g: fg.FaultGraph, scope: frozenset = DEFAULT_SCOPE):
         self.t, self.g, self.scope = t, g, scope
         self.can_fail = t.failure_candidates(scope)
-        self.values: dict[str, frozenset | None] = {}
+        self.values: dict[str, frozenset[str] | None] = {}
         self.events: dict[str, set[str]] = {}  # candidate -> network vertices it takes down
-        self.tree_parent: dict[str, str] = {}
+        self.tree_parent: Parent = {}
         self._network_done = False
         self._swept = False
 
-    def of(self, key: str) -> frozenset | None:
+    def of(self, key: str) -> frozenset[str] | None:
         """The set for one node. The first call computes every node, in the order the
         graph was built (mostly inputs first, so the stack below rarely grows): the
         analyses need nearly all of them, and one sweep is cheaper than many descents."""
@@ -72,32 +73,19 @@ class SingleFailures:
             return values[key]
         return self._resolve(key)
 
-    def _resolve(self, key: str) -> frozenset | None:
-        """The set for one node, resolving what it needs first (iteratively)."""
+    def _resolve(self, key: str) -> frozenset[str] | None:
+        """The set for one node, resolving what it needs first (inputs first)."""
         values = self.values
         gates, combine = self.g.gates, self._combine
-        stack = [key]
-        push, pop = stack.append, stack.pop
-        while stack:
-            top = stack[-1]
-            if top in values:
-                pop()
-                continue
-            gate = gates[top]
+        for node in fg.post_order(gates, (key,), values):
+            gate = gates[node]
             if gate.op == fg.REACH:
-                pop()
-                self._network()
-                continue
-            depth = len(stack)
-            for i in gate.inputs:
-                if i not in values:
-                    push(i)
-            if len(stack) == depth:  # every input known
-                pop()
-                values[top] = combine(gate, [values[i] for i in gate.inputs])
+                self._network()  # every REACH node at once
+            else:
+                values[node] = combine(gate, [values[i] for i in gate.inputs])
         return values[key]
 
-    def _combine(self, gate: fg.Gate, inputs: list) -> frozenset | None:
+    def _combine(self, gate: fg.Gate, inputs: list[frozenset[str] | None]) -> frozenset[str] | None:
         """A node's set from its inputs' sets. Sets are shared rather than copied where a
         node has the same set as an input: a million elements make millions of nodes,
         most of them with a set equal to one of their inputs'."""
@@ -105,15 +93,17 @@ class SingleFailures:
         if own is not None and not self.can_fail[own]:
             own = None
         if op == fg.ALL:
-            if DOWN in inputs:
-                return DOWN
             if len(inputs) == 2:  # the most common gate by far
                 a, b = inputs
+                if a is None or b is None:  # DOWN
+                    return DOWN
                 if not b:
                     b, a = a, b
                 if not a:  # one set, maybe empty
                     return b if own is None or own in b else b | {own}
                 return a | b if own is None else frozenset((own,)).union(a, b)
+            if DOWN in inputs:
+                return DOWN
             return _union([v for v in inputs if v], own)
         ups = [v for v in inputs if v is not DOWN]
         if op == fg.ANY:
@@ -125,13 +115,7 @@ class SingleFailures:
                 ups.sort(key=len)
                 result = ups[0].intersection(*ups[1:])
             return result if own is None or own in result else result | {own}
-        # KOFN
-        if len(ups) < k:
-            return DOWN
-        needed = len(ups) - k + 1  # inputs an element must take down
-        if needed <= 1:
-            return _union([v for v in ups if v], own)
-        return _in_at_least(ups, needed, own)
+        return _kofn(ups, k, own)
 
     # --- reachability ------------------------------------------------------------
     def _network(self) -> None:
@@ -139,20 +123,14 @@ class SingleFailures:
             return
         self._network_done = True
         adjacency = self.g.network
-        vertices = [v for v in adjacency if v != fg.ROOT]
+        vertices = self.g.vertices()
         values = self.values
         up = {v: values[v] if v in values else self.of(v) for v in vertices}
         alive = lambda w: up.get(w) is not DOWN  # noqa: E731
         parent, children = bfs_tree(adjacency, alive)
         self.tree_parent = parent
         separation = Separation(adjacency, alive)
-        # events: each candidate and the reachable network vertices it takes down
-        events: dict[str, set[str]] = {}
-        for v in vertices:
-            if v in parent:
-                for e in up[v]:
-                    events.setdefault(e, set()).add(v)
-        self.events = events
+        self.events = events = _events(vertices, parent, up)
         network = self.t.network
         lost: dict[str, set[str]] = {v: set() for v in vertices if v in parent and v in network}
         for e, removed in events.items():
@@ -165,6 +143,7 @@ class SingleFailures:
                             lost[w].add(e)
                 continue
             center = _center(removed, adjacency)
+            cut: Iterable[str]
             if center is not None:  # one vertex and links of it: the separation knows
                 cut = itertools.chain(removed, separation.cut(center))
             else:
@@ -179,7 +158,7 @@ class SingleFailures:
     # --- explanations ------------------------------------------------------------
     def chain(self, element: str, key: str) -> list[str]:
         """Element ids from `element` up to node `key`: how the one leads to the other."""
-        path = []
+        path: list[str] = []
         while True:
             path.append(key)
             gate = self.g.gates[key]
@@ -188,11 +167,11 @@ class SingleFailures:
             if gate.op == fg.REACH:
                 path.extend(reversed(self._reach_chain(element, gate.inputs[0])))
                 break
-            nxt = next((i for i in gate.inputs if self.values.get(i) and element in self.values[i]), None)
+            nxt = next((i for i in gate.inputs if element in (self.values.get(i) or ())), None)
             if nxt is None:
                 break
             key = nxt
-        ids = []
+        ids: list[str] = []
         for key in reversed(path):
             eid = fg.element_of(key)
             if not ids or ids[-1] != eid:
@@ -205,7 +184,7 @@ class SingleFailures:
         """From `element` to network node `node` cut off by its event: through the
         removed vertex on `node`'s way out, and how the element removes it."""
         removed = self.events.get(element, set())
-        v = node
+        v: str | None = node
         while v is not None and v not in removed:
             v = self.tree_parent.get(v)
         if v is None or v == element:
@@ -214,7 +193,27 @@ class SingleFailures:
         return inner + ([node] if node != v else [])
 
 
-def _union(sets: list, own: str | None = None) -> frozenset:
+def _events(vertices: list[str], parent: Parent, up: dict[str, frozenset[str] | None]) -> dict[str, set[str]]:
+    """Each candidate and the reachable network vertices it takes down."""
+    events: dict[str, set[str]] = {}
+    for v in vertices:
+        if v in parent:
+            for e in up[v] or ():  # a reachable vertex is up: never DOWN
+                events.setdefault(e, set()).add(v)
+    return events
+
+
+def _kofn(ups: list[frozenset[str]], k: int, own: str | None) -> frozenset[str] | None:
+    """A k-of-n gate's set from the sets of its inputs that are up."""
+    if len(ups) < k:
+        return DOWN
+    needed = len(ups) - k + 1  # inputs an element must take down
+    if needed <= 1:
+        return _union([v for v in ups if v], own)
+    return _in_at_least(ups, needed, own)
+
+
+def _union(sets: list[frozenset[str]], own: str | None = None) -> frozenset[str]:
     """The union of non-empty sets, and `own`; one of them itself when it is the union."""
     if own is None:
         if not sets:
@@ -228,7 +227,7 @@ def _union(sets: list, own: str | None = None) -> frozenset:
     return (frozenset((own,)) if own is not None else _EMPTY).union(*sets)
 
 
-def _in_at_least(sets: list, needed: int, own: str | None = None) -> frozenset:
+def _in_at_least(sets: list[frozenset[str]], needed: int, own: str | None = None) -> frozenset[str]:
     """The elements found in at least `needed` of the sets (and `own`)."""
     full = [v for v in sets if v]
     if len(full) < needed:
@@ -246,4 +245,4 @@ def _in_at_least(sets: list, needed: int, own: str | None = None) -> frozenset:
     return result if own is None or own in result else result | {own}
 
 
-_EMPTY: frozenset = frozenset()
+_EMPTY: frozenset[str] = frozenset()

@@ -1,6 +1,6 @@
 """What the container readers (Compose, Kubernetes) share: what an image says about the
-software in it, which other services an environment variable points at, and adding
-inferred dependencies without closing a cycle.
+software in it, which other services an environment variable points at, adding
+inferred dependencies without closing a cycle, and ids for the hosts they declare.
 
 Kinds come from the image's name alone (its last path component, without registry,
 tag or digest), matched exactly against a table of well-known images: `postgres:15`
@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from ..load import MarkedList, MarkedMap
 from ..model import kinds
 
 # image name (last path component) -> known kind
@@ -77,7 +78,7 @@ _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$")
 _ID_CHARACTERS = re.compile(r"[^A-Za-z0-9_.:@/+=-]+")
 
 
-def element_id(name) -> str | None:
+def element_id(name: object) -> str | None:
     """A native element id for a name from another format (None when nothing is left):
     characters an id cannot hold become `-`."""
     if not isinstance(name, str):
@@ -86,7 +87,7 @@ def element_id(name) -> str | None:
     return cleaned or None
 
 
-def image_name(image) -> str:
+def image_name(image: object) -> str:
     """`docker.io/bitnami/postgresql:16@sha256:...` -> `postgresql`."""
     if not isinstance(image, str):
         return ""
@@ -95,16 +96,17 @@ def image_name(image) -> str:
     return last.split(":", 1)[0].lower()
 
 
-def kind_of_image(image) -> str | None:
+def kind_of_image(image: object) -> str | None:
+    """The known kind of an image, or None (see `IMAGE_KINDS`)."""
     return IMAGE_KINDS.get(image_name(image))
 
 
-def is_database_name(*names) -> bool:
+def is_database_name(*names: object) -> bool:
     """Whether a service or image name says it is a database (`catalogue-db`)."""
     return any(isinstance(n, str) and _DATABASE_NAME.search(n.lower()) for n in names)
 
 
-def addressed_hosts(key, value) -> list[str]:
+def addressed_hosts(key: object, value: object) -> list[str]:
     """Host names an environment variable points at: the host of a URL in any
     variable (`mysql://root:pw@db:3306/app` -> db), or each `host[:port]` of a
     variable named like an address (`REDIS_ADDR=redis-cart:6379`, `BROKERS=k1,k2`)."""
@@ -131,13 +133,13 @@ def addressed_hosts(key, value) -> list[str]:
     return found
 
 
-def environment(node) -> list[tuple[str, object, tuple[int, int]]]:
+def environment(node: object) -> list[tuple[str, object, tuple[int, int]]]:
     """(name, value, where) of a Compose `environment` (a list of `K=V` or a mapping)."""
-    out = []
-    if isinstance(node, dict):
+    out: list[tuple[str, object, tuple[int, int]]] = []
+    if isinstance(node, MarkedMap):
         for key, value in node.items():
             out.append((key, value, node.value_at(key)))
-    elif isinstance(node, list):
+    elif isinstance(node, MarkedList):
         for index, item in enumerate(node):
             if isinstance(item, str) and "=" in item:
                 key, value = item.split("=", 1)
@@ -157,3 +159,11 @@ def reaches(edges: dict[str, list[str]], start: str, goal: str) -> bool:
                 seen.add(child)
                 todo.append(child)
     return False
+
+
+def free_id(eid: str, taken: set[str]) -> str:
+    """`eid`, or `eid-2`, `eid-3` ... the first that is not taken."""
+    candidate, n = eid, 2
+    while candidate in taken:
+        candidate, n = f"{eid}-{n}", n + 1
+    return candidate

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..load import MarkedMap
-from . import Native, mapping, put, sequence
+from ..load import MarkedList, MarkedMap
+from ..load.comments import AcceptComments
+from ._native import Native, Position, mapping, put, sequence
 
 At = tuple[str, int, int]  # (path, line, column) of what an element came from
 
@@ -133,7 +134,7 @@ class Plan:
         self.balancer: str | None = None  # the load-balancer service, when the tool deploys one
         self.vip: dict | None = None  # {manager, address}: the VIP the load balancer holds
         self.external_vip: dict | None = None  # the VIP of a load balancer the file does not describe
-        self.comments: dict[str, dict] = {}  # path -> `# spoflint: accept` comments by line
+        self.comments: dict[str, AcceptComments] = {}  # path -> `# spoflint: accept` comments by line
 
     def host(self, name: str, at: At) -> HostSpec:
         if name not in self.hosts:
@@ -145,84 +146,11 @@ class Plan:
             self.services[service] = Placement(at)
         return self.services[service]
 
-    # -- writing ---------------------------------------------------------------------
     def documents(self) -> list[MarkedMap]:
-        natives: dict[str, Native] = {}
-        ids = self._ids()
+        """The plan as native documents, one per file its elements came from."""
+        return _Writer(self).documents()
 
-        def doc(at: At) -> Native:
-            if at[0] not in natives:
-                natives[at[0]] = Native(at[0], self.name)
-                if self.comments.get(at[0]):
-                    natives[at[0]].root.comments = self.comments[at[0]]
-            return natives[at[0]]
-
-        def pos(at: At) -> tuple[int, int]:
-            return at[1], at[2]
-
-        def refs(owner: At, names) -> object:
-            return sequence(owner[0], [(ids[n], pos(owner)) for n in names], pos(owner))
-
-        for zone, at in self.zones.items():
-            doc(at).element("zones", ids[zone], pos(at))
-        for eid, (kind, at, description) in self.network.items():
-            node = doc(at).element("network", ids[eid], pos(at))
-            put(node, "kind", kind, pos(at))
-            if description:
-                put(node, "description", description, pos(at))
-        for name, spec in self.hosts.items():
-            node = doc(spec.at).element("hosts", name, pos(spec.at))
-            if spec.zone and spec.zone[0] in self.zones:
-                put(node, "zone", ids[spec.zone[0]], self._same(spec.at, spec.zone[1]))
-            if spec.description:
-                put(node, "description", spec.description, pos(spec.at))
-        for eid, spec in self.storage.items():
-            node = doc(spec.at).element("storage", ids[eid], pos(spec.at))
-            put(node, "kind", spec.kind, pos(spec.at))
-            if spec.hosts:
-                put(node, "hosts", self._list(spec.at, spec.hosts), pos(spec.at))
-            if spec.replicas is not None:
-                put(node, "replicas", spec.replicas, pos(spec.at))
-            if spec.min_replicas is not None:
-                put(node, "min_replicas", spec.min_replicas, pos(spec.at))
-            if spec.description:
-                put(node, "description", spec.description, pos(spec.at))
-        present = {s for s, p in self.services.items() if p.hosts}
-        for service, placement in self.services.items():
-            if service not in present:
-                continue
-            spec = SERVICES[service]
-            at = placement.at
-            node = doc(at).element("services", ids[service], pos(at))
-            put(node, "kind", spec.kind, pos(at))
-            total = sum(placement.instances.get(h, 1) for h in placement.hosts)
-            if total > len(placement.hosts):
-                # several containers on a host fail together; worst case, all on one host
-                put(node, "replicas", total, pos(at))
-                put(node, "pool", self._list(at, placement.hosts), pos(at))
-            else:
-                put(node, "hosts", self._list(at, placement.hosts), pos(at))
-            fields = dict(spec.fields)
-            fields.update(placement.extra)
-            for key, value in fields.items():
-                put(node, key, value, pos(at))
-            if service == self.balancer and self.vip is not None:
-                put(node, "vip", self._vip(at, self.vip), pos(at))
-            elif spec.behind_lb and service != self.balancer:
-                if self.balancer in present:
-                    put(node, "load_balancer", ids[self.balancer], pos(at))
-                elif self.external_vip is not None:
-                    put(node, "vip", self._vip(at, self.external_vip), pos(at))
-            needs = [d for d in dict.fromkeys((*spec.depends, *placement.needs)) if d in present and d != service]
-            if needs:
-                put(node, "depends_on", refs(at, needs), pos(at))
-            if placement.storage:
-                put(node, "storage", refs(at, placement.storage), pos(at))
-            if placement.description:
-                put(node, "description", placement.description, pos(at))
-        return [native.root for native in natives.values()]
-
-    def _ids(self) -> dict[str, str]:
+    def ids(self) -> dict[str, str]:
         """Element ids. Hosts keep their names; a zone, network node, storage backend or
         service whose name a host (or an earlier section) already has gets a suffix:
         a host called `haproxy` leaves the service the id `haproxy-service`."""
@@ -240,25 +168,147 @@ class Plan:
                 taken.add(eid)
         return ids
 
-    @staticmethod
-    def _same(owner: At, at: At) -> tuple[int, int]:
-        """A position for a field: where it was written when that is in the owner's
-        file, else the owner's own position."""
-        return (at[1], at[2]) if at[0] == owner[0] else (owner[1], owner[2])
 
-    def _list(self, owner: At, items: dict[str, At]):
-        return sequence(owner[0], [(name, self._same(owner, at)) for name, at in items.items()], (owner[1], owner[2]))
+class _Writer:
+    """Writes a plan: zones, network nodes, hosts, storage, then services, each into the
+    native document of the file it came from (created in the order first needed)."""
 
-    @staticmethod
-    def _vip(owner: At, vip: dict) -> MarkedMap:
-        node = mapping(owner[0], (owner[1], owner[2]))
-        for key in ("manager", "address"):
-            if vip.get(key) is not None:
-                put(node, key, str(vip[key]), (owner[1], owner[2]))
-        return node
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.ids = plan.ids()
+        self.natives: dict[str, Native] = {}
+        self.present = {s for s, p in plan.services.items() if p.hosts}  # services that run somewhere
+
+    def documents(self) -> list[MarkedMap]:
+        plan = self.plan
+        for zone, at in plan.zones.items():
+            self._element("zones", self.ids[zone], at)
+        for eid, (kind, at, description) in plan.network.items():
+            node = self._element("network", self.ids[eid], at)
+            put(node, "kind", kind, _pos(at))
+            if description:
+                put(node, "description", description, _pos(at))
+        for name, host in plan.hosts.items():
+            self._host(name, host)
+        for eid, storage in plan.storage.items():
+            self._storage(eid, storage)
+        for service, placement in plan.services.items():
+            if service in self.present:
+                self._service(service, placement)
+        return [native.root for native in self.natives.values()]
+
+    def _element(self, section: str, eid: str, at: At) -> MarkedMap:
+        """The element `eid` of a section, in the document of the file `at` is in."""
+        if at[0] not in self.natives:
+            native = self.natives[at[0]] = Native(at[0], self.plan.name)
+            if self.plan.comments.get(at[0]):
+                native.root.comments = self.plan.comments[at[0]]
+        return self.natives[at[0]].element(section, eid, _pos(at))
+
+    def _host(self, name: str, spec: HostSpec) -> None:
+        node = self._element("hosts", name, spec.at)
+        if spec.zone and spec.zone[0] in self.plan.zones:
+            put(node, "zone", self.ids[spec.zone[0]], _same(spec.at, spec.zone[1]))
+        if spec.description:
+            put(node, "description", spec.description, _pos(spec.at))
+
+    def _storage(self, eid: str, spec: StorageSpec) -> None:
+        at = _pos(spec.at)
+        node = self._element("storage", self.ids[eid], spec.at)
+        put(node, "kind", spec.kind, at)
+        if spec.hosts:
+            put(node, "hosts", _list(spec.at, spec.hosts), at)
+        if spec.replicas is not None:
+            put(node, "replicas", spec.replicas, at)
+        if spec.min_replicas is not None:
+            put(node, "min_replicas", spec.min_replicas, at)
+        if spec.description:
+            put(node, "description", spec.description, at)
+
+    def _service(self, service: str, placement: Placement) -> None:
+        spec = SERVICES[service]
+        at = placement.at
+        node = self._element("services", self.ids[service], at)
+        put(node, "kind", spec.kind, _pos(at))
+        total = sum(placement.instances.get(h, 1) for h in placement.hosts)
+        if total > len(placement.hosts):
+            # several containers on a host fail together; worst case, all on one host
+            put(node, "replicas", total, _pos(at))
+            put(node, "pool", _list(at, placement.hosts), _pos(at))
+        else:
+            put(node, "hosts", _list(at, placement.hosts), _pos(at))
+        fields = dict(spec.fields)
+        fields.update(placement.extra)
+        for key, value in fields.items():
+            put(node, key, value, _pos(at))
+        self._reached(node, service, spec, at)
+        needs = [d for d in dict.fromkeys((*spec.depends, *placement.needs)) if d in self.present and d != service]
+        if needs:
+            put(node, "depends_on", self._refs(at, needs), _pos(at))
+        if placement.storage:
+            put(node, "storage", self._refs(at, placement.storage), _pos(at))
+        if placement.description:
+            put(node, "description", placement.description, _pos(at))
+
+    def _reached(self, node: MarkedMap, service: str, spec: Spec, at: At) -> None:
+        """How clients reach a service: the load balancer holds the VIP; a service
+        behind it names it, or, with a load balancer the file does not describe, its VIP."""
+        plan = self.plan
+        if service == plan.balancer and plan.vip is not None:
+            put(node, "vip", _vip(at, plan.vip), _pos(at))
+        elif spec.behind_lb and service != plan.balancer:
+            if plan.balancer is not None and plan.balancer in self.present:
+                put(node, "load_balancer", self.ids[plan.balancer], _pos(at))
+            elif plan.external_vip is not None:
+                put(node, "vip", _vip(at, plan.external_vip), _pos(at))
+
+    def _refs(self, owner: At, names: list[str]) -> MarkedList:
+        """A list of element ids, each at the owner's position."""
+        return sequence(owner[0], [(self.ids[n], _pos(owner)) for n in names], _pos(owner))
 
 
-def truthy(value, default: bool) -> bool:
+def _pos(at: At) -> Position:
+    return at[1], at[2]
+
+
+def _same(owner: At, at: At) -> Position:
+    """A position for a field: where it was written when that is in the owner's
+    file, else the owner's own position."""
+    return (at[1], at[2]) if at[0] == owner[0] else (owner[1], owner[2])
+
+
+def _list(owner: At, items: dict[str, At]) -> MarkedList:
+    """A list of names, each where it was written (when in the owner's file)."""
+    return sequence(owner[0], [(name, _same(owner, at)) for name, at in items.items()], _pos(owner))
+
+
+def _vip(owner: At, vip: dict) -> MarkedMap:
+    node = mapping(owner[0], _pos(owner))
+    for key in ("manager", "address"):
+        if vip.get(key) is not None:
+            put(node, key, str(vip[key]), _pos(owner))
+    return node
+
+
+def key_at(node: MarkedMap | MarkedList, key: str | int) -> At:
+    """Where a key of a mapping (or an item of a list) is written; where the node
+    itself is when it has no such key."""
+    if isinstance(node, MarkedMap) and isinstance(key, str) and key in node.where:
+        line, column = node.key_at(key)
+        return node.path, line, column
+    if isinstance(node, MarkedList) and isinstance(key, int) and key < len(node.where):
+        line, column = node.item_at(key)
+        return node.path, line, column
+    return node.path, node.line, node.column
+
+
+def value_at(node: MarkedMap, key: str) -> At:
+    """Where the value of a key of a mapping is written."""
+    line, column = node.value_at(key)
+    return node.path, line, column
+
+
+def truthy(value: object, default: bool) -> bool:
     """An Ansible boolean as people write it (`yes`, "True", 1), else the default
     (for a Jinja expression or nothing at all)."""
     if isinstance(value, bool):
@@ -274,7 +324,7 @@ def truthy(value, default: bool) -> bool:
     return default
 
 
-def ceph_copies(size) -> tuple[int, int]:
+def ceph_copies(size: object) -> tuple[int, int]:
     """Replicas and min_replicas of a Ceph pool of this size (Ceph's default min_size
     is size - size // 2: 2 of 3)."""
     if isinstance(size, str) and size.strip().isdigit():

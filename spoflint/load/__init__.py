@@ -1,7 +1,7 @@
 """Stage 1, load: YAML files to plain data that remembers where everything was written.
 
 PyYAML's loaders either forget positions (`safe_load`) or are slow and still accept
-duplicate keys silently (`compose`). This module builds dicts and lists directly from
+duplicate keys silently (`compose`). This package builds dicts and lists directly from
 libyaml's event stream instead: fast, with the file, line and column of every key,
 value and list item, and strict where plain YAML loading is lax:
 
@@ -15,10 +15,12 @@ value and list item, and strict where plain YAML loading is lax:
 Every failure, from bytes that are not text to a YAML syntax error, is one
 `InputError` with the 1-based line and column where it was found.
 
-The package: `events` (the builder), `scalars`, `marked` (the containers), `messages`
-(what went wrong, in the file's terms), `comments` (accept comments), `documents` (files
-and texts to documents), `discover` (which files, and which format each is in) and
-`limits`.
+The modules, in the order a file goes through them: `discover` (which files to read,
+and which format each is in), `documents` (files and texts to documents: the entry
+points), `events` (the builder, from libyaml's events), `scalars` (what a scalar's text
+means, and which tags are allowed), `marked` (the containers that remember positions),
+`comments` (`# spoflint: accept` comments), `messages` (what went wrong, in the file's
+terms) and `limits` (the bounds on a file).
 """
 
 from __future__ import annotations

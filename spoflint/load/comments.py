@@ -6,12 +6,14 @@ import re
 
 from ..errors import InputError
 
+AcceptComments = dict[int, list[tuple[str, str, int]]]  # line -> [(rule, reason, column)]
+
 _ACCEPT = re.compile(rb"#\s*spoflint:\s*accept\b[ \t]*([^\s#]*)[ \t]*([^\r\n]*)")
 
 
-def accept_comments(data: bytes, shown: str) -> dict[int, list[tuple[str, str, int]]]:
+def accept_comments(data: bytes, shown: str) -> AcceptComments:
     """`# spoflint: accept RULE reason` comments: line -> [(rule, reason, column)]."""
-    found: dict[int, list[tuple[str, str, int]]] = {}
+    found: AcceptComments = {}
     if b"spoflint:" not in data:
         return found
     for match in _ACCEPT.finditer(data):

@@ -1,4 +1,5 @@
-"""Files and texts to documents: one topology mapping, or a stream of manifests."""
+"""Files and texts to documents: one topology mapping (`load_file`, `load_text`, with its
+accept comments), or a stream of manifests (`load_documents`)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import yaml
 
 from ..errors import InputError
 from .comments import accept_comments
-from .events import _parsed
+from .events import Document, _parsed
 from .limits import MAX_BYTES
 from .marked import MarkedMap
 from .messages import _kind_of, _line_column, _reader_error, _syntax_error, _too_big, _within
 
 
-def load_file(path: str | os.PathLike, shown: str | None = None) -> MarkedMap:
+def load_file(path: str | os.PathLike[str], shown: str | None = None) -> MarkedMap:
     """Read one YAML file holding one document whose top level is a mapping."""
     shown = shown or str(path)
     try:
@@ -31,23 +32,8 @@ def load_file(path: str | os.PathLike, shown: str | None = None) -> MarkedMap:
 def load_text(data: bytes | str, shown: str) -> MarkedMap:
     """Parse YAML text into a MarkedMap; every failure is an InputError."""
     if isinstance(data, str):
-        try:
-            data = data.encode("utf-8")
-        except UnicodeEncodeError as error:  # lone surrogates from a lenient decode
-            line, column = _line_column(data[: error.start])
-            raise InputError(
-                shown, line, column, f"invalid text: character U+{ord(data[error.start]):04X} is not allowed"
-            ) from None
-    if len(data) > MAX_BYTES:
-        raise InputError(shown, 1, 1, _too_big(len(data)))
-    try:
-        documents = _parsed(data, shown)
-    except yaml.MarkedYAMLError as error:
-        raise _syntax_error(data, shown, error) from None
-    except yaml.reader.ReaderError as error:
-        raise _reader_error(data, shown, error) from None
-    except yaml.YAMLError as error:
-        raise InputError(shown, 1, 1, f"invalid YAML: {error}") from None
+        data = _encoded(data, shown)
+    documents = _documents(data, shown)
     if not documents:
         raise InputError(shown, 1, 1, "the file holds no YAML document (it is empty, or only comments)")
     if len(documents) > 1:
@@ -66,22 +52,38 @@ def load_text(data: bytes | str, shown: str) -> MarkedMap:
     return root
 
 
-def load_documents(data: bytes, shown: str) -> list[MarkedMap]:
-    """Parse YAML text holding any number of documents (`---`), as Kubernetes manifests
-    do, with the same builder and limits as `load_text`. Empty documents are dropped;
-    one that is not a mapping is an InputError. (A topology is one document: use
-    `load_text` for those.)"""
+def _documents(data: bytes, shown: str) -> list[Document]:
+    """Every document of a YAML text; every failure, of size or syntax, an InputError."""
     if len(data) > MAX_BYTES:
         raise InputError(shown, 1, 1, _too_big(len(data)))
     try:
-        documents = _parsed(data, shown)
+        return _parsed(data, shown)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(data, shown, error) from None
     except yaml.reader.ReaderError as error:
         raise _reader_error(data, shown, error) from None
     except yaml.YAMLError as error:
         raise InputError(shown, 1, 1, f"invalid YAML: {error}") from None
-    roots = []
+
+
+def _encoded(text: str, shown: str) -> bytes:
+    """Text as UTF-8; an InputError at a character that has no UTF-8 form."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:  # lone surrogates from a lenient decode
+        line, column = _line_column(text[: error.start])
+        raise InputError(
+            shown, line, column, f"invalid text: character U+{ord(text[error.start]):04X} is not allowed"
+        ) from None
+
+
+def load_documents(data: bytes, shown: str) -> list[MarkedMap]:
+    """Parse YAML text holding any number of documents (`---`), as Kubernetes manifests
+    do, with the same builder and limits as `load_text`. Empty documents are dropped;
+    one that is not a mapping is an InputError. (A topology is one document: use
+    `load_text` for those.)"""
+    documents = _documents(data, shown)
+    roots: list[MarkedMap] = []
     for root, at, _ in documents:
         if root is None:
             continue

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from ..errors import InputError
 from .limits import MAX_BYTES
 
 
 def _too_big(size: int) -> str:
+    """What is wrong with a file of `size` bytes, past MAX_BYTES."""
     return f"the file is {size:,} bytes; the limit is {MAX_BYTES:,} ({MAX_BYTES >> 20} MiB)"
 
 
-def _kind_of(value) -> str:
+def _kind_of(value: object) -> str:
+    """What a document's root is when it is not a mapping."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, list):
@@ -58,7 +62,7 @@ def _within(data: bytes, line: int, column: int) -> tuple[int, int]:
     return len(lines), len(lines[-1]) + 1
 
 
-def _reader_error(data: bytes, path: str, error) -> InputError:
+def _reader_error(data: bytes, path: str, error: yaml.reader.ReaderError) -> InputError:
     """Bytes that are not text: invalid UTF-8/16, or control characters."""
     position = error.position
     if "UTF-8" in str(error.reason):
@@ -89,13 +93,11 @@ _PROBLEMS = {
 _STARTERS = {"anchor": "&", "alias": "*", "tag": "!", "block value": "| or >", "directive": "%"}
 
 
-def _syntax_error(data: bytes, path: str, error) -> InputError:
+def _syntax_error(data: bytes, path: str, error: yaml.MarkedYAMLError) -> InputError:
     """A YAML syntax error: where libyaml found it, and what to look for."""
     mark = error.problem_mark or error.context_mark
     line, column = _within(data, mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem, opened = error.problem or "", error.context_mark
-    context = re.sub(r"^while (parsing|scanning) (an? |the )?", "", error.context or "").replace("scalar", "value")
-    since = f"line {opened.line + 1}, column {opened.column + 1}" if opened else "above"
+    problem = error.problem or ""
     if problem in _PROBLEMS:
         message = _PROBLEMS[problem]
     elif problem == "found character that cannot start any token":
@@ -105,24 +107,33 @@ def _syntax_error(data: bytes, path: str, error) -> InputError:
             if char == "\t"
             else f"{char!r} cannot start a value; put the value in quotes"
         )
-    elif context in _STARTERS and opened:
-        message = (
+    else:
+        message = _in_context(problem, error)
+    return InputError(path, line, column, f"invalid YAML: {message}")
+
+
+def _in_context(problem: str, error: yaml.MarkedYAMLError) -> str:
+    """A syntax problem said with what libyaml was reading when it found it (its
+    context), and where that started."""
+    mark, opened = error.problem_mark or error.context_mark, error.context_mark
+    context = re.sub(r"^while (parsing|scanning) (an? |the )?", "", error.context or "").replace("scalar", "value")
+    since = f"line {opened.line + 1}, column {opened.column + 1}" if opened else "above"
+    if context in _STARTERS and opened:
+        return (
             f"{_STARTERS[context]} at {since} starts a YAML {context} that is not well formed; "
             "quote a value that starts with it"
         )
-    elif problem == "did not find expected key":
-        message = f"bad indentation: this line does not line up with the mapping at {since}"
-    elif problem == "did not find expected '-' indicator":
-        message = f"bad indentation: expected a '- ' item of the list at {since}"
-    elif problem.startswith("did not find expected ',' or "):
+    if problem == "did not find expected key":
+        return f"bad indentation: this line does not line up with the mapping at {since}"
+    if problem == "did not find expected '-' indicator":
+        return f"bad indentation: expected a '- ' item of the list at {since}"
+    if problem.startswith("did not find expected ',' or "):
         bracket = "[" if problem.endswith("']'") else "{"
-        message = f"expected ',' or the closing bracket of the '{bracket}' at {since}"
-    elif problem == "could not find expected ':'":
-        message = f"expected ':' after the key at {since}"
-    elif problem == "found unexpected end of stream" and "quoted" in context:
-        message = f"the quote at {since} is never closed"
-    elif context and opened and (opened.line, opened.column) != (mark.line, mark.column):
-        message = f"{problem} (in the {context} at {since})"
-    else:
-        message = problem or context or "not YAML"
-    return InputError(path, line, column, f"invalid YAML: {message}")
+        return f"expected ',' or the closing bracket of the '{bracket}' at {since}"
+    if problem == "could not find expected ':'":
+        return f"expected ':' after the key at {since}"
+    if problem == "found unexpected end of stream" and "quoted" in context:
+        return f"the quote at {since} is never closed"
+    if context and opened and mark and (opened.line, opened.column) != (mark.line, mark.column):
+        return f"{problem} (in the {context} at {since})"
+    return problem or context or "not YAML"

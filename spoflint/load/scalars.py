@@ -14,7 +14,7 @@ _construct = yaml.constructor.SafeConstructor()
 _scalar_cache: dict[str, object] = {}
 
 
-def _plain(value: str):
+def _plain(value: str) -> object:
     """Resolve a plain scalar as YAML 1.1 (PyYAML's rules), timestamps left as text.
 
     Raises ValueError for a number too large to be a number here."""
@@ -32,7 +32,7 @@ def _plain(value: str):
     return result
 
 
-def _typed(tag: str, value: str):
+def _typed(tag: str, value: str) -> object:
     node = yaml.ScalarNode(tag, value)
     if tag == _STD + "null":
         return None
@@ -59,20 +59,22 @@ _EXPLICIT = {
 }
 
 
-def _tagged(path: str, event) -> object:
+def _tagged(path: str, event: yaml.ScalarEvent) -> object:
+    """A scalar value that needs more than its text: plain ones resolved (numbers,
+    booleans, null), tagged ones checked against their standard tag."""
     tag = event.tag
     if tag == _STD + "str" or (tag in (None, "!") and not event.implicit[0]):
         return event.value  # quoted, or tagged as text
     if tag is not None and tag not in _EXPLICIT:
         raise _bad_tag(path, event)
-    mark = event.start_mark
+    line, column = _start(event)
     try:
         value = _plain(event.value)
     except ValueError:
         raise InputError(
             path,
-            mark.line + 1,
-            mark.column + 1,
+            line,
+            column,
             f"the number {quote(event.value, 30)} is too large ({len(event.value)} characters)",
         ) from None
     if tag is None:
@@ -81,17 +83,25 @@ def _tagged(path: str, event) -> object:
         return float(value)
     if isinstance(value, _EXPLICIT[tag]) and not (tag == _STD + "int" and isinstance(value, bool)):
         return value
-    raise InputError(path, mark.line + 1, mark.column + 1, f"{quote(event.value)} is not a valid {tag[len(_STD) :]}")
+    raise InputError(path, line, column, f"{quote(event.value)} is not a valid {tag[len(_STD) :]}")
 
 
-def _bad_tag(path: str, event) -> InputError:
-    mark = event.start_mark
-    tag = event.tag
+def _bad_tag(path: str, event: yaml.ScalarEvent | yaml.CollectionStartEvent) -> InputError:
+    """A tag that is not one of the standard tags of plain data."""
+    tag = str(event.tag)
     if tag.startswith(_STD):
         tag = "!!" + tag[len(_STD) :]
+    line, column = _start(event)
     return InputError(
         path,
-        mark.line + 1,
-        mark.column + 1,
+        line,
+        column,
         f"YAML tag {quote(tag)} is not allowed: a topology is plain data (mappings, lists, strings, numbers, booleans)",
     )
+
+
+def _start(event: yaml.Event) -> tuple[int, int]:
+    """The 1-based line and column where an event starts."""
+    mark = event.start_mark
+    assert mark is not None  # the parsers mark every event; the type allows None
+    return mark.line + 1, mark.column + 1

@@ -6,9 +6,12 @@ the format (docs/format.md) applied once here (effective power, service
 state/role/access/ha from the kind catalogue, quorum, public), so that later stages
 never re-derive them.
 
-The package: `elements` (the types), `kinds` (the catalogue of known service kinds),
-`validation` (the JSON Schema and `validate`), `schema_check` (the schema compiled to a fast
-predicate), `messages` (schema errors in the file's terms) and `builder`.
+The modules, in the order a document goes through them: `validation` (the JSON Schema
+and `validate`), `schema_check` (the schema compiled to a fast yes/no predicate),
+`messages` (schema errors in the file's terms), `builder` (documents to one Topology),
+`references` (ids declared once, references checked), `services` (the defaults of
+services), `kinds` (the catalogue of known service kinds those come from),
+`acceptances` (accepted risks) and `elements` (the types of the result).
 """
 
 from __future__ import annotations

@@ -1,17 +1,25 @@
 """Documents to one Topology: ids merged across files, references resolved and checked,
-the defaults of the format applied once."""
+the defaults of the format applied once.
+
+`_Builder.build` declares every id first (in the order written, so that a duplicate is
+reported at its second writing), then builds a section at a time in the order sections
+refer to each other (zones, power, cooling, racks, network, links, hosts, storage,
+entry points, services), then checks for cycles and gathers what each element declares
+about itself (its keys, availability and accepted risks). The first problem in that
+order is the one reported. The checks of ids and references are `References`; the
+defaults of services are in `services`, accepted risks in `acceptances`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from operator import itemgetter
+from typing import Any, TypeVar
 
 from ..errors import InputError, quote
 from ..load import MarkedList, MarkedMap
-from . import kinds
+from .acceptances import Accepted, add_comment_acceptances, written_acceptances
 from .elements import (
     SECTIONS,
-    Acceptance,
     Cooling,
     Host,
     Link,
@@ -24,239 +32,47 @@ from .elements import (
     Topology,
     Zone,
 )
-from .messages import SINGULAR, _close_to
+from .references import References
+from .services import Entry, build_services
+
+Sections = dict[str, list[Entry]]  # section -> its elements, in the order written
+# a link: (id, one end, the other end, its `between` as written, its fields), the last
+# two None for the link a host's nic implies
+LinkSpec = tuple[str, str, str, MarkedList | None, MarkedMap | None]
+# an id as written: (document number, line, column, id, section, path)
+Declaration = tuple[int, int, int, str, str, str]
+
+_T = TypeVar("_T")
 
 
-class _Builder:
+class _Builder(References):
     """Merges documents and resolves references; raises InputError at the first problem."""
 
     def __init__(self, documents: list[MarkedMap]):
+        super().__init__()
         self.documents = documents
-        self.where: dict[str, Location] = {}
-        self.section_of: dict[str, str] = {}
         self.nodes: dict[str, MarkedMap] = {}  # element id -> its fields, for cycle positions
 
-    # -- locations and errors
-    def fail(self, container, key, message) -> InputError:
-        if isinstance(container, MarkedMap) and key in container.where:
-            line, column = container.value_at(key)
-        elif isinstance(container, MarkedList) and isinstance(key, int) and key < len(container.where):
-            line, column = container.item_at(key)
-        else:
-            line, column = container.line, container.column
-        return InputError(container.path, line, column, message)
-
-    def declare(self, eid: str, section: str, where: Location):
-        if eid in self.section_of:
-            first = self.where[eid]
-            hint = " (name parallel links with `name:`)" if section == "links" == self.section_of[eid] else ""
-            raise InputError(
-                where.path,
-                where.line,
-                where.column,
-                f"duplicate id {quote(eid)}: already used by the {SINGULAR[self.section_of[eid]]} "
-                f"at {first.path}:{first.line}:{first.column}{hint}",
-            )
-        self.section_of[eid] = section
-        self.where[eid] = where
-
-    def ref(self, container, key, value, allowed: Iterable[str], what: str) -> str:
-        section = self.section_of.get(value)
-        if section is None:
-            raise self.fail(container, key, f"unknown {what} {quote(value)}{self._did_you_mean(value, allowed)}")
-        if section not in allowed:
-            raise self.fail(container, key, f"{quote(value)} is a {SINGULAR[section]}, not a {what}")
-        return value
-
-    def _did_you_mean(self, value, allowed) -> str:
-        close = _close_to(value, [eid for eid, section in self.section_of.items() if section in allowed])
-        return f"; did you mean {close!r}?" if close else ""
-
-    def refs(self, node: MarkedMap, key: str, allowed, what) -> tuple[str, ...]:
-        values = node.get(key) or ()
-        section_of = self.section_of
-        for value in values:  # the usual case, quickly: every one known, of the right kind...
-            if section_of.get(value) not in allowed:
-                break
-        else:
-            result = tuple(dict.fromkeys(values))
-            if len(result) == len(values):  # ...and none listed twice
-                return result
-        # else say what is wrong with the first that is
-        seen: dict[str, None] = {}  # ordered, and O(1) membership for services on thousands of hosts
-        for index, value in enumerate(values):
-            self.ref(values, index, value, allowed, what)
-            if value in seen:
-                raise self.fail(values, index, f"{quote(value)} is listed twice")
-            seen[value] = None
-        return tuple(seen)
-
-    def _listed_twice(self, values: MarkedList):
-        seen = set()
-        for index, value in enumerate(values):
-            if value in seen:
-                raise self.fail(values, index, f"{quote(value)} is listed twice")
-            seen.add(value)
-
-    def opt_ref(self, node: MarkedMap, key: str, allowed, what) -> str | None:
-        value = node.get(key)
-        if value is None or self.section_of.get(value) in allowed:
-            return value
-        return self.ref(node, key, value, allowed, what)
-
-    # -- the build
-    def _declare_all(self, sections, link_specs) -> None:
-        """Collect every element, link and nic link of every document, and declare their
-        ids in the order written, so that a duplicate is reported at its second writing."""
-        declarations: list[tuple[int, int, int, str, str, str]] = []  # (doc, line, column, id, section, path)
-        declare, nodes = declarations.append, self.nodes
-        for number, document in enumerate(self.documents):
-            for section in sections:
-                table = document.get(section)
-                if not table:
-                    continue
-                entries, where, path = sections[section], table.where, table.path
-                for eid, node in table.items():
-                    node = node or _empty(table, eid)
-                    entries.append((eid, node, table))
-                    nodes[eid] = node
-                    at = where[eid]
-                    declare((number, at[0], at[1], eid, section, path))
-                    if section == "hosts":  # each nic is a link host--node
-                        nics = node.get("nics")
-                        if not nics:
-                            continue
-                        if len(set(nics)) != len(nics):
-                            self._listed_twice(nics)
-                        for index, switch in enumerate(nics):
-                            link = f"{eid}--{switch}"
-                            link_specs.append((link, eid, switch, None, None))
-                            at = nics.where[index]
-                            declare((number, at[0], at[1], link, "links", nics.path))
-            links = document.get("links") or []
-            for index, item in enumerate(links):
-                if isinstance(item, MarkedMap):
-                    ends, name, node = item["between"], item.get("name"), item
-                    line, column = item.value_at("name") if name else ends.item_at(0)
-                else:
-                    ends, name, node = item, None, None
-                    line, column = links.item_at(index)
-                eid = name or f"{ends[0]}--{ends[1]}"  # unnamed: its ends as written
-                link_specs.append((eid, ends[0], ends[1], ends, node))
-                declarations.append((number, line, column, eid, "links", links.path))
-        section_of, where = self.section_of, self.where
-        for _, line, column, eid, section, path in sorted(declarations, key=itemgetter(0, 1, 2)):
-            if eid in section_of:
-                self.declare(eid, section, Location(path, line, column))  # says it is a duplicate
-            section_of[eid] = section
-            where[eid] = Location(path, line, column)
-        for _, node, _ in sections["hosts"]:  # before the links they make: a nic names a network node
-            self.refs(node, "nics", ("network",), "network node")
-
     def build(self) -> Topology:
-        sections: dict[str, list[tuple[str, MarkedMap, MarkedMap]]] = {s: [] for s in SECTIONS if s != "links"}
-        link_specs: list[tuple[str, str, str, MarkedList | None, MarkedMap | None]] = []
-        self._declare_all(sections, link_specs)
-
+        sections, link_specs = self._declare_all()
         zones = {eid: Zone(eid) for eid, _, _ in sections["zones"]}
-        power = {}
-        for eid, node, _ in sections["power"]:
-            power[eid] = Power(
-                eid,
-                node["kind"],
-                self.refs(node, "from", ("power",), "power element"),
-                self.opt_ref(node, "zone", ("zones",), "zone"),
-            )
-        cooling = {
-            eid: Cooling(
-                eid,
-                self.opt_ref(node, "zone", ("zones",), "zone"),
-                self.refs(node, "power", ("power",), "power element"),
-            )
-            for eid, node, _ in sections["cooling"]
-        }
-        racks = {
-            eid: Rack(
-                eid,
-                self.opt_ref(node, "zone", ("zones",), "zone"),
-                self.refs(node, "cooling", ("cooling",), "cooling unit"),
-                self.refs(node, "power", ("power",), "power element"),
-            )
-            for eid, node, _ in sections["racks"]
-        }
-        network = {}
-        for eid, node, _ in sections["network"]:
-            rack = self.opt_ref(node, "rack", ("racks",), "rack")
-            own = self.refs(node, "power", ("power",), "power element")
-            network[eid] = NetworkNode(
-                eid,
-                node["kind"],
-                rack,
-                self.opt_ref(node, "zone", ("zones",), "zone"),
-                own or (racks[rack].power if rack else ()),
-            )
-        links: dict[str, Link] = {}
-        host_links: dict[str, list[str]] = {eid: [] for eid, _, _ in sections["hosts"]}
-        for eid, a, b, ends, _ in link_specs:
-            if ends is not None:  # written in `links` (a nic's ends were checked above)
-                self.ref(ends, 0, a, ("network", "hosts"), "network node or host")
-                self.ref(ends, 1, b, ("network", "hosts"), "network node or host")
-                if a == b:
-                    raise self.fail(ends, 1, f"link {quote(eid)} joins {quote(a)} to itself")
-                if self.section_of[a] == "hosts" and self.section_of[b] == "hosts":
-                    raise self.fail(ends, 1, f"link {quote(eid)} joins two hosts; a host is cabled to a network node")
-            links[eid] = Link(eid, a, b)
-            for end in (a, b):
-                if end in host_links:
-                    host_links[end].append(eid)
-        hosts = {}
-        for eid, node, _ in sections["hosts"]:
-            rack = self.opt_ref(node, "rack", ("racks",), "rack")
-            own = self.refs(node, "power", ("power",), "power element")
-            hosts[eid] = Host(
-                eid,
-                rack,
-                self.opt_ref(node, "zone", ("zones",), "zone"),
-                own or (racks[rack].power if rack else ()),
-                tuple(host_links[eid]),
-                node.get("fencing"),
-            )
-        storage = {}
-        for eid, node, _ in sections["storage"]:
-            members = self.refs(node, "hosts", ("hosts",), "host")
-            replicas = node.get("replicas", len(members) or 1)
-            storage[eid] = Storage(
-                eid,
-                node["kind"],
-                members,
-                min(replicas, len(members)) if members else replicas,
-                node.get("min_replicas", 1),
-                self.opt_ref(node, "zone", ("zones",), "zone"),
-            )
+        power = self._power(sections["power"])
+        cooling = self._cooling(sections["cooling"])
+        racks = self._racks(sections["racks"])
+        network = self._network(sections["network"], racks)
+        links, host_links = self._links(link_specs, sections["hosts"])
+        hosts = self._hosts(sections["hosts"], racks, host_links)
+        storage = self._storage(sections["storage"])
         entrypoints = self._entrypoints(network)
-        services = self._services(sections["services"])
+        services = build_services(self, sections["services"])
         self._check_cycles(power, services)
-        accepted, declared, availability = {}, {}, {}
-        key_sets: dict[frozenset, frozenset] = {}  # elements of a section mostly write the same keys
-        for entries in sections.values():
-            for eid, node, _ in entries:
-                declared[eid] = _shared(frozenset(node), key_sets)
-                self._availability(eid, node, availability)
-                if node.get("accept"):
-                    accepted[eid] = _acceptances(node["accept"])
-        for eid, _, _, _, node in link_specs:
-            if node is not None:
-                declared[eid] = _shared(frozenset(node), key_sets)
-                self._availability(eid, node, availability)
-                if node.get("accept"):
-                    accepted[eid] = _acceptances(node["accept"])
-        self._comment_acceptances(accepted)
-        first = self.documents[0]
-        objectives = {}
+        accepted, declared, availability = self._declared(sections, link_specs)
+        add_comment_acceptances(self.documents, self.where, accepted)
+        objectives: dict[str, Any] = {}
         for document in self.documents:
             objectives.update(document.get("objectives") or {})
         return Topology(
-            name=next((d["name"] for d in self.documents if d.get("name")), first.path),
+            name=next((d["name"] for d in self.documents if d.get("name")), self.documents[0].path),
             objectives=objectives,
             entrypoints=entrypoints,
             zones=zones,
@@ -274,116 +90,187 @@ class _Builder:
             availability=availability,
         )
 
-    def _availability(self, eid: str, node, out: dict) -> None:
-        """An element's own availability figure, if it declares one: `availability`
-        (percent), or `mtbf` and `mttr` (hours) as mtbf / (mtbf + mttr)."""
-        if "availability" in node:
-            if "mtbf" in node or "mttr" in node:
-                raise self.fail(node, "availability", "give `availability` or `mtbf` and `mttr`, not both")
-            out[eid] = node["availability"] / 100
-        elif "mtbf" in node or "mttr" in node:
-            if "mtbf" not in node or "mttr" not in node:
-                raise self.fail(node, "mtbf" if "mtbf" in node else "mttr", "`mtbf` and `mttr` go together")
-            out[eid] = node["mtbf"] / (node["mtbf"] + node["mttr"])
+    # -- declarations
+    def _declare_all(self) -> tuple[Sections, list[LinkSpec]]:
+        """Collect every element, link and nic link of every document, and declare their
+        ids in the order written, so that a duplicate is reported at its second writing."""
+        sections: Sections = {s: [] for s in SECTIONS if s != "links"}
+        link_specs: list[LinkSpec] = []
+        declarations: list[Declaration] = []
+        for number, document in enumerate(self.documents):
+            for section, entries in sections.items():
+                table = document.get(section)
+                if table:
+                    self._collect(number, section, table, entries, link_specs, declarations)
+            links = document.get("links")
+            if links:
+                self._collect_links(number, links, link_specs, declarations)
+        section_of, where = self.section_of, self.where
+        for _, line, column, eid, section, path in sorted(declarations, key=itemgetter(0, 1, 2)):
+            if eid in section_of:
+                self.declare(eid, section, Location(path, line, column))  # says it is a duplicate
+            section_of[eid] = section
+            where[eid] = Location(path, line, column)
+        for _, node, _ in sections["hosts"]:  # before the links they make: a nic names a network node
+            self.refs(node, "nics", ("network",), "network node")
+        return sections, link_specs
 
-    def _comment_acceptances(self, accepted: dict) -> None:
-        """`# spoflint: accept RULE reason` on an element's line accepts that risk on it."""
-        comments = {d.path: d.comments for d in self.documents if getattr(d, "comments", None)}
-        if not comments:
-            return
-        # The element a line declares is the one written first on it: `web-1: {nics:
-        # [sw-1]}` also places the implied link web-1--sw-1 on that line, further right.
-        first: dict[tuple[str, int], tuple[int, str]] = {}
-        for eid, at in self.where.items():
-            if at.line in comments.get(at.path, {}):
-                key = (at.path, at.line)
-                first[key] = min(first.get(key, (at.column, eid)), (at.column, eid))
-        for (path, line), (_, eid) in first.items():
-            for rule, reason, _ in comments[path][line]:
-                accepted[eid] = accepted.get(eid, ()) + (Acceptance(rule, reason),)
-        for path, lines in comments.items():
-            for line, entries in sorted(lines.items()):
-                if (path, line) not in first:
-                    raise InputError(
-                        path,
-                        line,
-                        entries[0][2],
-                        "a `# spoflint: accept` comment must stand on the line of the element it accepts",
-                    )
+    def _collect(
+        self,
+        number: int,
+        section: str,
+        table: MarkedMap,
+        entries: list[Entry],
+        link_specs: list[LinkSpec],
+        declarations: list[Declaration],
+    ) -> None:
+        """The elements of one section of document `number`; for hosts, the link each nic implies."""
+        declare, nodes = declarations.append, self.nodes
+        where, path = table.where, table.path
+        for eid, fields in table.items():
+            node = fields or _empty(table, eid)
+            entries.append((eid, node, table))
+            nodes[eid] = node
+            at = where[eid]
+            declare((number, at[0], at[1], eid, section, path))
+            if section == "hosts":  # each nic is a link host--node
+                nics = node.get("nics")
+                if not nics:
+                    continue
+                if len(set(nics)) != len(nics):
+                    self.listed_twice(nics)
+                for index, switch in enumerate(nics):
+                    link = f"{eid}--{switch}"
+                    link_specs.append((link, eid, switch, None, None))
+                    nic_at = nics.where[index]
+                    declare((number, nic_at[0], nic_at[1], link, "links", nics.path))
 
-    def _entrypoints(self, network) -> tuple[str, ...]:
+    def _collect_links(
+        self, number: int, links: MarkedList, link_specs: list[LinkSpec], declarations: list[Declaration]
+    ) -> None:
+        """The `links` of document `number`: `[a, b]`, or a mapping with `between` (and a `name`)."""
+        for index, item in enumerate(links):
+            node: MarkedMap | None
+            if isinstance(item, MarkedMap):
+                ends, name, node = item["between"], item.get("name"), item
+                line, column = item.value_at("name") if name else ends.item_at(0)
+            else:
+                ends, name, node = item, None, None
+                line, column = links.item_at(index)
+            eid = name or f"{ends[0]}--{ends[1]}"  # unnamed: its ends as written
+            link_specs.append((eid, ends[0], ends[1], ends, node))
+            declarations.append((number, line, column, eid, "links", links.path))
+
+    # -- the sections, in the order they refer to each other
+    def _power(self, entries: list[Entry]) -> dict[str, Power]:
+        power = {}
+        for eid, node, _ in entries:
+            power[eid] = Power(
+                eid,
+                node["kind"],
+                self.refs(node, "from", ("power",), "power element"),
+                self.opt_ref(node, "zone", ("zones",), "zone"),
+            )
+        return power
+
+    def _cooling(self, entries: list[Entry]) -> dict[str, Cooling]:
+        return {
+            eid: Cooling(
+                eid,
+                self.opt_ref(node, "zone", ("zones",), "zone"),
+                self.refs(node, "power", ("power",), "power element"),
+            )
+            for eid, node, _ in entries
+        }
+
+    def _racks(self, entries: list[Entry]) -> dict[str, Rack]:
+        return {
+            eid: Rack(
+                eid,
+                self.opt_ref(node, "zone", ("zones",), "zone"),
+                self.refs(node, "cooling", ("cooling",), "cooling unit"),
+                self.refs(node, "power", ("power",), "power element"),
+            )
+            for eid, node, _ in entries
+        }
+
+    def _network(self, entries: list[Entry], racks: dict[str, Rack]) -> dict[str, NetworkNode]:
+        network = {}
+        for eid, node, _ in entries:
+            rack = self.opt_ref(node, "rack", ("racks",), "rack")
+            own = self.refs(node, "power", ("power",), "power element")
+            network[eid] = NetworkNode(
+                eid,
+                node["kind"],
+                rack,
+                self.opt_ref(node, "zone", ("zones",), "zone"),
+                own or (racks[rack].power if rack else ()),
+            )
+        return network
+
+    def _links(self, link_specs: list[LinkSpec], hosts: list[Entry]) -> tuple[dict[str, Link], dict[str, list[str]]]:
+        """Every link, its ends checked, and the links of each host."""
+        links: dict[str, Link] = {}
+        host_links: dict[str, list[str]] = {eid: [] for eid, _, _ in hosts}
+        for eid, a, b, ends, _ in link_specs:
+            if ends is not None:  # written in `links` (a nic's ends were checked above)
+                self.ref(ends, 0, a, ("network", "hosts"), "network node or host")
+                self.ref(ends, 1, b, ("network", "hosts"), "network node or host")
+                if a == b:
+                    raise self.fail(ends, 1, f"link {quote(eid)} joins {quote(a)} to itself")
+                if self.section_of[a] == "hosts" and self.section_of[b] == "hosts":
+                    raise self.fail(ends, 1, f"link {quote(eid)} joins two hosts; a host is cabled to a network node")
+            links[eid] = Link(eid, a, b)
+            for end in (a, b):
+                if end in host_links:
+                    host_links[end].append(eid)
+        return links, host_links
+
+    def _hosts(self, entries: list[Entry], racks: dict[str, Rack], host_links: dict[str, list[str]]) -> dict[str, Host]:
+        hosts = {}
+        for eid, node, _ in entries:
+            rack = self.opt_ref(node, "rack", ("racks",), "rack")
+            own = self.refs(node, "power", ("power",), "power element")
+            hosts[eid] = Host(
+                eid,
+                rack,
+                self.opt_ref(node, "zone", ("zones",), "zone"),
+                own or (racks[rack].power if rack else ()),
+                tuple(host_links[eid]),
+                node.get("fencing"),
+            )
+        return hosts
+
+    def _storage(self, entries: list[Entry]) -> dict[str, Storage]:
+        storage = {}
+        for eid, node, _ in entries:
+            members = self.refs(node, "hosts", ("hosts",), "host")
+            replicas = node.get("replicas", len(members) or 1)
+            storage[eid] = Storage(
+                eid,
+                node["kind"],
+                members,
+                min(replicas, len(members)) if members else replicas,
+                node.get("min_replicas", 1),
+                self.opt_ref(node, "zone", ("zones",), "zone"),
+            )
+        return storage
+
+    def _entrypoints(self, network: dict[str, NetworkNode]) -> tuple[str, ...]:
+        """The entry points declared in any document, else the external network nodes."""
         declared: dict[str, None] = {}  # ordered set
         for document in self.documents:
-            values = document.get("entrypoints") or []
+            values = document.get("entrypoints")
+            if not values:
+                continue
             for index, value in enumerate(values):
                 declared[self.ref(values, index, value, ("network",), "network node")] = None
         if declared:
             return tuple(declared)
         return tuple(eid for eid, node in network.items() if node.kind == "external")
 
-    def _services(self, entries) -> dict[str, Service]:
-        referenced: set[str] = set()
-        balancers: set[str] = set()
-        for _eid, node, _ in entries:
-            referenced.update(node.get("depends_on") or ())
-            if node.get("load_balancer"):
-                referenced.add(node["load_balancer"])
-                balancers.add(node["load_balancer"])
-        services = {}
-        for eid, node, _ in entries:
-            kind_name = node.get("kind")
-            known = kinds.lookup(kind_name)
-            members = self.refs(node, "hosts", ("hosts",), "host")
-            pool = self.refs(node, "pool", ("hosts",), "host")
-            replicas = node.get("replicas", len(members))
-            spread = node.get("spread")
-            if pool and spread == "host" and len(pool) < replicas:
-                raise self.fail(node, "pool", f"`spread: host` needs {replicas} hosts in the pool, it has {len(pool)}")
-            ha = node.get("ha") or (known.ha if known else "none")
-            declared_role = node.get("role")
-            role = (
-                (None if declared_role == "none" else declared_role)
-                if declared_role
-                else (known.role if known and known.role else ("load-balancer" if eid in balancers else None))
-            )
-            quorum = node.get("quorum")
-            if quorum == "majority":
-                quorum_count = replicas // 2 + 1
-            elif quorum == "none":
-                quorum_count = 0
-            elif isinstance(quorum, int):
-                quorum_count = quorum
-            else:
-                quorum_count = replicas // 2 + 1 if (ha == "active-active" and known and known.quorum) else 1
-            lb = self.opt_ref(node, "load_balancer", ("services",), "service (the load balancer)")
-            if lb == eid:
-                raise self.fail(node, "load_balancer", f"{eid!r} cannot be its own load balancer")
-            vip = node.get("vip")
-            if isinstance(vip, dict):
-                vip = vip.get("manager") or "address"
-            services[eid] = Service(
-                id=eid,
-                kind=kind_name,
-                state=node.get("state") or (known.state if known else None),
-                role=role,
-                hosts=members,
-                replicas=replicas,
-                pool=pool,
-                spread=spread,
-                ha=ha,
-                manager=node.get("manager") or (known.manager if known else None),
-                quorum=quorum_count,
-                min_instances=node.get("min_instances", 1),
-                load_balancer=lb,
-                vip=vip,
-                access=node.get("access") or (known.access if known else "single"),
-                depends_on=self.refs(node, "depends_on", ("services", "storage"), "service or storage backend"),
-                storage=self.refs(node, "storage", ("storage",), "storage backend"),
-                public=node.get("public", eid not in referenced),
-            )
-        return services
-
-    def _check_cycles(self, power, services):
+    def _check_cycles(self, power: dict[str, Power], services: dict[str, Service]) -> None:
+        """An InputError at the reference that closes a cycle of power feeds or service dependencies."""
         edges = {eid: p.sources for eid, p in power.items()}
         edges.update(
             {eid: s.depends_on + ((s.load_balancer,) if s.load_balancer else ()) for eid, s in services.items()}
@@ -397,13 +284,44 @@ class _Builder:
             value = node.get(key)
             if value == second:
                 raise self.fail(node, key, _cycle_message(first in power, cycle))
-            if isinstance(value, list) and second in value:
+            if isinstance(value, MarkedList) and second in value:
                 raise self.fail(value, value.index(second), _cycle_message(first in power, cycle))
         at = self.where[first]
         raise InputError(at.path, at.line, at.column, _cycle_message(first in power, cycle))
 
+    # -- what each element declares about itself
+    def _declared(
+        self, sections: Sections, link_specs: list[LinkSpec]
+    ) -> tuple[Accepted, dict[str, frozenset[str]], dict[str, float]]:
+        """Per element: the risks it accepts (`accept:`), the keys it writes and its
+        availability figure, for those that declare them."""
+        accepted: Accepted = {}
+        declared: dict[str, frozenset[str]] = {}
+        availability: dict[str, float] = {}
+        key_sets: dict[frozenset[str], frozenset[str]] = {}  # elements of a section mostly write the same keys
+        written = [(eid, node) for entries in sections.values() for eid, node, _ in entries]
+        written += [(eid, node) for eid, _, _, _, node in link_specs if node is not None]
+        for eid, node in written:
+            declared[eid] = _shared(frozenset(node), key_sets)
+            self._availability(eid, node, availability)
+            if node.get("accept"):
+                accepted[eid] = written_acceptances(node["accept"])
+        return accepted, declared, availability
 
-def _shared(value, table: dict):
+    def _availability(self, eid: str, node: MarkedMap, out: dict[str, float]) -> None:
+        """An element's own availability figure, if it declares one: `availability`
+        (percent), or `mtbf` and `mttr` (hours) as mtbf / (mtbf + mttr)."""
+        if "availability" in node:
+            if "mtbf" in node or "mttr" in node:
+                raise self.fail(node, "availability", "give `availability` or `mtbf` and `mttr`, not both")
+            out[eid] = node["availability"] / 100
+        elif "mtbf" in node or "mttr" in node:
+            if "mtbf" not in node or "mttr" not in node:
+                raise self.fail(node, "mtbf" if "mtbf" in node else "mttr", "`mtbf` and `mttr` go together")
+            out[eid] = node["mtbf"] / (node["mtbf"] + node["mttr"])
+
+
+def _shared(value: _T, table: dict[_T, _T]) -> _T:
     """One object for equal values: a million elements declare a few sets of keys."""
     return table.setdefault(value, value)
 
@@ -441,19 +359,9 @@ def find_cycle(edges: dict[str, tuple[str, ...]]) -> list[str] | None:
     return None
 
 
-def _empty(table: MarkedMap, key) -> MarkedMap:
+def _empty(table: MarkedMap, key: str) -> MarkedMap:
     """An element written with no fields (`dc1:`), as an empty mapping at its place."""
     node = MarkedMap()
     node.path, node.where = table.path, {}
     node.line, node.column = table.value_at(key)
     return node
-
-
-def _acceptances(accept: dict) -> tuple[Acceptance, ...]:
-    out = []
-    for rule, value in accept.items():
-        if isinstance(value, dict):
-            out.append(Acceptance(rule, value["reason"], value.get("until")))
-        else:
-            out.append(Acceptance(rule, value))
-    return tuple(out)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 # the sections whose elements may fail; zones only when the failure scope asks
 FAILING = ("power", "cooling", "racks", "network", "links", "hosts", "storage", "zones")
@@ -127,10 +129,13 @@ class Service:
         return self.depends_on + tuple(s for s in self.storage if s not in self.depends_on)
 
 
+Element = Zone | Power | Cooling | Rack | NetworkNode | Link | Host | Storage | Service
+
+
 @dataclass(frozen=True)
 class Topology:
     name: str
-    objectives: dict
+    objectives: dict[str, Any]  # as written: objective -> its figure
     entrypoints: tuple[str, ...]
     zones: dict[str, Zone]
     power: dict[str, Power]
@@ -143,17 +148,19 @@ class Topology:
     services: dict[str, Service]
     where: dict[str, Location]
     accepted: dict[str, tuple[Acceptance, ...]] = field(default_factory=dict)
-    declared: dict[str, frozenset] = field(default_factory=dict)  # fields written per element
+    declared: dict[str, frozenset[str]] = field(default_factory=dict)  # fields written per element
     availability: dict[str, float] = field(default_factory=dict)  # declared figures, as fractions (0, 1]
 
     @cached_property
     def section_of(self) -> dict[str, str]:
+        """Element id -> the section it is declared in."""
         return {eid: name for name in SECTIONS for eid in getattr(self, name)}
 
-    def element(self, eid: str):
+    def element(self, eid: str) -> Element:
+        """The element with id `eid`, of whichever section."""
         return getattr(self, self.section_of[eid])[eid]
 
-    def can_fail(self, eid: str, scope: frozenset = DEFAULT_SCOPE) -> bool:
+    def can_fail(self, eid: str, scope: Set[str] = DEFAULT_SCOPE) -> bool:
         """Whether an element is a failure candidate (topology.md, "What can fail"):
         one of the sections in the failure scope (every one but zones by default),
         never an entry point or an external node, and storage only when it has no hosts
@@ -167,7 +174,7 @@ class Topology:
             return not self.storage[eid].hosts
         return True
 
-    def failure_candidates(self, scope: frozenset = DEFAULT_SCOPE) -> dict[str, bool]:
+    def failure_candidates(self, scope: Set[str] = DEFAULT_SCOPE) -> dict[str, bool]:
         """`can_fail` for every element at once, a section at a time."""
         result = dict.fromkeys(self.section_of, False)
         for section in SECTIONS:

@@ -13,7 +13,7 @@ additionalProperties, propertyNames, required, allOf, anyOf, oneOf, not, and `$r
 within the document). Any other keyword is refused when compiling, never ignored. Each
 keyword follows jsonschema's own implementation (`jsonschema._keywords`), with
 spoflint's type checker: an integer is an int (not 2.0, not true), a number is an int or
-a finite float. tests/test_schema_check.py holds the two to the same verdict.
+a finite float. tests/model/test_schema_check.py holds the two to the same verdict.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-Check = Callable[[object], bool]
+Check = Callable[[Any], bool]  # a predicate on an instance (any JSON value)
+Schema = Mapping[str, Any] | bool  # a JSON Schema, or a part of one
 
 # Keywords that say something about the schema, never about the instance.
 ANNOTATIONS = frozenset(
@@ -51,31 +53,31 @@ class UnsupportedSchema(ValueError):
 # --- types: what model.validate tells jsonschema too ---------------------------------
 
 
-def is_integer(value) -> bool:
+def is_integer(value: object) -> bool:
     return type(value) is int
 
 
-def is_number(value) -> bool:
+def is_number(value: object) -> bool:
     return type(value) is int or (type(value) is float and math.isfinite(value))
 
 
-def _is_object(value) -> bool:
+def _is_object(value: object) -> bool:
     return isinstance(value, dict)
 
 
-def _is_array(value) -> bool:
+def _is_array(value: object) -> bool:
     return isinstance(value, list)
 
 
-def _is_string(value) -> bool:
+def _is_string(value: object) -> bool:
     return isinstance(value, str)
 
 
-def _is_boolean(value) -> bool:
+def _is_boolean(value: object) -> bool:
     return isinstance(value, bool)
 
 
-def _is_null(value) -> bool:
+def _is_null(value: object) -> bool:
     return value is None
 
 
@@ -95,11 +97,12 @@ TYPES: dict[str, Check] = {
 _TRUE, _FALSE = object(), object()
 
 
-def _unbool(value):
+def _unbool(value: object) -> object:
     return _TRUE if value is True else _FALSE if value is False else value
 
 
-def equal(one, two) -> bool:
+def equal(one: object, two: object) -> bool:
+    """Equality as jsonschema has it: true is not 1, 1.0 is 1, containers item by item."""
     if one is two:
         return True
     if isinstance(one, str) or isinstance(two, str):
@@ -111,13 +114,13 @@ def equal(one, two) -> bool:
     return _unbool(one) == _unbool(two)
 
 
-def unique(items) -> bool:
+def unique(items: Iterable[object]) -> bool:
     """jsonschema's `uniq`: sort when the items allow it, else compare every pair."""
     try:
-        ordered = sorted(_unbool(i) for i in items)
+        ordered: list[Any] = sorted(_unbool(i) for i in items)  # TypeError when they do not sort
         return not any(equal(i, j) for i, j in zip(ordered, itertools.islice(ordered, 1, None)))
     except (NotImplementedError, TypeError):
-        seen: list = []
+        seen: list[object] = []
         for item in items:
             item = _unbool(item)
             if any(equal(item, other) for other in seen):
@@ -129,26 +132,29 @@ def unique(items) -> bool:
 # --- the compiler -------------------------------------------------------------------
 
 
-def _always(_value) -> bool:
+def _always(_value: object) -> bool:
     return True
 
 
-def _never(_value) -> bool:
+def _never(_value: object) -> bool:
     return False
 
 
-def compile_schema(schema) -> Check:
+def compile_schema(schema: Schema) -> Check:
     """A predicate that is true exactly when jsonschema finds no error in an instance."""
     return _Compiler(schema).compile(schema)
 
 
 class _Compiler:
-    def __init__(self, root):
+    """Compiles the parts of one schema, each `$ref` once."""
+
+    def __init__(self, root: Schema):
         self.root = root
         self.refs: dict[str, Check] = {}
-        self.pending: dict[str, list] = {}  # refs being compiled (for recursive ones)
+        self.pending: dict[str, list[Check]] = {}  # refs being compiled (for recursive ones): a cell for each
 
-    def compile(self, schema) -> Check:
+    def compile(self, schema: object) -> Check:
+        """The predicate for one (sub)schema."""
         if schema is True or (isinstance(schema, dict) and not set(schema) - ANNOTATIONS):
             return _always
         if schema is False:
@@ -174,7 +180,7 @@ class _Compiler:
         return _all(checks)
 
     # -- keywords of any instance
-    def _type(self, types) -> Check:
+    def _type(self, types: str | list[str]) -> Check:
         names = [types] if isinstance(types, str) else list(types)
         try:
             tests = [TYPES[name] for name in names]
@@ -195,18 +201,18 @@ class _Compiler:
         if ref in self.refs:
             return self.refs[ref]
         if ref in self.pending:  # a recursive reference: resolved once compiled
-            cell = self.pending[ref]
-            return lambda value: cell[0](value)
+            pending = self.pending[ref]
+            return lambda value: pending[0](value)
         if not ref.startswith("#"):
             raise UnsupportedSchema(f"$ref outside the schema: {ref}")
-        target = self.root
+        target: Any = self.root
         for part in filter(None, ref[1:].split("/")):
             part = part.replace("~1", "/").replace("~0", "~")
             try:
                 target = target[int(part)] if isinstance(target, list) else target[part]
             except (KeyError, IndexError, ValueError, TypeError):
                 raise UnsupportedSchema(f"$ref to nothing: {ref}") from None
-        cell: list = [None]
+        cell: list[Check] = [_never]  # until compiled: only a recursive reference calls it, after
         self.pending[ref] = cell
         check = self.compile(target)
         cell[0] = check
@@ -214,26 +220,26 @@ class _Compiler:
         self.refs[ref] = check
         return check
 
-    def _const(self, expected) -> Check:
+    def _const(self, expected: object) -> Check:
         return lambda value: equal(value, expected)
 
-    def _enum(self, choices) -> Check:
+    def _enum(self, choices: list[object]) -> Check:
         if all(isinstance(c, str) for c in choices):
             allowed = frozenset(choices)
             return lambda value: isinstance(value, str) and value in allowed
         return lambda value: any(equal(c, value) for c in choices)
 
-    def _allOf(self, schemas) -> Check:
+    def _allOf(self, schemas: list[Schema]) -> Check:
         return _all([self.compile(s) for s in schemas])
 
-    def _anyOf(self, schemas) -> Check:
+    def _anyOf(self, schemas: list[Schema]) -> Check:
         checks = [self.compile(s) for s in schemas]
         return lambda value: any(check(value) for check in checks)
 
-    def _oneOf(self, schemas) -> Check:
+    def _oneOf(self, schemas: list[Schema]) -> Check:
         checks = [self.compile(s) for s in schemas]
 
-        def one_of(value) -> bool:
+        def one_of(value: object) -> bool:
             found = False
             for check in checks:
                 if check(value):
@@ -244,13 +250,13 @@ class _Compiler:
 
         return one_of
 
-    def _not(self, schema) -> Check:
+    def _not(self, schema: Schema) -> Check:
         check = self.compile(schema)
         return lambda value: not check(value)
 
     # -- keywords of one type of instance: they pass any other type
-    def _string(self, schema) -> list[Check]:
-        checks = []
+    def _string(self, schema: Mapping[str, Any]) -> list[Check]:
+        checks: list[Check] = []
         if "pattern" in schema:
             search = re.compile(schema["pattern"]).search
             checks.append(lambda value: not isinstance(value, str) or search(value) is not None)
@@ -262,8 +268,8 @@ class _Compiler:
             checks.append(lambda value: not isinstance(value, str) or len(value) <= high)
         return checks
 
-    def _number(self, schema) -> list[Check]:
-        checks = []
+    def _number(self, schema: Mapping[str, Any]) -> list[Check]:
+        checks: list[Check] = []
         if "minimum" in schema:
             low = schema["minimum"]
             checks.append(lambda value: not is_number(value) or not value < low)
@@ -278,8 +284,8 @@ class _Compiler:
             checks.append(lambda value: not is_number(value) or not value >= below)
         return checks
 
-    def _array(self, schema) -> list[Check]:
-        checks = []
+    def _array(self, schema: Mapping[str, Any]) -> list[Check]:
+        checks: list[Check] = []
         if "minItems" in schema:
             low = schema["minItems"]
             checks.append(lambda value: not isinstance(value, list) or len(value) >= low)
@@ -296,7 +302,7 @@ class _Compiler:
                 checks.append(lambda value: not isinstance(value, list) or all(map(each, value)))
         return checks
 
-    def _object(self, schema) -> Check:
+    def _object(self, schema: Mapping[str, Any]) -> Check:
         """properties, patternProperties, additionalProperties, propertyNames and
         required, in one pass over the keys."""
         patterns = schema.get("patternProperties", {})
@@ -310,17 +316,17 @@ class _Compiler:
         matchers = [(search, check) for search, check in matchers if check is not _always]
         # jsonschema's find_additional_properties: the patterns joined with |
         extension = re.compile("|".join(patterns)).search if patterns else None
+        # the check of a key no property or pattern names: None when any key is allowed
         extra = schema.get("additionalProperties", True)
-        extra_check = None if isinstance(extra, bool) else self.compile(extra)
-        forbid_extra = extra is False or extra_check is _never
-        if extra_check is _always or extra_check is _never:
+        extra_check: Check | None = _never if extra is False else None if extra is True else self.compile(extra)
+        if extra_check is _always:
             extra_check = None
-        names = self.compile(schema["propertyNames"]) if "propertyNames" in schema else _always
-        names = None if names is _always else names
+        names: Check | None = self.compile(schema["propertyNames"]) if "propertyNames" in schema else None
+        if names is _always:
+            names = None
         required = tuple(schema.get("required", ()))
-        missing = object()
 
-        def check(value) -> bool:
+        def check(value: object) -> bool:
             if not isinstance(value, dict):
                 return True
             for name in required:
@@ -329,8 +335,8 @@ class _Compiler:
             for key, item in value.items():
                 if names is not None and not names(key):
                     return False
-                own = named.get(key, missing)
-                if own is not missing:
+                own = named.get(key)
+                if own is not None:
                     for test in own:
                         if not test(item):
                             return False
@@ -338,10 +344,10 @@ class _Compiler:
                 for search, test in matchers:
                     if search(key) and not test(item):
                         return False
-                if forbid_extra or extra_check is not None:
+                if extra_check is not None:
                     if extension is not None and extension(key):
                         continue
-                    if forbid_extra or not extra_check(item):
+                    if not extra_check(item):
                         return False
             return True
 
@@ -383,7 +389,7 @@ def _all(checks: list[Check]) -> Check:
         first, second = checks
         return lambda value: first(value) and second(value)
 
-    def every(value) -> bool:
+    def every(value: object) -> bool:
         for check in checks:
             if not check(value):
                 return False

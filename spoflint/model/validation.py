@@ -6,22 +6,27 @@ from __future__ import annotations
 import itertools
 import json
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, quote
 from ..load import MarkedMap
 from . import schema_check
 from .messages import _explain
 
-_validator = None
-_fast = None
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+_validator: Validator | None = None  # built on first use: importing jsonschema takes a while
+_fast: schema_check.Check | None = None
 MAX_SCHEMA_ERRORS = 1000  # enough to find the first; a broken huge file need not list all
 
 
-def schema() -> dict:
+def schema() -> dict[str, Any]:
+    """The topology JSON Schema (topology.schema.json)."""
     return json.loads(resources.files("spoflint.model").joinpath("topology.schema.json").read_text())
 
 
-def schema_validator():
+def schema_validator() -> Validator:
     """Draft 2020-12, except that an integer is an int (not 2.0 or true) and a number
     is finite (not .nan or .inf): YAML writes all of those. schema_check holds both
     definitions, so that its fast verdict and jsonschema's agree."""
@@ -40,7 +45,7 @@ def schema_validator():
     return _validator
 
 
-def fast_check():
+def fast_check() -> schema_check.Check:
     """The schema compiled to a yes/no predicate: the fast path of `validate`."""
     global _fast
     if _fast is None:

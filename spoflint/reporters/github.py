@@ -3,6 +3,13 @@ annotation per finding, shown on the pull request's changed lines."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..findings import Finding
+    from ..registry import Rule
+
 LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
 
 
@@ -14,7 +21,8 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(findings, rules=None) -> str:
+def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
+    """One annotation line per reported finding (accepted and baselined ones are left out)."""
     out = []
     for f in findings:
         if f.suppressed is not None:

@@ -1,4 +1,4 @@
-"""JSON: a versioned, documented object (see the README, "JSON output").
+"""JSON: a versioned, documented object (docs/outputs.md).
 
 Version 1: {"format": "spoflint-findings", "version": 1, "tool": {...},
 "findings": [...], "summary": {...}}. Fields are only ever added within a version.
@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+
+if TYPE_CHECKING:
+    from ..findings import Finding
+    from ..registry import Rule
 
 VERSION = 1
 
 
-def finding_dict(f) -> dict:
+def finding_dict(f: Finding) -> dict[str, Any]:
+    """One finding as the JSON object of `findings`."""
     return {
         "rule": f.rule,
         "name": f.name,
@@ -33,7 +40,8 @@ def finding_dict(f) -> dict:
     }
 
 
-def render(findings, rules=None) -> str:
+def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
+    """Every finding (accepted and baselined ones marked `suppressed`) and the counts."""
     counts = Counter(f.severity for f in findings if f.suppressed is None)
     document = {
         "format": "spoflint-findings",

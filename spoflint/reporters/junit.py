@@ -5,23 +5,32 @@ or in the baseline), and a passing case for a rule with no finding."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
+
+if TYPE_CHECKING:
+    from ..findings import Finding
+    from ..registry import Rule
 
 # characters XML 1.0 cannot hold at all, even escaped (a reason may be written "\x07")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def escape(text: str) -> str:
+    """Element text, with what XML cannot hold replaced by U+FFFD."""
     return _escape(_NOT_XML.sub("\ufffd", text))
 
 
 def quoteattr(text: str) -> str:
+    """A quoted attribute value, with what XML cannot hold replaced by U+FFFD."""
     return _quoteattr(_NOT_XML.sub("\ufffd", text))
 
 
-def render(findings, rules) -> str:
-    by_rule: dict[str, list] = {rule_id: [] for rule_id in sorted(rules)}
+def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
+    """One test suite per rule that ran (and per rule of a finding), one test case per finding."""
+    by_rule: dict[str, list[Finding]] = {rule_id: [] for rule_id in sorted(rules)}
     for f in findings:
         by_rule.setdefault(f.rule, []).append(f)
     failures = sum(1 for f in findings if f.suppressed is None)

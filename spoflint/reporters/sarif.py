@@ -11,15 +11,22 @@ external one.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .. import __version__
+
+if TYPE_CHECKING:
+    from ..findings import Finding
+    from ..registry import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 
 
-def _rule(rule) -> dict:
+def _rule(rule: Rule) -> dict[str, Any]:
+    """A `reportingDescriptor`: the rule's id, name, descriptions, help and level."""
     paragraphs = rule.doc.split("\n\n", 2)  # the summary (maybe several lines), then why
     why = " ".join(paragraphs[1].split()) if len(paragraphs) > 1 else ""
     return {
@@ -33,8 +40,12 @@ def _rule(rule) -> dict:
     }
 
 
-def _location(path: str, line: int, column: int, message: str | None = None, index: int | None = None) -> dict:
-    location = {
+def _location(
+    path: str, line: int, column: int, message: str | None = None, index: int | None = None
+) -> dict[str, Any]:
+    """A `location`: the file (relative to %SRCROOT%), line and column; a related
+    location also has its id and a message (the element's id)."""
+    location: dict[str, Any] = {
         "physicalLocation": {
             "artifactLocation": {"uri": quote(path), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": line, "startColumn": column},
@@ -47,12 +58,13 @@ def _location(path: str, line: int, column: int, message: str | None = None, ind
     return location
 
 
-def render(findings, rules) -> str:
+def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
+    """One run: the driver with every rule that ran, one result per finding."""
     ids = sorted(rules)  # every rule that ran, so that ruleIndex points into this list
     index = {rule_id: i for i, rule_id in enumerate(ids)}
     results = []
     for f in findings:
-        result = {
+        result: dict[str, Any] = {
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
             "level": LEVEL[f.severity],

@@ -4,11 +4,19 @@ summary. Accepted risks and baselined findings are not listed, only counted."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from ..findings import Finding
+    from ..registry import Rule
 
 STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 
 
-def lines(findings):
+def lines(findings: Sequence[Finding]) -> Iterator[tuple[str, str | None]]:
     """(text, severity) for each reported finding, then the summary line."""
     shown = [f for f in findings if f.suppressed is None]
     for f in shown:
@@ -16,7 +24,8 @@ def lines(findings):
     yield summary(findings), None
 
 
-def summary(findings) -> str:
+def summary(findings: Sequence[Finding]) -> str:
+    """`Found N findings: ...` or `No findings.`, with the accepted and baselined counts."""
     shown = [f for f in findings if f.suppressed is None]
     accepted = sum(1 for f in findings if f.suppressed_by == "accept")
     baselined = len(findings) - len(shown) - accepted
@@ -31,11 +40,12 @@ def summary(findings) -> str:
     return f"Found {len(shown)} {noun}: {', '.join(parts)}{tail}."
 
 
-def render(findings, rules=None) -> str:
+def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
+    """One line per reported finding, then the summary."""
     return "".join(text + "\n" for text, _ in lines(findings))
 
 
-def render_rich(findings):
+def render_rich(findings: Sequence[Finding]) -> Text:
     """The same lines as a rich Text, coloured by severity (for terminals)."""
     from rich.text import Text
 

@@ -2,9 +2,10 @@
 through `spoflint.reporters`).
 
 One module per command: `simulation` (simulate), `cutsets`, `availability`, `graph`
-(dot, Mermaid, JSON and the self-contained HTML page, whose files are in `page/`) and
-`rules` (the generated rules page). Views are pure functions from analysis results to
-text; only the CLI prints. Every JSON view starts with the same envelope,
+(the analysed model as JSON, dot, Mermaid and the self-contained HTML page, whose files
+are in `page/`; `drawing` writes the dot and Mermaid text) and `rules` (the generated
+rules page). Views are pure functions from analysis results to text; only the CLI
+prints. Every JSON view starts with the same envelope,
 `{"format": "spoflint-<name>", "version": N}`.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+FORMATS = ("text", "json")  # of the reports of simulate, cutsets and availability
 VERSION = 1  # of every JSON view's shape; bumped per format when one changes incompatibly
 
 
@@ -21,6 +23,19 @@ def envelope(name: str, version: int = VERSION) -> dict[str, Any]:
     return {"format": name, "version": version}
 
 
-def dumps(document: Any, sort_keys: bool = False) -> str:
-    """A JSON view as printed: indented, one trailing newline."""
-    return json.dumps(document, indent=2, sort_keys=sort_keys) + "\n"
+def dumps(document: dict[str, Any], sort_keys: bool = False) -> str:
+    """A JSON view as printed: indented, one trailing newline. With `sort_keys`, every
+    object's keys are sorted but the envelope's, which stay first."""
+    if sort_keys:
+        ordered = _sorted(document)
+        document = {**{key: ordered.pop(key) for key in ("format", "version") if key in ordered}, **ordered}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _sorted(value: Any) -> Any:
+    """A copy of a JSON value with every object's keys in sorted order."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, (list, tuple)):
+        return [_sorted(item) for item in value]
+    return value

@@ -4,13 +4,14 @@ time against the topology's objectives (text and JSON)."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ..analysis import availability, recovery
 from ..model import Topology
 from . import dumps, envelope
 
 
-def report(t: Topology) -> dict:
+def report(t: Topology) -> dict[str, Any]:
     """Every user-facing service: availability, nines, downtime, the elements that
     matter most, and the recovery time after a host failure, against the objectives."""
     objective = t.objectives.get("availability")
@@ -45,11 +46,15 @@ def report(t: Topology) -> dict:
     }
 
 
-def to_json(data: dict) -> str:
+def to_json(data: dict[str, Any]) -> str:
+    """The report as JSON (format `spoflint-availability`): the envelope first, then
+    every object's keys in sorted order."""
     return dumps(data, sort_keys=True)
 
 
-def to_text(data: dict) -> str:
+def to_text(data: dict[str, Any]) -> str:
+    """The report as text: per service its availability line (against the objective),
+    what it depends on most, and its recovery time."""
     objectives = data["objectives"]
     lines = [
         f"{data['topology']}: availability of user-facing services"

@@ -7,6 +7,7 @@ from . import dumps, envelope
 
 
 def to_json(result: list[CutSets], order: int) -> str:
+    """Each service's cut sets with their size and probability (format `spoflint-cutsets`)."""
     services = [
         {
             "service": r.service,
@@ -22,6 +23,7 @@ def to_json(result: list[CutSets], order: int) -> str:
 
 
 def to_text(result: list[CutSets], order: int) -> str:
+    """One line per service (how many sets, whether the list is exact), then its sets."""
     lines = []
     for r in result:
         note = f" (truncated: exact up to order {r.complete_order})" if r.truncated else ""

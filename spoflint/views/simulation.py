@@ -7,6 +7,8 @@ from . import dumps, envelope
 
 
 def to_json(sim: Simulation) -> str:
+    """What failed, each service down (why, through what chain), the services still up
+    and the data lost (format `spoflint-simulation`)."""
     t = sim.after.topology
     document = {
         **envelope("spoflint-simulation"),
@@ -28,6 +30,8 @@ def to_json(sim: Simulation) -> str:
 
 
 def to_text(sim: Simulation) -> str:
+    """What failed, the user-facing then the other services down with their reasons and
+    chains, and the data lost."""
     t = sim.after.topology
     out = [f"Failed: {', '.join(sim.failed)}"]
     down = sim.after.services_down

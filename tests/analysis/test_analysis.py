@@ -10,8 +10,7 @@ import textwrap
 
 from spoflint.analysis import Facts
 from spoflint.analysis.reference import evaluate
-from spoflint.load import load_text
-from spoflint.model import build
+from tests.helpers import topology_of
 
 POWER = """
 power:
@@ -24,7 +23,7 @@ power:
 
 def facts(*parts: str) -> Facts:
     text = "version: 1\n" + "".join(textwrap.dedent(part) for part in parts)
-    return Facts(build([load_text(text, "test.yaml")]))
+    return Facts(topology_of(text, "test.yaml"))
 
 
 def downtime(f: Facts) -> dict[str, set[str]]:

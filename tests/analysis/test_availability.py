@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,17 +21,11 @@ from hypothesis import strategies as st
 from spoflint import graph as fg
 from spoflint.analysis import availability as av
 from spoflint.analysis.reference import evaluate
-from spoflint.load import load_text
-from spoflint.model import build
 from tests.analysis.test_oracle import as_yaml, topologies
+from tests.helpers import EXAMPLES, topology_of
 
 MAX_ELEMENTS = 14
-EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "examples"
 CHECKED = {"topologies": 0, "services": 0, "states": 0}
-
-
-def topology(text: str):
-    return build([load_text(text, "t.yaml")])
 
 
 @st.composite
@@ -76,10 +69,11 @@ def failing_elements(t, service: str) -> list[str]:
     return sorted(e for e in owns if e is not None and av.element_availability(t, e) < 1)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(doc=with_figures())
 def test_exact_availability_matches_enumeration(doc):
-    t = build([load_text(as_yaml(doc), "rand.yaml")])
+    t = topology_of(as_yaml(doc), "rand.yaml")
     result = av.compute(t)
     CHECKED["topologies"] += 1
     everything = [e for e in t.section_of if av.element_availability(t, e) < 1]
@@ -103,6 +97,7 @@ def test_exact_availability_matches_enumeration(doc):
         assert len(shown) == len(top) or len(found.importance) == 5
 
 
+@pytest.mark.slow  # with the property test above, whose cases it counts
 def test_enumeration_covered_enough():
     """Run after the property test (file order): it must have compared real cases."""
     if CHECKED["topologies"] == 0:
@@ -111,7 +106,7 @@ def test_enumeration_covered_enough():
 
 
 def availability_of(text: str, service: str) -> float:
-    return av.compute(topology(text))[service].availability
+    return av.compute(topology_of(text))[service].availability
 
 
 def test_two_independent_replicas():
@@ -148,7 +143,7 @@ services:
     assert found == pytest.approx(a_sw * (1 - (1 - a) ** 2), abs=1e-15)
     naive = 1 - (1 - a_sw * a) ** 2  # two independent paths: wrong, the switch is shared
     assert abs(found - naive) > 1e-4
-    top = av.compute(topology(text))["web"].importance
+    top = av.compute(topology_of(text))["web"].importance
     assert top[0][0] == "sw" and top[0][1] == pytest.approx(1 - (1 - a) ** 2)
 
 
@@ -167,7 +162,7 @@ services:
 
 
 def test_defaults_apply_per_kind():
-    t = topology("""
+    t = topology_of("""
 version: 1
 power:
   feed-a: {kind: feed}
@@ -184,7 +179,7 @@ services:
 
 
 def test_budget_gives_a_bound():
-    t = topology("""
+    t = topology_of("""
 version: 1
 hosts:
   h1: {availability: 99}
@@ -214,7 +209,7 @@ def test_figures_must_be_consistent(text, message):
     from spoflint.errors import InputError
 
     with pytest.raises(InputError, match=message):
-        topology("version: 1\n" + text + "\n")
+        topology_of("version: 1\n" + text + "\n")
 
 
 @pytest.mark.parametrize(
@@ -224,7 +219,7 @@ def test_figures_out_of_range_are_input_errors(text):
     from spoflint.errors import InputError
 
     with pytest.raises(InputError):
-        topology("version: 1\n" + text + "\n")
+        topology_of("version: 1\n" + text + "\n")
 
 
 # --- recovery time (OBJ002's facts) ----------------------------------------------------
@@ -242,7 +237,7 @@ def test_parse_duration(value, seconds):
 def test_recovery_is_the_slowest_mechanism_on_the_path():
     from spoflint.analysis.recovery import MECHANISMS, recoveries
 
-    t = topology("""
+    t = topology_of("""
 version: 1
 hosts:
   ctl-1: {fencing: ipmi}

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import itertools
 import json
-from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from spoflint.analysis.cutsets import cut_sets
 from spoflint.analysis.reference import evaluate
 from spoflint.cli import run
-from spoflint.load import load_text
-from spoflint.model import DEFAULT_SCOPE, build
+from spoflint.model import DEFAULT_SCOPE
 from tests.analysis.test_oracle import as_yaml, topologies
+from tests.helpers import HA, topology_of
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "examples" / "openstack-ha.yaml"
+EXAMPLE = HA
 MAX_CANDIDATES = {2: 40, 3: 25}  # brute force at order 3 stays fast
 
 
@@ -44,7 +44,7 @@ def brute_force(t, order: int) -> dict[str, set[frozenset]]:
 
 
 def compare(doc: dict, order: int) -> None:
-    t = build([load_text(as_yaml(doc), "rand.yaml")])
+    t = topology_of(as_yaml(doc), "rand.yaml")
     candidates = [e for e in t.section_of if t.can_fail(e, DEFAULT_SCOPE)]
     assume(len(candidates) <= MAX_CANDIDATES[order])
     expected = brute_force(t, order)
@@ -62,12 +62,14 @@ def compare(doc: dict, order: int) -> None:
         assert sizes == sorted(sizes)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(doc=topologies())
 def test_order_2_matches_brute_force(doc):
     compare(doc, 2)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(doc=topologies())
 def test_order_3_matches_brute_force(doc):
@@ -100,3 +102,23 @@ def test_check_order_turns_on_spof005(capsys):
     assert "SPOF005" not in capsys.readouterr().out
     assert run(["check", fixture, "--select", "SPOF005", "--order", "2"]) == 0  # a note
     assert "SPOF005 [note] api goes down when 2 elements fail together" in capsys.readouterr().out
+
+
+def test_ranking_reads_the_figures_table():
+    """Sets of one size rank by the product of each element's 1 - availability, from the
+    one table of figures (spoflint.analysis.figures); a zone counts, at its default,
+    only where the failure scope includes zones."""
+    from spoflint.analysis.figures import ZONE_IN_SCOPE, element_unavailability
+    from spoflint.model import FAILING
+
+    t = topology_of(
+        "version: 1\nzones: {z1: {}, z2: {}}\nhosts:\n  h1: {zone: z1}\n  h2: {zone: z2, availability: 99}\n"
+        "services:\n  web: {kind: nginx, hosts: [h1, h2], access: client-list}\n"
+    )
+    (default,) = cut_sets(t, 2)
+    assert default.sets == (("h1", "h2"),)
+    assert default.probabilities[0] == element_unavailability(t, "h1") * element_unavailability(t, "h2")
+    (everything,) = cut_sets(t, 2, scope=frozenset(FAILING))
+    assert everything.sets == (("h1", "h2"), ("h2", "z1"), ("h1", "z2"), ("z1", "z2"))
+    assert element_unavailability(t, "z1", frozenset(FAILING)) == 1 - ZONE_IN_SCOPE / 100
+    assert element_unavailability(t, "z1") == 0  # outside the default scope: it does not fail

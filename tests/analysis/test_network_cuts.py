@@ -6,7 +6,6 @@ its links) at the cost of the answer."""
 from __future__ import annotations
 
 from collections import deque
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -16,8 +15,8 @@ from spoflint import graph as fg
 from spoflint.analysis import Facts
 from spoflint.analysis.network import Separation, _center, _cut_off, bfs_tree
 from spoflint.errors import InputError
-from spoflint.load import load_text
-from spoflint.model import build
+from tests import helpers
+from tests.helpers import topology_of
 
 
 @st.composite
@@ -50,6 +49,7 @@ def reachable(adjacency, gone) -> set[str]:
     return seen
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(networks(), st.data())
 def test_every_way_of_cutting_agrees(network, data):
@@ -115,7 +115,7 @@ def test_articulation_points_and_bridges_match_networkx(adjacency):
         )
 
 
-FIXTURES = sorted((Path(__file__).resolve().parents[2] / "fixtures").rglob("*.yaml"))
+FIXTURES = sorted(helpers.FIXTURES.rglob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -124,7 +124,7 @@ def test_the_facts_see_the_network_graph_as_networkx_does(path):
     import networkx as nx
 
     try:
-        topology = build([load_text(path.read_bytes(), path.name)])
+        topology = topology_of(path.read_bytes(), path.name)
     except InputError:
         return
     facts = Facts(topology)

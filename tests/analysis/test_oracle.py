@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from spoflint.analysis import Facts
 from spoflint.analysis.reference import evaluate
-from spoflint.load import load_text
-from spoflint.model import DEFAULT_SCOPE, FAILING, build
+from spoflint.model import DEFAULT_SCOPE, FAILING
+from tests.helpers import topology_of
 
 WITH_ZONES = DEFAULT_SCOPE | {"zones"}
 
@@ -50,6 +50,231 @@ def pick(draw, items, min_size=0, max_size=None) -> list:
     return draw(st.lists(st.sampled_from(items), min_size=min(min_size, max_size), max_size=max_size, unique=True))
 
 
+class Design:
+    """One random topology being drawn, section by section in the order a file lists
+    them: careful (two of everything, a rare slip) or careless (a slip half the time),
+    with the ids of each layer drawn so far for the next layers to refer to."""
+
+    def __init__(self, draw):
+        self.draw = draw
+        self.careful = draw(st.booleans())
+        self.doc: dict = {"version": 1, "name": "random"}
+        self.links: list = []
+        self.link_ids: set[str] = set()
+
+    # --- drawing ---------------------------------------------------------------------
+
+    def lapse(self) -> bool:
+        return self.draw(st.integers(0, 49)) < (2 if self.careful else 25)
+
+    def count(self, careful_range, careless_range) -> int:
+        return self.draw(st.integers(*(careful_range if self.careful else careless_range)))
+
+    def ids(self, prefix: str, careful_range, careless_range) -> list[str]:
+        """`prefix`1, `prefix`2, ... as many as `count` draws."""
+        return [f"{prefix}{i}" for i in range(1, self.count(careful_range, careless_range) + 1)]
+
+    def some(self, items, enough=2, most=2) -> list:
+        """`enough` of the items where a careful design would have them, else 0 to `most`."""
+        if self.lapse():
+            return pick(self.draw, items, 0, most)
+        return pick(self.draw, items, enough, max(enough, most))
+
+    def maybe(self, node: dict, key: str, strategy) -> None:
+        if self.draw(st.booleans()):
+            value = self.draw(strategy)
+            if value is not None and value != []:
+                node[key] = value
+
+    def powered(self, node: dict) -> dict:
+        inputs = self.some(self.pdus)
+        if inputs:
+            node["power"] = inputs
+        return node
+
+    def place(self, node: dict, index: int) -> dict:
+        """Careful designs spread round-robin over racks and zones."""
+        draw, racks, zones = self.draw, self.racks, self.zones
+        where = draw(st.sampled_from(["rack", "rack", "zone", "both", "nowhere"]))
+        spread = not self.lapse()
+        if racks and where in ("rack", "both"):
+            node["rack"] = racks[index % len(racks)] if spread else draw(st.sampled_from(racks))
+        if zones and where in ("zone", "both"):
+            node["zone"] = zones[index % len(zones)] if spread else draw(st.sampled_from(zones))
+        if "rack" not in node or draw(st.booleans()):  # else the rack's power
+            self.powered(node)
+        return node
+
+    def cable(self, a: str, b: str) -> None:
+        if f"{a}--{b}" in self.link_ids:  # a parallel cable needs a name
+            name = f"cable{len(self.links)}"
+            self.links.append({"between": [a, b], "name": name})
+            self.link_ids.add(name)
+        else:
+            self.links.append([a, b])
+            self.link_ids.add(f"{a}--{b}")
+
+    # --- the sections ----------------------------------------------------------------
+
+    def zones_section(self) -> None:
+        self.zones = self.ids("z", (0, 3), (0, 2))
+        if self.zones:
+            self.doc["zones"] = {z: None for z in self.zones}
+        self.some_zone = st.sampled_from([None, *self.zones])
+
+    def power_section(self) -> None:
+        draw = self.draw
+        feeds = self.ids("feed", (2, 3), (1, 2))
+        upses = self.ids("ups", (0, 2), (0, 1))
+        self.pdus = self.ids("pdu", (2, 4), (1, 3))
+        power: dict = {}
+        for f in feeds:
+            power[f] = {"kind": draw(st.sampled_from(["feed", "generator"]))}
+        for u in upses:
+            power[u] = {"kind": "ups", "from": self.some(feeds, 1) or feeds[:1]}
+        for p in self.pdus:
+            power[p] = {"kind": "pdu"}
+            self.maybe(power[p], "from", st.just(pick(draw, feeds + upses, 1, 2)))
+        for node in power.values():
+            self.maybe(node, "zone", self.some_zone)
+        self.doc["power"] = power
+
+    def cooling_and_racks(self) -> None:
+        self.coolers = self.ids("crac", (1, 3), (0, 2))
+        if self.coolers:
+            self.doc["cooling"] = {}
+            for c in self.coolers:
+                node = self.powered({})
+                self.maybe(node, "zone", self.some_zone)
+                self.doc["cooling"][c] = node or None
+        self.racks = self.ids("r", (2, 4), (0, 3))
+        if self.racks:
+            self.doc["racks"] = {}
+            for r in self.racks:
+                node = self.powered({})
+                self.maybe(node, "zone", self.some_zone)
+                self.maybe(node, "cooling", st.just(self.some(self.coolers)))
+                self.doc["racks"][r] = node or None
+
+    def network_section(self) -> None:
+        draw = self.draw
+        self.external = draw(st.integers(0, 9)) > 0  # without one the network is unknown
+        self.routers = self.ids("edge", (2, 2), (1, 2))
+        self.switches = self.ids("sw", (2, 4), (1, 4))
+        network: dict = {}
+        if self.external:  # it cannot fail, but what it sits in can
+            network["internet"] = self.place({"kind": "external"}, 0) if self.lapse() else {"kind": "external"}
+        for i, r in enumerate(self.routers):
+            network[r] = self.place({"kind": draw(st.sampled_from(["router", "router", "firewall"]))}, i)
+        for i, s in enumerate(self.switches):
+            network[s] = self.place({"kind": draw(st.sampled_from(["switch", "switch", "lb-appliance"]))}, i)
+        self.doc["network"] = self.network = network
+        if draw(st.integers(0, 4)) == 0:  # explicit entry points; a router entry point cannot fail
+            self.doc["entrypoints"] = pick(draw, (["internet"] if self.external else []) + self.routers, 1, 2)
+
+    def uplinks(self) -> None:
+        """The cables of the network: internet to routers, routers to switches, a few more."""
+        if self.external:
+            for r in self.some(self.routers, most=len(self.routers)) or self.routers[:1]:
+                self.cable("internet", r)
+        for r in self.routers:
+            for s in self.some(self.switches, most=3) or self.switches[:1]:
+                self.cable(r, s)
+        for _ in range(self.draw(st.integers(0, 4))):
+            a, b = pick(self.draw, self.routers + self.switches, 2, 2)
+            self.cable(a, b)
+
+    def hosts_section(self) -> None:
+        draw = self.draw
+        self.hosts = self.ids("h", (3, 6), (1, 5))
+        self.doc["hosts"] = {}
+        for i, h in enumerate(self.hosts):
+            node = self.place({}, i)
+            nics = self.some(self.switches) if draw(st.integers(0, 4)) else pick(draw, list(self.network), 0, 2)
+            if nics and draw(st.integers(0, 4)) == 0:  # the same cable, written in `links` instead
+                self.cable(nics.pop(), h)
+            if nics:
+                node["nics"] = nics
+            self.doc["hosts"][h] = node or None
+        if self.links:
+            self.doc["links"] = self.links
+
+    def storage_section(self) -> None:
+        draw = self.draw
+        self.storage: dict = {}
+        for i in range(1, draw(st.integers(0, 2)) + 1):
+            node = self.storage[f"store{i}"] = {}
+            if draw(st.integers(0, 3)) == 0:  # one box that fails by itself
+                node["kind"] = draw(st.sampled_from(["san", "managed"]))
+                self.maybe(node, "zone", self.some_zone)
+                continue
+            node["kind"] = draw(st.sampled_from(["ceph", "nfs", "drbd"]))
+            node["hosts"] = self.some(self.hosts, 3, 4) or self.hosts[:1]
+            if self.lapse():
+                self.maybe(node, "replicas", st.integers(1, len(node["hosts"]) + 1))
+                self.maybe(node, "min_replicas", st.integers(1, 3))
+            else:
+                copies = draw(st.integers(min(2, len(node["hosts"])), len(node["hosts"])))
+                node["replicas"] = copies
+                self.maybe(node, "min_replicas", st.integers(1, max(1, copies - 1)))
+        if self.storage:
+            self.doc["storage"] = self.storage
+
+    def services_section(self) -> None:
+        services: dict = {}
+        for i in range(1, self.count((2, 6), (1, 5)) + 1):
+            services[f"svc{i}"] = self.service(list(services))  # references go backwards only: no cycles
+        self.doc["services"] = services
+
+    def service(self, earlier: list[str]) -> dict:
+        """One service, which may refer to the `earlier` ones."""
+        draw = self.draw
+        node: dict = {}
+        kind = draw(st.sampled_from(SERVICE_KINDS))
+        if kind:
+            node["kind"] = kind
+        self.maybe(node, "state", st.sampled_from(["stateless", "stateful"]))
+        self.instances(node)
+        self.maybe(node, "ha", st.sampled_from(["none", "active-active", "active-passive"]))
+        if self.lapse():
+            self.maybe(node, "quorum", st.sampled_from(["majority", "none", 1, 2, 3]))
+            self.maybe(node, "min_instances", st.integers(1, 3))
+        else:
+            self.maybe(node, "quorum", st.sampled_from(["majority", "none", 1]))
+        self.reached(node, earlier)
+        node["depends_on"] = pick(draw, earlier + list(self.storage), 0, 2)
+        node["storage"] = pick(draw, list(self.storage), 0, 1)
+        self.maybe(node, "public", st.booleans())
+        return {k: v for k, v in node.items() if v != []}
+
+    def instances(self, node: dict) -> None:
+        """Where a service runs: on listed hosts, or replicas placed in a pool."""
+        draw = self.draw
+        if draw(st.integers(0, 2)):
+            node["hosts"] = self.some(self.hosts, 3, 4) or self.hosts[:1]
+            return
+        node["pool"] = self.some(self.hosts, 3, 5) or self.hosts[:1]
+        spread = draw(st.sampled_from([None, "host", "rack", "zone"] if self.lapse() else ["host", "rack", "zone"]))
+        most = len(node["pool"]) if spread == "host" else 4
+        node["replicas"] = draw(st.integers(min(2, most), most)) if not self.lapse() else draw(st.integers(1, most))
+        if spread:
+            node["spread"] = spread
+
+    def reached(self, node: dict, earlier: list[str]) -> None:
+        """How clients find instances; a careful design never has them address just one."""
+        draw = self.draw
+        reached = draw(st.sampled_from(["access", "vip", "load_balancer"] if earlier else ["access", "vip"]))
+        if self.lapse():
+            reached = None
+            self.maybe(node, "access", st.sampled_from(["single", "client-list", "worker"]))
+        if reached == "access":
+            node["access"] = draw(st.sampled_from(["client-list", "worker"]))
+        if reached == "vip" or self.lapse():
+            node["vip"] = draw(st.sampled_from(["keepalived", "dns", {"manager": "pacemaker"}]))
+        if reached == "load_balancer" or (earlier and self.lapse()):
+            node["load_balancer"] = draw(st.sampled_from(earlier))
+
+
 @st.composite
 def topologies(draw) -> dict:
     """A random topology as the dict a user would write.
@@ -58,190 +283,16 @@ def topologies(draw) -> dict:
     slips half the time. Either way every optional field is sometimes left out, so that
     the defaults are exercised too.
     """
-    careful = draw(st.booleans())
-
-    def lapse() -> bool:
-        return draw(st.integers(0, 49)) < (2 if careful else 25)
-
-    def count(careful_range, careless_range) -> int:
-        return draw(st.integers(*(careful_range if careful else careless_range)))
-
-    def some(items, enough=2, most=2) -> list:
-        """`enough` of the items where a careful design would have them, else 0 to `most`."""
-        if lapse():
-            return pick(draw, items, 0, most)
-        return pick(draw, items, enough, max(enough, most))
-
-    def maybe(node: dict, key: str, strategy) -> None:
-        if draw(st.booleans()):
-            value = draw(strategy)
-            if value is not None and value != []:
-                node[key] = value
-
-    doc: dict = {"version": 1, "name": "random"}
-    zones = [f"z{i}" for i in range(1, count((0, 3), (0, 2)) + 1)]
-    if zones:
-        doc["zones"] = {z: None for z in zones}
-    some_zone = st.sampled_from([None, *zones])
-
-    feeds = [f"feed{i}" for i in range(1, count((2, 3), (1, 2)) + 1)]
-    upses = [f"ups{i}" for i in range(1, count((0, 2), (0, 1)) + 1)]
-    pdus = [f"pdu{i}" for i in range(1, count((2, 4), (1, 3)) + 1)]
-    power: dict = {}
-    for f in feeds:
-        power[f] = {"kind": draw(st.sampled_from(["feed", "generator"]))}
-    for u in upses:
-        power[u] = {"kind": "ups", "from": some(feeds, 1) or feeds[:1]}
-    for p in pdus:
-        power[p] = {"kind": "pdu"}
-        maybe(power[p], "from", st.just(pick(draw, feeds + upses, 1, 2)))
-    for node in power.values():
-        maybe(node, "zone", some_zone)
-    doc["power"] = power
-
-    def powered(node: dict) -> dict:
-        inputs = some(pdus)
-        if inputs:
-            node["power"] = inputs
-        return node
-
-    coolers = [f"crac{i}" for i in range(1, count((1, 3), (0, 2)) + 1)]
-    if coolers:
-        doc["cooling"] = {}
-        for c in coolers:
-            node = powered({})
-            maybe(node, "zone", some_zone)
-            doc["cooling"][c] = node or None
-    racks = [f"r{i}" for i in range(1, count((2, 4), (0, 3)) + 1)]
-    if racks:
-        doc["racks"] = {}
-        for r in racks:
-            node = powered({})
-            maybe(node, "zone", some_zone)
-            maybe(node, "cooling", st.just(some(coolers)))
-            doc["racks"][r] = node or None
-
-    def place(node: dict, index: int) -> dict:
-        """Careful designs spread round-robin over racks and zones."""
-        where = draw(st.sampled_from(["rack", "rack", "zone", "both", "nowhere"]))
-        spread = not lapse()
-        if racks and where in ("rack", "both"):
-            node["rack"] = racks[index % len(racks)] if spread else draw(st.sampled_from(racks))
-        if zones and where in ("zone", "both"):
-            node["zone"] = zones[index % len(zones)] if spread else draw(st.sampled_from(zones))
-        if "rack" not in node or draw(st.booleans()):  # else the rack's power
-            powered(node)
-        return node
-
-    external = draw(st.integers(0, 9)) > 0  # without one the network is unknown
-    routers = [f"edge{i}" for i in range(1, count((2, 2), (1, 2)) + 1)]
-    switches = [f"sw{i}" for i in range(1, count((2, 4), (1, 4)) + 1)]
-    fabric = routers + switches
-    network: dict = {}
-    if external:  # it cannot fail, but what it sits in can
-        network["internet"] = place({"kind": "external"}, 0) if lapse() else {"kind": "external"}
-    for i, r in enumerate(routers):
-        network[r] = place({"kind": draw(st.sampled_from(["router", "router", "firewall"]))}, i)
-    for i, s in enumerate(switches):
-        network[s] = place({"kind": draw(st.sampled_from(["switch", "switch", "lb-appliance"]))}, i)
-    doc["network"] = network
-    if draw(st.integers(0, 4)) == 0:  # explicit entry points; a router entry point cannot fail
-        doc["entrypoints"] = pick(draw, (["internet"] if external else []) + routers, 1, 2)
-
-    links: list = []
-    link_ids: set[str] = set()
-
-    def cable(a: str, b: str) -> None:
-        if f"{a}--{b}" in link_ids:  # a parallel cable needs a name
-            name = f"cable{len(links)}"
-            links.append({"between": [a, b], "name": name})
-            link_ids.add(name)
-        else:
-            links.append([a, b])
-            link_ids.add(f"{a}--{b}")
-
-    if external:
-        for r in some(routers, most=len(routers)) or routers[:1]:
-            cable("internet", r)
-    for r in routers:
-        for s in some(switches, most=3) or switches[:1]:
-            cable(r, s)
-    for _ in range(draw(st.integers(0, 4))):
-        a, b = pick(draw, fabric, 2, 2)
-        cable(a, b)
-
-    hosts = [f"h{i}" for i in range(1, count((3, 6), (1, 5)) + 1)]
-    doc["hosts"] = {}
-    for i, h in enumerate(hosts):
-        node = place({}, i)
-        nics = some(switches) if draw(st.integers(0, 4)) else pick(draw, list(network), 0, 2)
-        if nics and draw(st.integers(0, 4)) == 0:  # the same cable, written in `links` instead
-            cable(nics.pop(), h)
-        if nics:
-            node["nics"] = nics
-        doc["hosts"][h] = node or None
-    if links:
-        doc["links"] = links
-
-    storage: dict = {}
-    for i in range(1, draw(st.integers(0, 2)) + 1):
-        node = storage[f"store{i}"] = {}
-        if draw(st.integers(0, 3)) == 0:  # one box that fails by itself
-            node["kind"] = draw(st.sampled_from(["san", "managed"]))
-            maybe(node, "zone", some_zone)
-            continue
-        node["kind"] = draw(st.sampled_from(["ceph", "nfs", "drbd"]))
-        node["hosts"] = some(hosts, 3, 4) or hosts[:1]
-        if lapse():
-            maybe(node, "replicas", st.integers(1, len(node["hosts"]) + 1))
-            maybe(node, "min_replicas", st.integers(1, 3))
-        else:
-            copies = draw(st.integers(min(2, len(node["hosts"])), len(node["hosts"])))
-            node["replicas"] = copies
-            maybe(node, "min_replicas", st.integers(1, max(1, copies - 1)))
-    if storage:
-        doc["storage"] = storage
-
-    services: dict = {}
-    for i in range(1, count((2, 6), (1, 5)) + 1):
-        earlier = list(services)  # references go backwards only: no cycles
-        node: dict = {}
-        kind = draw(st.sampled_from(SERVICE_KINDS))
-        if kind:
-            node["kind"] = kind
-        maybe(node, "state", st.sampled_from(["stateless", "stateful"]))
-        if draw(st.integers(0, 2)):
-            node["hosts"] = some(hosts, 3, 4) or hosts[:1]
-        else:
-            node["pool"] = some(hosts, 3, 5) or hosts[:1]
-            spread = draw(st.sampled_from([None, "host", "rack", "zone"] if lapse() else ["host", "rack", "zone"]))
-            most = len(node["pool"]) if spread == "host" else 4
-            node["replicas"] = draw(st.integers(min(2, most), most)) if not lapse() else draw(st.integers(1, most))
-            if spread:
-                node["spread"] = spread
-        maybe(node, "ha", st.sampled_from(["none", "active-active", "active-passive"]))
-        if lapse():
-            maybe(node, "quorum", st.sampled_from(["majority", "none", 1, 2, 3]))
-            maybe(node, "min_instances", st.integers(1, 3))
-        else:
-            maybe(node, "quorum", st.sampled_from(["majority", "none", 1]))
-        # how clients find instances; a careful design never has them address just one
-        reached = draw(st.sampled_from(["access", "vip", "load_balancer"] if earlier else ["access", "vip"]))
-        if lapse():
-            reached = None
-            maybe(node, "access", st.sampled_from(["single", "client-list", "worker"]))
-        if reached == "access":
-            node["access"] = draw(st.sampled_from(["client-list", "worker"]))
-        if reached == "vip" or lapse():
-            node["vip"] = draw(st.sampled_from(["keepalived", "dns", {"manager": "pacemaker"}]))
-        if reached == "load_balancer" or (earlier and lapse()):
-            node["load_balancer"] = draw(st.sampled_from(earlier))
-        node["depends_on"] = pick(draw, earlier + list(storage), 0, 2)
-        node["storage"] = pick(draw, list(storage), 0, 1)
-        maybe(node, "public", st.booleans())
-        services[f"svc{i}"] = {k: v for k, v in node.items() if v != []}
-    doc["services"] = services
-    return rename(draw, doc)
+    design = Design(draw)
+    design.zones_section()
+    design.power_section()
+    design.cooling_and_racks()
+    design.network_section()
+    design.uplinks()
+    design.hosts_section()
+    design.storage_section()
+    design.services_section()
+    return rename(draw, design.doc)
 
 
 # The suffixes the fault graph gives its helper nodes: an element may be called `h1@ok`.
@@ -288,7 +339,7 @@ def as_yaml(doc: dict) -> str:
 def disagreements(doc: dict, scope: frozenset) -> list[str]:
     """Every way the fast analysis and the brute force differ on this topology, failing
     one element at a time of those in the failure scope (sections)."""
-    t = build([load_text(as_yaml(doc), "rand.yaml")])
+    t = topology_of(as_yaml(doc), "rand.yaml")
     facts = Facts(t, scope)
     spofs = facts.single_points
     baseline = evaluate(t, set())
@@ -326,6 +377,7 @@ def check(doc: dict, scope: frozenset) -> None:
     assert not problems, "\n".join(problems) + f"\n\nscope: {sorted(scope)}\ntopology:\n" + as_yaml(doc)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scope", [DEFAULT_SCOPE, WITH_ZONES], ids=["default-scope", "zones-too"])
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=topologies())
@@ -333,6 +385,7 @@ def test_single_failures_match_brute_force(doc, scope):
     check(doc, scope)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=topologies(), scope=st.frozensets(st.sampled_from(FAILING)))
 def test_single_failures_match_brute_force_in_any_scope(doc, scope):

@@ -10,7 +10,6 @@ import copy
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -18,15 +17,16 @@ from spoflint import engine, model
 from spoflint.errors import InputError
 from spoflint.load import load_text
 from spoflint.model import validation
+from tests.helpers import REPO
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+BENCH = REPO / "bench"
 sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
 import run  # noqa: E402
 
 
-@pytest.fixture(scope="module", params=[2_000, 10_000], ids=lambda n: f"{n}")
+@pytest.fixture(scope="module", params=[2_000, pytest.param(10_000, marks=pytest.mark.slow)], ids=lambda n: f"{n}")
 def estate(request, tmp_path_factory):
     text, planted = generate.generate(request.param)
     path = tmp_path_factory.mktemp("estate") / f"estate-{request.param}.yaml"
@@ -82,6 +82,7 @@ def test_the_naive_reference_agrees_with_what_was_planted(tmp_path):
     assert json.loads(output.read_text()) == planted
 
 
+@pytest.mark.slow
 def test_the_benchmark_runs_and_prints_its_table(tmp_path):
     result = subprocess.run(
         [

@@ -23,22 +23,20 @@ from spoflint import __version__
 from spoflint.cli import app, run
 from spoflint.engine import Config, lint
 from spoflint.registry import rules
-
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO / "fixtures" / "examples"
-HA = EXAMPLES / "openstack-ha.yaml"
-SINGLE = EXAMPLES / "single-controller.yaml"
-HIDDEN = EXAMPLES / "hidden-spof.yaml"
-
-# Only warnings (SPOF003, SPOF004) and notes (MODEL001: nothing has power declared).
-WARNINGS_AND_NOTES = """\
-version: 1
-network:
-  internet: {kind: external}
-  core: {kind: router}
-  sw-1: {kind: switch}
-links: [[internet, core], [core, sw-1]]
-"""
+from tests import helpers
+from tests.helpers import (
+    ACCEPTED,
+    HA,
+    HIDDEN,
+    SINGLE,
+    WARNINGS_AND_NOTES,
+    accepted_topology,
+    check_json,
+    fired,
+    invoke,
+    python_m_spoflint,
+    write,
+)
 
 # Only notes: two parallel uplinks, so no bridge; nothing declares power (MODEL001).
 NOTES_ONLY = """\
@@ -51,81 +49,18 @@ links:
   - {between: [internet, sw-1], name: uplink-b}
 """
 
-# Redundant but for the one power feed, whose risk is accepted: the only errors are
-# SPOF001 on feed-a and SVC002 on web, whose two instances share that feed (each switch's
-# single uplink is a SPOF004 warning, each single power input a PWR001 warning).
-# SAME_RISK leaves out SVC002, the same risk seen from the service, so that the
+# In ACCEPTED (tests.helpers) the errors are SPOF001 on the accepted feed and SVC002 on
+# web. SAME_RISK leaves out SVC002, the same risk seen from the service, so that the
 # acceptance on the feed decides the exit status alone.
 SAME_RISK = ("--ignore", "SVC002")
-ACCEPTED = """\
-version: 1
-power:
-  feed-a:
-    kind: feed
-    accept: {ACCEPT}
-network:
-  internet: {kind: external}
-  sw-1: {kind: switch, power: [feed-a]}
-  sw-2: {kind: switch, power: [feed-a]}
-links:
-  - {between: [internet, sw-1], name: uplink-1}
-  - {between: [internet, sw-2], name: uplink-2}
-hosts:
-  web-1: {power: [feed-a], nics: [sw-1, sw-2]}
-  web-2: {power: [feed-a], nics: [sw-1, sw-2]}
-services:
-  web: {kind: nginx, state: stateless, hosts: [web-1, web-2], access: client-list}
-"""
-
-
-def accepted_topology(accept: str) -> str:
-    return ACCEPTED.replace("{ACCEPT}", accept)
-
-
-def invoke(*args):
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"spoflint {' '.join(map(str, args))} raised") from result.exception
-    return result
-
-
-def check_json(*args) -> dict:
-    result = invoke("check", "--format", "json", *args)
-    assert result.exit_code in (0, 1), result.output
-    return json.loads(result.stdout)
-
-
-def fired(*args) -> set[str]:
-    return {f["rule"] for f in check_json(*args)["findings"]}
 
 
 def assert_one_line_error(result, pattern: str) -> str:
-    """Exit 2, nothing on stdout, exactly one line on stderr matching `pattern`."""
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
+    """Exit 2, nothing on stdout, exactly one line on stderr matching `pattern`
+    (tests.helpers), and that line ends in a newline."""
+    line = helpers.assert_one_line_error(result, pattern)
     assert result.stderr.endswith("\n")
-    assert re.fullmatch(pattern, lines[0]), lines[0]
-    return lines[0]
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def in_repo(monkeypatch):
-    monkeypatch.chdir(REPO)
-
-
-@pytest.fixture
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return line
 
 
 # --- exit status ----------------------------------------------------------------------
@@ -1064,25 +999,12 @@ def test_terminal_output_is_coloured_and_keeps_one_line_per_finding(tmp_path):
     raw = b"".join(chunks).decode()
     assert "\x1b[" in raw  # coloured on a terminal
     plain = re.sub(r"\x1b\[[0-9;]*m", "", raw).replace("\r\n", "\n")
-    piped = subprocess.run(
-        [sys.executable, "-m", "spoflint", "check", "hidden-spof.yaml"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
+    piped = python_m_spoflint("check", "hidden-spof.yaml", cwd=tmp_path, env=env).stdout
     assert plain == piped  # the same lines: long ones are not broken at the terminal's width
     assert max(map(len, piped.splitlines())) > 60
 
 
 def test_python_m_spoflint(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "spoflint", "check", SINGLE, "--select", "SPOF002"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = python_m_spoflint("check", SINGLE, "--select", "SPOF002", cwd=tmp_path)
     assert result.returncode == 1
     assert " SPOF002 [error] ctl-1 " in result.stdout

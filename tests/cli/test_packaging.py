@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import site
-import subprocess
 import sys
 import sysconfig
 import zipfile
@@ -26,9 +25,9 @@ import pytest
 
 from spoflint import __version__
 from spoflint.registry import rules
+from tests.helpers import REPO, SINGLE, run_command
 
-REPO = Path(__file__).resolve().parents[2]
-SINGLE = REPO / "fixtures" / "examples" / "single-controller.yaml"
+pytestmark = pytest.mark.slow  # builds a wheel and a virtual environment
 SKIP = shutil.ignore_patterns(
     ".git",
     ".venv",
@@ -45,13 +44,6 @@ SKIP = shutil.ignore_patterns(
 )
 
 
-def run(*args, cwd, env=None, check=True, timeout=300):
-    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise AssertionError(f"{args} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
-    return result
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     """(venv python, venv bin folder, a work folder outside the repo, clean environment)."""
@@ -59,20 +51,20 @@ def installed(tmp_path_factory):
     source = root / "src"
     shutil.copytree(REPO, source, ignore=SKIP)
     dist = root / "dist"
-    run(sys.executable, "-m", "build", "--wheel", "--outdir", dist, source, cwd=root)
+    run_command(sys.executable, "-m", "build", "--wheel", "--outdir", dist, source, cwd=root)
     wheels = list(dist.glob("spoflint-*.whl"))
     assert len(wheels) == 1, wheels
 
     venv = root / "venv"
-    run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=root)
+    run_command(sys.executable, "-m", "venv", "--without-pip", venv, cwd=root)
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bin_dir / ("python.exe" if os.name == "nt" else "python")
     purelib = Path(
-        run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=root).stdout.strip()
+        run_command(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=root).stdout.strip()
     )
     borrowed = [p for p in {*site.getsitepackages(), sysconfig.get_paths()["purelib"]} if Path(p).is_dir()]
     (purelib / "_borrowed_dependencies.pth").write_text("".join(p + "\n" for p in sorted(borrowed)))
-    run(
+    run_command(
         sys.executable,
         "-m",
         "pip",
@@ -99,6 +91,7 @@ def test_wheel_contents(installed):
         names = set(wheel.namelist())
         entry_points = wheel.read(f"spoflint-{__version__}.dist-info/entry_points.txt").decode()
     assert "spoflint/model/topology.schema.json" in names
+    assert {"spoflint/views/page/page.html", "spoflint/views/page/page.css", "spoflint/views/page/page.js"} <= names
     assert "spoflint/__main__.py" in names and "spoflint/cli.py" in names
     assert "spoflint_rules/__init__.py" in names
     for rule in rules().values():
@@ -116,7 +109,9 @@ def test_imports_come_from_the_wheel(installed):
         "eps = [(e.name, e.value, str(e.dist.locate_file(''))) for e in entry_points(group='spoflint.rules')]\n"
         "print(json.dumps({'spoflint': spoflint.__file__, 'rules': spoflint_rules.__file__, 'eps': eps}))\n"
     )
-    found = json.loads(run(installed["python"], "-c", probe, cwd=installed["work"], env=installed["env"]).stdout)
+    found = json.loads(
+        run_command(installed["python"], "-c", probe, cwd=installed["work"], env=installed["env"]).stdout
+    )
     venv = installed["venv"].resolve()
     assert Path(found["spoflint"]).resolve().is_relative_to(venv), found
     assert Path(found["rules"]).resolve().is_relative_to(venv), found
@@ -126,7 +121,7 @@ def test_imports_come_from_the_wheel(installed):
 
 
 def test_rules_are_found_through_the_entry_point(installed):
-    result = run(installed["bin"] / "spoflint", "rules", cwd=installed["work"], env=installed["env"])
+    result = run_command(installed["bin"] / "spoflint", "rules", cwd=installed["work"], env=installed["env"])
     listed = [line.split("\t") for line in result.stdout.splitlines()]
     assert [fields[0] for fields in listed] == list(rules())
     assert all(len(fields) == 4 and all(fields) for fields in listed)
@@ -135,24 +130,40 @@ def test_rules_are_found_through_the_entry_point(installed):
 def test_check_runs_from_the_wheel(installed):
     work = installed["work"]
     shutil.copy(SINGLE, work / "single-controller.yaml")
-    result = run(
+    result = run_command(
         installed["bin"] / "spoflint", "check", "single-controller.yaml", cwd=work, env=installed["env"], check=False
     )
     assert result.returncode == 1, result.stderr
     assert "single-controller.yaml:23:3: SPOF001 [error] ctl-1 " in result.stdout
-    result = run(installed["bin"] / "spoflint", "check", "missing.yaml", cwd=work, env=installed["env"], check=False)
+    result = run_command(
+        installed["bin"] / "spoflint", "check", "missing.yaml", cwd=work, env=installed["env"], check=False
+    )
     assert result.returncode == 2
     assert result.stderr == "missing.yaml:1:1: no such file or directory\n"
 
 
+def test_graph_page_from_the_wheel(installed):
+    """The page's HTML, CSS and script are read from the installed package's data."""
+    work = installed["work"]
+    shutil.copy(SINGLE, work / "single-controller.yaml")
+    bin_spoflint = installed["bin"] / "spoflint"
+    page = run_command(
+        bin_spoflint, "graph", "single-controller.yaml", "-f", "html", cwd=work, env=installed["env"]
+    ).stdout
+    assert page.startswith("<!DOCTYPE html>") and "__CSS__" not in page and "__JS__" not in page
+    assert ".node.spof rect {" in page and '"use strict";' in page
+
+
 def test_python_m_spoflint_version(installed):
-    result = run(installed["python"], "-m", "spoflint", "--version", cwd=installed["work"], env=installed["env"])
+    result = run_command(
+        installed["python"], "-m", "spoflint", "--version", cwd=installed["work"], env=installed["env"]
+    )
     assert result.stdout == f"spoflint {__version__}\n"
 
 
 def test_docs_and_schema_ship_with_the_wheel(installed):
     bin_spoflint = installed["bin"] / "spoflint"
-    explained = run(bin_spoflint, "explain", "SPOF001", cwd=installed["work"], env=installed["env"]).stdout
+    explained = run_command(bin_spoflint, "explain", "SPOF001", cwd=installed["work"], env=installed["env"]).stdout
     assert "Fails:" in explained and "Passes:" in explained
-    schema = json.loads(run(bin_spoflint, "schema", cwd=installed["work"], env=installed["env"]).stdout)
+    schema = json.loads(run_command(bin_spoflint, "schema", cwd=installed["work"], env=installed["env"]).stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"

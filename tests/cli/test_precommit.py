@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-HA = REPO / "fixtures" / "examples" / "openstack-ha.yaml"
+from tests.helpers import HA, REPO, run_command
+
 HOOKS = ("spoflint", "spoflint-files")
+TIMEOUT = 600  # seconds for one git or pre-commit run: installing the hooks' environment is slow
 
 # Every host cabled to both switches: take sw-2 away and sw-1 is a single point of failure.
 BOTH_SWITCHES = "nics: [sw-1, sw-2]"
@@ -47,21 +48,13 @@ def git_environment(home: Path) -> dict:
     return env
 
 
-def run(args, cwd: Path, env: dict, check: bool = True, timeout: int = 600) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise AssertionError(
-            f"{' '.join(map(str, args))} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
-        )
-    return result
-
-
 def git(cwd: Path, env: dict, *args, check: bool = True) -> subprocess.CompletedProcess:
-    return run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args], cwd, env, check)
+    options = ("-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false")
+    return run_command("git", *options, *args, cwd=cwd, env=env, check=check, timeout=TIMEOUT)
 
 
 def pre_commit(cwd: Path, env: dict, *args, check: bool = True) -> subprocess.CompletedProcess:
-    return run([sys.executable, "-m", "pre_commit", *args], cwd, env, check)
+    return run_command(sys.executable, "-m", "pre_commit", *args, cwd=cwd, env=env, check=check, timeout=TIMEOUT)
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +65,8 @@ def hooks(tmp_path_factory) -> tuple[Path, str, dict]:
         pytest.skip("git is not installed")
     home = tmp_path_factory.mktemp("pre-commit-home")
     env = git_environment(home)
-    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO, env, check=False)
+    ls_files = ("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    listed = run_command(*ls_files, cwd=REPO, env=env, check=False, timeout=TIMEOUT)
     if listed.returncode != 0:
         pytest.skip(f"{REPO} is not a git checkout")
     source = tmp_path_factory.mktemp("hook-repo")
@@ -120,6 +114,7 @@ def test_the_hooks_file_offers_both_hooks():
     assert "--only-topologies" in hooks["spoflint-files"]["entry"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hook", HOOKS)
 def test_a_clean_topology_commits_and_a_new_spof_is_stopped(tmp_path, hooks, hook):
     repo, env = scratch_repository(tmp_path / "infra-repo", hooks, [hook])
@@ -149,12 +144,13 @@ def test_a_clean_topology_commits_and_a_new_spof_is_stopped(tmp_path, hooks, hoo
     assert head(repo, env) != clean
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hook, stopped", [("spoflint", True), ("spoflint-files", False)])
 def test_only_the_whole_topology_hook_sees_what_a_change_does_to_another_file(tmp_path, hooks, hook, stopped):
     """The reason the main hook takes no file names: the topology is split over two files
     and the commit touches only the hosts; the services, in the other file, are what
     lose their redundancy. The per-file hook sees hosts.yaml alone, without services,
-    and lets it through (as the README says: faster, misses cross-file effects)."""
+    and lets it through (as docs/ci.md says: faster, misses cross-file effects)."""
     repo, env = scratch_repository(tmp_path / "infra-repo", hooks, [hook])
     text = HA.read_text()
     services = text.index("\nservices:\n")
@@ -176,6 +172,7 @@ def test_only_the_whole_topology_hook_sees_what_a_change_does_to_another_file(tm
         assert head(repo, env) != clean
 
 
+@pytest.mark.slow
 def test_the_per_file_hook_skips_yaml_that_is_not_a_topology(tmp_path, hooks):
     repo, env = scratch_repository(tmp_path / "infra-repo", hooks, ["spoflint-files"])
     (repo / "playbook.yml").write_text("- hosts: all\n  tasks: []\n")

@@ -11,41 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from spoflint.cli import app
-
-REPO = Path(__file__).resolve().parents[2]
-HIDDEN = REPO / "fixtures" / "examples" / "hidden-spof.yaml"
-SINGLE = REPO / "fixtures" / "examples" / "single-controller.yaml"
-
-
-def invoke(*args):
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"spoflint {' '.join(map(str, args))} raised") from result.exception
-    return result
-
-
-def check_json(*args) -> dict:
-    result = invoke("check", "--format", "json", *args)
-    assert result.exit_code in (0, 1), result.output
-    return json.loads(result.stdout)
+from tests.helpers import HA, HIDDEN, assert_one_line_error, check_json, invoke
 
 
 def reported(document: dict) -> set[tuple[str, str]]:
     """(rule, subject) of the findings that count (not suppressed)."""
     return {(f["rule"], f["subject"]) for f in document["findings"] if f["suppressed"] is None}
-
-
-def assert_one_line_error(result, pattern: str) -> str:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert re.fullmatch(pattern, lines[0]), lines[0]
-    return lines[0]
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -244,7 +216,7 @@ def test_paths_are_relative_to_the_baselines_folder(estate, monkeypatch):
 
 
 def test_an_empty_baseline(estate, tmp_path):
-    shutil.copy(REPO / "fixtures" / "examples" / "openstack-ha.yaml", "ha.yaml")
+    shutil.copy(HA, "ha.yaml")
     result = invoke("check", "ha.yaml", "--write-baseline", "b.json")
     assert result.exit_code == 0 and result.stderr == "Recorded 0 findings in b.json.\n"
     assert Path("b.json").read_text() == '{"format": "spoflint-baseline", "version": 1, "findings": [\n]}\n'

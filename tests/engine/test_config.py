@@ -6,33 +6,14 @@ line and column (never a traceback)."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
-from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from spoflint import config as configuration
-from spoflint.cli import app
 from spoflint.engine import Config, lint
 from spoflint.registry import rules
-
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO / "fixtures" / "examples"
-HA = EXAMPLES / "openstack-ha.yaml"
-SINGLE = EXAMPLES / "single-controller.yaml"
-HIDDEN = EXAMPLES / "hidden-spof.yaml"
-
-# Only warnings (SPOF003 on core, SPOF004 on both links) and notes (MODEL001: no power).
-WARNINGS_AND_NOTES = """\
-version: 1
-network:
-  internet: {kind: external}
-  core: {kind: router}
-  sw-1: {kind: switch}
-links: [[internet, core], [core, sw-1]]
-"""
+from tests.helpers import HA, HIDDEN, SINGLE, WARNINGS_AND_NOTES, assert_one_line_error, findings, fired, invoke, write
 
 # Redundant everywhere but cooling: one CRAC unit cools both racks of the one zone.
 ONE_COOLING_UNIT = """\
@@ -79,40 +60,6 @@ def check(facts, options):
         if len(host.links) < options["min_nics"]:
             yield Problem(host.id, f"{host.id} has {len(host.links)} NICs; site policy wants {options['min_nics']}")
 '''
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def invoke(*args):
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"spoflint {' '.join(map(str, args))} raised") from result.exception
-    return result
-
-
-def findings(*args) -> list[dict]:
-    result = invoke("check", "--format", "json", *args)
-    assert result.exit_code in (0, 1), result.output
-    return json.loads(result.stdout)["findings"]
-
-
-def fired(*args) -> set[str]:
-    return {f["rule"] for f in findings(*args)}
-
-
-def assert_one_line_error(result, pattern: str) -> str:
-    """Exit 2, nothing on stdout, exactly one line on stderr matching `pattern`."""
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert re.fullmatch(pattern, lines[0]), lines[0]
-    return lines[0]
 
 
 @pytest.fixture

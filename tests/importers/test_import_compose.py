@@ -13,61 +13,43 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from spoflint import engine, model
 from spoflint.errors import InputError
 from spoflint.importers import compose
 from spoflint.importers._containers import addressed_hosts, image_name, kind_of_image
 from spoflint.model import kinds
-from tests.helpers import expected, judged, pairs  # noqa: E402
+from tests.helpers import (
+    CORPUS,
+    REPO,
+    assert_expected_findings,
+    corpus_files,
+    expected,
+    fixture_inputs,
+    judged,
+    lint_import,
+    needs_corpus,
+    pairs,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "fixtures" / "import" / "compose"
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+FIXTURES = REPO / "fixtures" / "import" / "compose"
 DATABASES = {"postgresql", "mysql", "mariadb", "mongodb", "redis", "rabbitmq", "kafka"}
-
-
-def lint(*paths):
-    topology = model.build(compose.read([str(p) for p in paths]))
-    return topology, engine.check(topology, engine.Config())
-
-
-def fixtures() -> list[Path]:
-    return sorted(p for p in FIXTURES.iterdir() if p.is_dir() or p.suffix in (".yaml", ".yml"))
-
-
-def corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
-        return []
-    return [
-        p
-        for p in sorted(CORPUS.rglob("*"))
-        if p.is_file() and p.suffix in (".yaml", ".yml") and compose.detect(p, p.read_bytes())
-    ]
-
-
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not there")
+lint = partial(lint_import, compose)  # (topology, findings) of Compose files
 
 
 # --- fixtures ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", fixtures(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", fixture_inputs(FIXTURES), ids=lambda p: p.name)
 def test_fixture(path):
-    topology, findings = lint(path)
-    got = judged(findings)
-    want = expected(path)
-    assert got == want, "\n".join(
-        [f"missing: {sorted(want - got)}", f"unexpected: {sorted(got - want)}"]
-        + [f"  {f.rule}@{f.subject}: {f.message}" for f in findings if (f.rule, f.subject) in got ^ want]
-    )
-    assert {f.rule for f in findings if f.severity == "note"} <= {"MODEL001"}
+    _, findings = lint(path)
+    assert_expected_findings(path.name, findings, expected(path))
 
 
-@pytest.mark.parametrize("path", fixtures(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", fixture_inputs(FIXTURES), ids=lambda p: p.name)
 def test_findings_point_at_the_compose_file(path):
     """A service's findings point at the line where the service is named; a host's at
     `services:`."""
@@ -81,7 +63,7 @@ def test_findings_point_at_the_compose_file(path):
 
 
 def test_every_fixture_is_compose():
-    for path in fixtures():
+    for path in fixture_inputs(FIXTURES):
         for file in [path] if path.is_file() else sorted(path.glob("*.y*ml")):
             assert compose.detect(file, file.read_bytes()), file
 
@@ -167,7 +149,7 @@ CORPUS_EXPECTED = {
 
 @needs_corpus
 def test_every_compose_file_of_the_corpus_is_known():
-    found = {p.relative_to(CORPUS).as_posix() for p in corpus_files()}
+    found = {p.relative_to(CORPUS).as_posix() for p in corpus_files(compose.detect)}
     assert found == set(CORPUS_EXPECTED)
 
 

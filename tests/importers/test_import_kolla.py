@@ -15,28 +15,22 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import pytest
 
-from spoflint import engine, model
 from spoflint.errors import InputError
 from spoflint.importers import kolla_ansible, openstack_ansible
 from spoflint.importers.kolla_ansible import expand
-from tests.helpers import expected, judged  # noqa: E402
+from tests import helpers
+from tests.helpers import EXAMPLES, REPO, assert_expected_findings, expected, judged, lint_import
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "fixtures" / "import" / "kolla-ansible"
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-CORPUS = SHARED / "corpus" / "kolla-ansible"
+FIXTURES = REPO / "fixtures" / "import" / "kolla-ansible"
+CORPUS = helpers.CORPUS / "kolla-ansible"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not next to the repo")
 CORPUS_INVENTORIES = ["multinode", "all-in-one"]
-
-
-def lint(*paths):
-    topology = model.build(kolla_ansible.read([str(p) for p in paths]))
-    return topology, engine.check(topology, engine.Config())
+lint = partial(lint_import, kolla_ansible)  # (topology, findings) of an inventory and its globals.yml
 
 
 @cache
@@ -121,11 +115,8 @@ def test_there_are_fixtures_both_ways():
 
 @pytest.mark.parametrize("case", fixture_cases(), ids=lambda p: p.name)
 def test_fixture(case: Path):
-    topology, findings = linted(case)
-    want, found = expected(inventory_of(case)), judged(findings)
-    assert found == want, f"{case.name}:\n  missing:    {sorted(want - found)}\n  unexpected: {sorted(found - want)}"
-    notes = {f.rule for f in findings if f.severity == "note"}
-    assert notes <= {"MODEL001"}, f"{case.name}: notes other than MODEL001: {notes}"
+    _, findings = linted(case)
+    assert_expected_findings(case.name, findings, expected(inventory_of(case)))
 
 
 def test_ranges_and_transitive_children():
@@ -284,9 +275,9 @@ def test_detect():
         assert not openstack_ansible.detect(inventory, inventory.read_bytes()), inventory
         if case.is_dir():
             assert kolla_ansible.detect(case / "globals.yml", (case / "globals.yml").read_bytes())
-    for native in (ROOT / "fixtures" / "examples").glob("*.yaml"):
+    for native in EXAMPLES.glob("*.yaml"):
         assert not kolla_ansible.detect(native, native.read_bytes()), native
-    for other in (ROOT / "fixtures" / "import" / "openstack-ansible").rglob("*.yml"):
+    for other in (REPO / "fixtures" / "import" / "openstack-ansible").rglob("*.yml"):
         assert not kolla_ansible.detect(other, other.read_bytes()), other
 
 
@@ -302,7 +293,7 @@ def test_docstring_says_what_it_understands_and_ignores():
 def test_detect_corpus():
     for name in CORPUS_INVENTORIES + ["globals.yml"]:
         assert kolla_ansible.detect(CORPUS / name, (CORPUS / name).read_bytes()), name
-    for other in sorted((SHARED / "corpus").rglob("*")):
+    for other in sorted(helpers.CORPUS.rglob("*")):
         if other.is_file() and CORPUS not in other.parents:
             assert not kolla_ansible.detect(other, other.read_bytes()), other
 

@@ -18,41 +18,31 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
 import yaml
 
-from spoflint import engine, load, model
+from spoflint import load
 from spoflint.errors import InputError
 from spoflint.importers import kubernetes
-from tests.helpers import expected, judged, pairs
+from tests.helpers import (
+    CORPUS,
+    REPO,
+    assert_expected_findings,
+    corpus_files,
+    expected,
+    fixture_inputs,
+    judged,
+    lint_import,
+    needs_corpus,
+    pairs,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "fixtures" / "import" / "kubernetes"
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+FIXTURES = REPO / "fixtures" / "import" / "kubernetes"
 DATABASES = {"postgresql", "mysql", "mariadb", "mongodb", "redis", "rabbitmq"}
-
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not there")
-
-
-def lint(*paths):
-    topology = model.build(kubernetes.read([str(p) for p in paths]))
-    return topology, engine.check(topology, engine.Config())
-
-
-def fixtures() -> list[Path]:
-    return sorted(p for p in FIXTURES.iterdir() if p.is_dir() or p.suffix in (".yaml", ".yml"))
-
-
-def corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
-        return []
-    return [
-        p
-        for p in sorted(CORPUS.rglob("*"))
-        if p.is_file() and p.suffix in (".yaml", ".yml") and kubernetes.detect(p, p.read_bytes())
-    ]
+lint = partial(lint_import, kubernetes)  # (topology, findings) of manifests
 
 
 # --- load.load_documents ----------------------------------------------------------------
@@ -84,18 +74,13 @@ def test_load_text_still_refuses_a_second_document():
 # --- fixtures ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", fixtures(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", fixture_inputs(FIXTURES), ids=lambda p: p.name)
 def test_fixture(path):
     _, findings = lint(path)
-    got, want = judged(findings), expected(path)
-    assert got == want, "\n".join(
-        [f"missing: {sorted(want - got)}", f"unexpected: {sorted(got - want)}"]
-        + [f"  {f.rule}@{f.subject}: {f.message}" for f in findings if (f.rule, f.subject) in got ^ want]
-    )
-    assert {f.rule for f in findings if f.severity == "note"} <= {"MODEL001"}
+    assert_expected_findings(path.name, findings, expected(path))
 
 
-@pytest.mark.parametrize("path", fixtures(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", fixture_inputs(FIXTURES), ids=lambda p: p.name)
 def test_findings_point_at_metadata_name(path):
     topology, findings = lint(path)
     for finding in findings:
@@ -160,7 +145,7 @@ CONTROLS = ("k8s-examples/cockroachdb-statefulset.yaml", "k8s-examples/cassandra
 
 @needs_corpus
 def test_every_manifest_of_the_corpus_is_known():
-    assert {p.relative_to(CORPUS).as_posix() for p in corpus_files()} == set(CORPUS_EXPECTED)
+    assert {p.relative_to(CORPUS).as_posix() for p in corpus_files(kubernetes.detect)} == set(CORPUS_EXPECTED)
 
 
 @needs_corpus

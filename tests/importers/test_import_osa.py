@@ -17,28 +17,22 @@ the shared corpus.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import pytest
 
-from spoflint import engine, model
 from spoflint.errors import InputError
 from spoflint.importers import kolla_ansible, openstack_ansible
-from tests.helpers import expected, judged  # noqa: E402
+from tests import helpers
+from tests.helpers import EXAMPLES, REPO, assert_expected_findings, expected, judged, lint_import
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "fixtures" / "import" / "openstack-ansible"
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-CORPUS = SHARED / "corpus" / "openstack-ansible"
+FIXTURES = REPO / "fixtures" / "import" / "openstack-ansible"
+CORPUS = helpers.CORPUS / "openstack-ansible"
 CORPUS_FILES = sorted(CORPUS.glob("openstack_user_config.yml*")) if CORPUS.is_dir() else []
 ENV_D = CORPUS / "env.d"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not next to the repo")
-
-
-def lint(*paths):
-    topology = model.build(openstack_ansible.read([str(p) for p in paths]))
-    return topology, engine.check(topology, engine.Config())
+lint = partial(lint_import, openstack_ansible)  # (topology, findings) of an openstack_user_config
 
 
 @cache
@@ -70,11 +64,8 @@ def test_there_are_fixtures_both_ways():
 
 @pytest.mark.parametrize("case", fixture_cases(), ids=lambda p: p.name)
 def test_fixture(case: Path):
-    topology, findings = linted(case)
-    want, found = expected(config_of(case)), judged(findings)
-    assert found == want, f"{case.name}:\n  missing:    {sorted(want - found)}\n  unexpected: {sorted(found - want)}"
-    notes = {f.rule for f in findings if f.severity == "note"}
-    assert notes <= {"MODEL001"}, f"{case.name}: notes other than MODEL001: {notes}"
+    _, findings = linted(case)
+    assert_expected_findings(case.name, findings, expected(config_of(case)))
 
 
 def test_all_in_one_fixture_runs_every_service_once_on_one_host():
@@ -173,9 +164,9 @@ def test_detect():
     assert openstack_ansible.detect(env, env.read_bytes())
     variables = FIXTURES / "az-env-d" / "user_variables.yml"
     assert openstack_ansible.detect(variables, variables.read_bytes())
-    for native in (ROOT / "fixtures" / "examples").glob("*.yaml"):
+    for native in EXAMPLES.glob("*.yaml"):
         assert not openstack_ansible.detect(native, native.read_bytes()), native
-    for inventory in (ROOT / "fixtures" / "import" / "kolla-ansible").rglob("*"):
+    for inventory in (REPO / "fixtures" / "import" / "kolla-ansible").rglob("*"):
         if inventory.is_file():
             assert not openstack_ansible.detect(inventory, inventory.read_bytes()), inventory
 
@@ -185,7 +176,7 @@ def test_detect_corpus():
     for path in CORPUS_FILES + sorted(ENV_D.glob("*.yml")):
         assert openstack_ansible.detect(path, path.read_bytes()), path
         assert not kolla_ansible.detect(path, path.read_bytes()), path
-    for other in sorted((SHARED / "corpus").rglob("*")):
+    for other in sorted(helpers.CORPUS.rglob("*")):
         if other.is_file() and CORPUS not in other.parents:
             assert not openstack_ansible.detect(other, other.read_bytes()), other
 

@@ -4,17 +4,13 @@ overlays that refine imported elements by id, and `spoflint import`."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import yaml
-from typer.testing import CliRunner
 
-from spoflint.cli import app
 from spoflint.engine import Config, lint
+from tests.helpers import REPO, invoke
 
-ROOT = Path(__file__).resolve().parents[2]
-BLOG = ROOT / "fixtures" / "import" / "compose" / "blog.compose.yaml"
-runner = CliRunner()
+BLOG = REPO / "fixtures" / "import" / "compose" / "blog.compose.yaml"
 
 OVERLAY = """\
 version: 1
@@ -57,7 +53,7 @@ def test_an_overlay_refines_the_imported_host_by_id(tmp_path):
 def test_an_overlay_error_points_into_the_overlay(tmp_path):
     overlay = tmp_path / "site.yaml"
     overlay.write_text("version: 1\nhosts:\n  blog-host: {rakc: r1}\n")
-    result = runner.invoke(app, ["check", str(BLOG), str(overlay)])
+    result = invoke("check", BLOG, overlay)
     assert result.exit_code == 2
     assert "site.yaml:3:" in result.output and "rakc" in result.output
 
@@ -65,15 +61,15 @@ def test_an_overlay_error_points_into_the_overlay(tmp_path):
 def test_input_format_forces_a_reader(tmp_path):
     copy = tmp_path / "anything.txt"
     shutil.copy(BLOG, copy)
-    forced = runner.invoke(app, ["check", "--input-format", "compose", str(copy)])
+    forced = invoke("check", "--input-format", "compose", copy)
     assert forced.exit_code == 1 and "SPOF001" in forced.output
-    native = runner.invoke(app, ["check", "--input-format", "native", str(copy)])
+    native = invoke("check", "--input-format", "native", copy)
     assert native.exit_code == 2
 
 
 def test_import_writes_a_native_topology_that_lints_the_same(tmp_path):
     out = tmp_path / "blog.yaml"
-    result = runner.invoke(app, ["import", "compose", str(BLOG), "-o", str(out)])
+    result = invoke("import", "compose", BLOG, "-o", out)
     assert result.exit_code == 0, result.output
     data = yaml.safe_load(out.read_text())
     assert data["version"] == 1 and "blog-host" in data["hosts"]

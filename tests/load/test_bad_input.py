@@ -17,6 +17,7 @@ from spoflint import load
 from spoflint.errors import InputError
 from spoflint.load import documents, load_file, load_text
 from spoflint.model import build
+from tests.helpers import topology_of
 
 
 def at(text: str, needle: str, nth: int = 1, skip: int = 0) -> tuple[int, int]:
@@ -88,7 +89,7 @@ def with_(replace: str, by: str) -> str:
 
 
 def test_base_is_valid():
-    topology = build([load_text(BASE, "t.yaml")])
+    topology = topology_of(BASE)
     assert set(topology.services) == {"lb", "db", "web", "jobs"}
 
 
@@ -145,7 +146,7 @@ def test_not_utf8():
 
 
 def test_utf16_with_a_byte_order_mark_is_text():
-    topology = build([load_text("version: 1\nname: x\n".encode("utf-16"), "t.yaml")])
+    topology = topology_of("version: 1\nname: x\n".encode("utf-16"))
     assert topology.name == "x"
 
 
@@ -174,7 +175,7 @@ def test_several_documents_in_one_file(text, where):
 
 
 def test_one_document_with_an_end_marker_is_fine():
-    build([load_text("version: 1\n...\n", "t.yaml")])
+    topology_of("version: 1\n...\n")
 
 
 @pytest.mark.parametrize(
@@ -228,7 +229,7 @@ def test_unknown_key_deeper_down():
 
 def test_extension_keys_are_allowed():
     text = with_("h2: {rack: r1, nics: [sw-1]}", "h2: {rack: r1, nics: [sw-1], x-owner: me}")
-    build([load_text("x-defaults: &d {rack: r1}\n" + text, "t.yaml")])
+    topology_of("x-defaults: &d {rack: r1}\n" + text)
 
 
 @pytest.mark.parametrize(
@@ -313,7 +314,7 @@ def test_an_element_that_needs_a_kind_written_empty(section, element):
 def test_elements_without_required_fields_may_be_written_empty():
     text = with_("r1: {zone: dc1, cooling: [crac-1], power: [pdu-a]}", "r1:")
     text = text.replace("zones: {dc1: {}}", "zones:\n  dc1:")
-    assert build([load_text(text, "t.yaml")]).racks["r1"].power == ()
+    assert topology_of(text).racks["r1"].power == ()
 
 
 def test_a_service_written_empty():
@@ -454,7 +455,7 @@ def test_duplicate_key_in_one_mapping(text, needle, first):
 
 def test_merge_keys_are_not_duplicates():
     text = "x-rack: &r {rack: r1}\n" + with_("h2: {rack: r1,", "h2: {<<: *r, fencing: ipmi,")
-    topology = build([load_text(text, "t.yaml")])
+    topology = topology_of(text)
     assert topology.hosts["h2"].rack == "r1" and topology.hosts["h2"].fencing == "ipmi"
 
 
@@ -497,7 +498,7 @@ def test_parallel_links_with_names_are_fine():
         "  - [internet, sw-1]",
         "  - {between: [internet, sw-1], name: up-a}\n  - {between: [internet, sw-1], name: up-b}",
     )
-    assert {"up-a", "up-b"} <= set(build([load_text(text, "t.yaml")]).links)
+    assert {"up-a", "up-b"} <= set(topology_of(text).links)
 
 
 # --- links ---------------------------------------------------------------------------------------
@@ -630,7 +631,7 @@ def test_non_standard_tags_are_refused_and_never_run(no_side_effects, template, 
 
 def test_standard_tags_that_mean_plain_data_are_fine():
     text = "version: 1\nname: !!str 123\nobjectives: !!map {availability: !!float 99}\nentrypoints: !!seq []\n"
-    topology = build([load_text(text, "t.yaml")])
+    topology = topology_of(text)
     assert topology.name == "123" and topology.objectives["availability"] == 99.0
 
 
@@ -668,7 +669,7 @@ def test_alias_bomb_through_merge_keys_fails_fast():
 def test_many_small_aliases_are_fine():
     # a shared fragment used by 2000 hosts is normal use, not a bomb
     text = "version: 1\nx-h: &h {fencing: ipmi}\nhosts:\n" + "".join(f"  h{i}: *h\n" for i in range(2000))
-    assert len(build([load_text(text, "t.yaml")]).hosts) == 2000
+    assert len(topology_of(text).hosts) == 2000
 
 
 @pytest.mark.parametrize("opener, closer", [("[", "]"), ("{a: ", "}")])
@@ -724,6 +725,7 @@ def test_text_over_the_size_limit(monkeypatch):
     check("version: 1\nname: '" + "x" * 1000 + "'\n", (1, 1), "limit")
 
 
+@pytest.mark.slow
 def test_fifty_megabytes_load_or_fail_cleanly(tmp_path):
     """~50 MB of valid-looking YAML: a small topology whose bulk is text (comments,
     descriptions, an extension key of notes), as generated files and dumps have."""
@@ -743,6 +745,7 @@ def test_fifty_megabytes_load_or_fail_cleanly(tmp_path):
 ELEMENTS = int(os.environ.get("SPOFLINT_TEST_HOSTS", "10000"))  # 700000: ~50 MB, over a minute
 
 
+@pytest.mark.slow
 def test_many_elements_load_or_fail_cleanly(tmp_path):
     """A generated estate of many hosts (set SPOFLINT_TEST_HOSTS for a bigger one),
     once valid and once with a duplicate id at the very end."""

@@ -9,7 +9,6 @@ loads is analysed too, which must not raise either.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,10 +16,10 @@ from hypothesis import strategies as st
 
 from spoflint.analysis import Facts
 from spoflint.errors import InputError
-from spoflint.load import load_text
-from spoflint.model import build
+from tests import helpers
+from tests.helpers import topology_of
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "examples").glob("*.yaml"))
+EXAMPLES = sorted(helpers.EXAMPLES.glob("*.yaml"))
 # Characters that mean something to YAML, whitespace, and a few that are not text.
 SPECIAL = list(":-[]{},&*!|>'\"#%@`?~\t\n\r ") + ["\x00", "\x85", "\u2028", "\ufeff", "é", "<<", "---", "..."]
 
@@ -74,7 +73,7 @@ def broken_examples(draw) -> bytes:
 def load_and_build(data: bytes):
     """Build the topology, or return the InputError, checked for a sane position."""
     try:
-        return build([load_text(data, "f.yaml")])
+        return topology_of(data, "f.yaml")
     except InputError as error:
         assert error.path == "f.yaml"
         assert 1 <= error.line and 1 <= error.column, str(error)
@@ -84,16 +83,21 @@ def load_and_build(data: bytes):
         return error
 
 
+def analyse(topology) -> None:
+    """What loaded is analysed too, which must not raise."""
+    facts = Facts(topology)
+    assert isinstance(facts.single_points, dict)
+    assert isinstance(facts.articulation_points, dict)
+    assert isinstance(facts.bridges, dict)
+
+
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(broken_examples())
 def test_broken_examples_fail_cleanly_or_analyse(data):
     result = load_and_build(data)
-    if isinstance(result, InputError):
-        return
-    facts = Facts(result)
-    assert isinstance(facts.single_points, dict)
-    assert isinstance(facts.articulation_points, dict)
-    assert isinstance(facts.bridges, dict)
+    if not isinstance(result, InputError):
+        analyse(result)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
@@ -191,13 +195,10 @@ def reshaped_examples(draw) -> str:
     return yaml.safe_dump(document, sort_keys=False)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(reshaped_examples())
 def test_reshaped_examples_fail_cleanly_or_analyse(text):
     result = load_and_build(text.encode())
-    if isinstance(result, InputError):
-        return
-    facts = Facts(result)
-    assert isinstance(facts.single_points, dict)
-    assert isinstance(facts.articulation_points, dict)
-    assert isinstance(facts.bridges, dict)
+    if not isinstance(result, InputError):
+        analyse(result)

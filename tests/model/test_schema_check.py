@@ -23,10 +23,10 @@ from spoflint import model
 from spoflint.errors import InputError
 from spoflint.load import load_text
 from spoflint.model import schema_check, validation
+from tests.helpers import REPO
 from tests.load.test_fuzz_input import broken_examples, reshaped_examples
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = sorted(Path(p) for p in glob.glob(str(ROOT / "fixtures" / "**" / "*.yaml"), recursive=True))
+FIXTURES = sorted(Path(p) for p in glob.glob(str(REPO / "fixtures" / "**" / "*.yaml"), recursive=True))
 FAST = schema_check.compile_schema(model.schema())
 
 
@@ -51,7 +51,7 @@ def test_the_schema_compiles_whole():
     schema_check.compile_schema(model.schema())  # an unsupported keyword would raise
 
 
-@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(REPO)))
 def test_every_fixture(path):
     document = loaded(path.read_bytes())
     if document is not None:
@@ -90,6 +90,7 @@ def test_broken_files(data):
         agree(document)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(reshaped_examples())
 def test_reshaped_files(text):
@@ -239,6 +240,7 @@ def mutated(draw):
     return document
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
 @given(mutated())
 def test_mutated_documents(document):
@@ -361,6 +363,7 @@ def schemas():
 DEFS = {"name": {"type": "string", "pattern": "^[a-z]+$"}}
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(schemas(), json_values())
 def test_random_schemas(schema, instance):

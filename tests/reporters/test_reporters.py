@@ -20,55 +20,29 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from typer.testing import CliRunner
 
 from spoflint import __version__
-from spoflint.cli import app
 from spoflint.findings import Finding
 from spoflint.registry import rules
 from spoflint.reporters import render
+from tests.helpers import REPO, SHARED, accepted_topology, invoke
 
-REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
-EXAMPLES = "fixtures/examples"
-SARIF_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "sarif-2.1.0.json"
+EXAMPLES = "fixtures/examples"  # relative: reports name the files as given
+SARIF_SCHEMA = SHARED / "schemas" / "sarif-2.1.0.json"
 UPDATE = os.environ.get("SPOFLINT_UPDATE_GOLDEN") == "1"
 SUFFIX = {"text": "txt", "json": "json", "sarif": "sarif", "github": "github", "junit": "junit.xml"}
 FORMATS = tuple(SUFFIX)
 TOPOLOGIES = ("single-controller", "hidden-spof")
 
-ACCEPTED = """\
-version: 1
-power:
-  feed-a:
-    kind: feed
-    accept: {SPOF001: "one feed in the lab"}
-network:
-  internet: {kind: external}
-  sw-1: {kind: switch, power: [feed-a]}
-  sw-2: {kind: switch, power: [feed-a]}
-links:
-  - {between: [internet, sw-1], name: uplink-1}
-  - {between: [internet, sw-2], name: uplink-2}
-hosts:
-  web-1: {power: [feed-a], nics: [sw-1, sw-2]}
-  web-2: {power: [feed-a], nics: [sw-1, sw-2]}
-services:
-  web: {kind: nginx, state: stateless, hosts: [web-1, web-2], access: client-list}
-"""
+ACCEPTED = accepted_topology('{SPOF001: "one feed in the lab"}')  # one power feed, its risk accepted
 
 
 def check(*args) -> str:
-    result = CliRunner().invoke(app, ["check", *map(str, args)])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError(f"spoflint check {args} raised") from result.exception
+    """The output of `spoflint check *args`, which must exit 0 or 1."""
+    result = invoke("check", *args)
     assert result.exit_code in (0, 1), result.output
     return result.stdout
-
-
-@pytest.fixture
-def in_repo(monkeypatch):
-    monkeypatch.chdir(REPO)
 
 
 def report(topology: str, fmt: str) -> str:

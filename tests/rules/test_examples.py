@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from spoflint import registry
 from spoflint.engine import Config, lint
+from tests.helpers import EXAMPLES, SHARED
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "fixtures" / "examples"
-SHARED_EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples"
+SHARED_EXAMPLES = SHARED / "examples"
 EXPECT = json.loads((EXAMPLES / "expect.json").read_text(encoding="utf-8"))
 
 

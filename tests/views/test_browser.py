@@ -12,7 +12,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -22,8 +21,9 @@ import pytest
 
 from spoflint.analysis import Facts
 from spoflint.engine import read_topology
+from tests.helpers import HIDDEN, python_m_spoflint
 
-HIDDEN = Path(__file__).resolve().parents[2] / "fixtures" / "examples" / "hidden-spof.yaml"
+pytestmark = pytest.mark.slow  # starts Chromium
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C key of an element reference
@@ -134,21 +134,17 @@ def browser(tmp_path_factory):
     b.close()
 
 
-def _spoflint(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "spoflint", *args], capture_output=True, text=True, timeout=120)
-
-
 @pytest.fixture(scope="module")
 def page(tmp_path_factory) -> Path:
     """The page `spoflint graph --format html` writes for the hidden-spof example."""
     out = tmp_path_factory.mktemp("page") / "hidden-spof.html"
-    done = _spoflint("graph", str(HIDDEN), "--format", "html", "--output", str(out))
+    done = python_m_spoflint("graph", str(HIDDEN), "--format", "html", "--output", str(out))
     assert done.returncode == 0, done.stderr
     return out
 
 
 def _simulated(eid: str) -> dict:
-    done = _spoflint("simulate", str(HIDDEN), "--fail", eid, "--format", "json")
+    done = python_m_spoflint("simulate", str(HIDDEN), "--fail", eid, "--format", "json")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -16,9 +15,8 @@ from spoflint.cli import run
 from spoflint.engine import read_topology
 from spoflint.views import graph as picture
 from spoflint.views.simulation import to_json as simulation_json
+from tests.helpers import EXAMPLES, HIDDEN
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "examples"
-HIDDEN = EXAMPLES / "hidden-spof.yaml"
 TOPOLOGIES = sorted(EXAMPLES.glob("*.yaml"))
 
 

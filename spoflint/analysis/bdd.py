@@ -1,0 +1,186 @@
+"""A service's structure function as a reduced ordered binary decision diagram (BDD).
+
+The availability analysis (spoflint.analysis.availability) turns the fault graph below
+a service into a BDD over the elements that can fail, in a chosen order: each gate is
+the conjunction, disjunction or at-least-k of its inputs' diagrams, and a node whose
+element can fail is conjoined with that element's variable. Reachability is a least
+fixed point over the network graph. The diagram then gives the service's probability
+of being up, and every element's Birnbaum importance, in one pass each way.
+
+Past `max_nodes` nodes or its deadline the diagram gives up (`TooLarge`) and the caller
+falls back to factoring.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from .. import graph as fg
+
+
+class TooLarge(Exception):
+    """The decision diagram outgrew its budget."""
+
+
+class BDD:
+    """A reduced ordered binary decision diagram, just what the availability needs.
+    Node 0 is false, 1 is true; a node is (level, low, high): low when the element at
+    that level is down, high when it is up."""
+
+    def __init__(self, order: list[str], max_nodes: int, deadline: float):
+        self.order = order
+        self.nodes: list[tuple[int, int, int]] = [(len(order), 0, 0), (len(order), 1, 1)]
+        self.unique: dict[tuple[int, int, int], int] = {}
+        self.cache: dict[tuple[str, int, int], int] = {}
+        self.max_nodes, self.deadline = max_nodes, deadline
+
+    def var(self, level: int) -> int:
+        return self.mk(level, 0, 1)
+
+    def mk(self, level: int, low: int, high: int) -> int:
+        if low == high:
+            return low
+        key = (level, low, high)
+        node = self.unique.get(key)
+        if node is None:
+            node = len(self.nodes)
+            if node > self.max_nodes or (node % 4096 == 0 and time.monotonic() > self.deadline):
+                raise TooLarge
+            self.nodes.append(key)
+            self.unique[key] = node
+        return node
+
+    def apply(self, op: str, a: int, b: int) -> int:
+        if op == "and":
+            if a == 0 or b == 0:
+                return 0
+            if a == 1:
+                return b
+            if b == 1 or a == b:
+                return a
+        else:
+            if a == 1 or b == 1:
+                return 1
+            if a == 0:
+                return b
+            if b == 0 or a == b:
+                return a
+        if a > b:
+            a, b = b, a
+        key = (op, a, b)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        la, lo_a, hi_a = self.nodes[a]
+        lb, lo_b, hi_b = self.nodes[b]
+        level = min(la, lb)
+        if la != level:
+            lo_a = hi_a = a
+        if lb != level:
+            lo_b = hi_b = b
+        result = self.mk(level, self.apply(op, lo_a, lo_b), self.apply(op, hi_a, hi_b))
+        self.cache[key] = result
+        return result
+
+    def conjoin(self, items: Iterable[int]) -> int:
+        result = 1
+        for item in items:
+            result = self.apply("and", result, item)
+        return result
+
+    def disjoin(self, items: Iterable[int]) -> int:
+        result = 0
+        for item in items:
+            result = self.apply("or", result, item)
+        return result
+
+    def at_least(self, k: int, items: list[int]) -> int:
+        """At least k of the (monotone) items hold."""
+        if k <= 0:
+            return 1
+        if k > len(items):
+            return 0
+        row = [1] + [0] * k  # row[j]: at least j of the items seen so far (from the end)
+        for item in reversed(items):
+            row = [1] + [self.apply("or", self.apply("and", item, row[j - 1]), row[j]) for j in range(1, k + 1)]
+        return row[k]
+
+    def probability(self, root: int, p: list[float]) -> tuple[float, list[float]]:
+        """P(true) with the element at level i up with probability p[i], and each
+        element's Birnbaum importance P(true | up) - P(true | down)."""
+        reachable = sorted(self._below(root), key=lambda u: self.nodes[u][0])
+        value = {0: 0.0, 1: 1.0}
+        for u in reversed(reachable):
+            level, low, high = self.nodes[u]
+            value[u] = p[level] * value[high] + (1 - p[level]) * value[low]
+        arrive = dict.fromkeys(reachable, 0.0)
+        arrive[root] = 1.0
+        importance = [0.0] * len(p)
+        for u in reachable:
+            level, low, high = self.nodes[u]
+            importance[level] += arrive[u] * (value[high] - value[low])
+            if high > 1:
+                arrive[high] += arrive[u] * p[level]
+            if low > 1:
+                arrive[low] += arrive[u] * (1 - p[level])
+        return value.get(root, float(root == 1)), importance
+
+    def _below(self, root: int) -> set[int]:
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            u = stack.pop()
+            if u > 1 and u not in seen:
+                seen.add(u)
+                stack.extend(self.nodes[u][1:])
+        return seen
+
+
+def diagram(g: fg.FaultGraph, key: str, order: list[str], max_nodes: int, time_budget: float) -> tuple[BDD, int]:
+    """The structure function of node `key` as a BDD over the elements `order` (the
+    elements outside it never fail). Reachability is a least fixed point over the
+    network graph: a vertex is reached when it is up and a neighbour is reached."""
+    bdd = BDD(order, max_nodes, time.monotonic() + time_budget)
+    level = {e: i for i, e in enumerate(order)}
+    gates = g.gates
+    values: dict[str, int] = {}
+    reach: dict[str, int] | None = None
+    for node in fg.post_order(gates, (key,), values, g.vertices()):
+        gate = gates[node]
+        if gate.op == fg.REACH:
+            if reach is None:  # every network vertex is known by now
+                reach = _reachability(bdd, g, values)
+            values[node] = reach[gate.inputs[0]]
+            continue
+        inputs = [values[i] for i in gate.inputs]
+        if gate.op == fg.ALL:
+            f = bdd.conjoin(inputs)
+        elif gate.op == fg.ANY:
+            f = bdd.disjoin(inputs)
+        else:
+            f = bdd.at_least(gate.k, inputs)
+        if gate.own in level:
+            f = bdd.apply("and", bdd.var(level[gate.own]), f)
+        values[node] = f
+    return bdd, values[key]
+
+
+def _reachability(bdd: BDD, g: fg.FaultGraph, alive: dict[str, int]) -> dict[str, int]:
+    """Each network vertex's diagram of being reached from the entry points, given the
+    diagrams of every vertex being up: iterated to the least fixed point."""
+    adjacency = g.network
+    reached = {v: 0 for v in adjacency}
+    reached[fg.ROOT] = 1
+    changed = True
+    while changed:
+        changed = False
+        for v, neighbours in adjacency.items():
+            if v == fg.ROOT:
+                continue
+            f = bdd.apply("and", alive[v], bdd.disjoin(reached[w] for w in neighbours))
+            f = bdd.apply("or", f, reached[v])
+            if f != reached[v]:
+                reached[v] = f
+                changed = True
+    return reached

@@ -1,0 +1,185 @@
+"""Ansible INI inventories as kolla-ansible writes them: `[group]` sections of host
+lines (with host ranges, ports and `ansible_host`), `[group:children]` sections, and
+every inventory given merged into one view of which hosts each group has, through its
+children (the rules are in the `kolla_ansible` module's docstring)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from ..errors import InputError
+from ..load import accept_comments
+from ._openstack import At
+
+OUTSIDE = {"deployment", "bifrost"}  # groups of the deployment host, not of the cloud
+
+_SECTION = re.compile(r"^\[([^\]]*)\][ \t]*(?:[#;].*)?$")
+_RANGE = re.compile(r"\[([^\]]*)\]")
+_PORT = re.compile(r":\d+$")
+
+
+def expand(pattern: str) -> list[str]:
+    """Ansible's host ranges: `control[01:03]` -> control01, control02, control03;
+    `[a:c]` letters; `[1:9:2]` a step."""
+    match = _RANGE.search(pattern)
+    if not match:
+        return [pattern]
+    head, tail = pattern[: match.start()], pattern[match.end() :]
+    values = _range(match.group(0), match.group(1).split(":"))
+    return [head + value + rest for value in values for rest in expand(tail)]
+
+
+def _range(written: str, parts: list[str]) -> list[str]:
+    """The values of one range `written` (`[01:03]`), split at its colons."""
+    if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
+        raise ValueError(f"{written} is not a host range ([start:end] or [start:end:step])")
+    start, end = parts[0], parts[1]
+    step = int(parts[2]) if len(parts) == 3 and parts[2] else 1
+    if step < 1:
+        raise ValueError(f"the step of {written} must be positive")
+    if start.isdigit() and end.isdigit():
+        width = len(start) if start.startswith("0") else 0
+        values = [str(n).zfill(width) for n in range(int(start), int(end) + 1, step)]
+    elif len(start) == 1 and len(end) == 1 and start.isalpha() and end.isalpha():
+        values = [chr(c) for c in range(ord(start), ord(end) + 1, step)]
+    else:
+        raise ValueError(f"{written} is not a host range of numbers or letters")
+    if not values:
+        raise ValueError(f"{written} is an empty range")
+    if len(values) > 100_000:
+        raise ValueError(f"{written} expands to more than 100,000 hosts")
+    return values
+
+
+class Inventory:
+    """One INI inventory: groups, their hosts and children, with positions."""
+
+    def __init__(self, data: bytes, shown: str):
+        self.path = shown
+        self.comments = accept_comments(data, shown)
+        self.group_at: dict[str, At] = {}
+        self.hosts: dict[str, list[str]] = {}  # group -> hosts written in it
+        self.children: dict[str, list[str]] = {}
+        self.host_at: dict[str, At] = {}
+        self.address: dict[str, str] = {}  # host -> ansible_host
+        self._group, self._kind = "ungrouped", ""  # the section being read, and its kind
+        for number, raw in enumerate(_decode(data, shown).splitlines(), 1):
+            line = raw.strip()
+            if not line or line[0] in "#;":
+                continue
+            column = len(raw) - len(raw.lstrip()) + 1
+            self._line(line, (shown, number, column))
+
+    def _line(self, line: str, at: At) -> None:
+        """One line that is not blank or a comment: a section header, a host or a child."""
+        section = _SECTION.match(line)
+        if section:
+            self._section(section.group(1), at)
+            return
+        if line.startswith("["):
+            raise InputError(*at, "a section header must be [name], [name:children] or [name:vars]")
+        if self._kind == "vars":
+            return
+        try:
+            tokens = shlex.split(line, comments=True)
+        except ValueError as error:
+            raise InputError(*at, f"cannot read this line: {error}") from None
+        if not tokens:
+            return
+        if self._kind == "children":
+            self.children[self._group].append(tokens[0])
+            return
+        self._host(tokens, at)
+
+    def _section(self, header: str, at: At) -> None:
+        """`[group]`, `[group:children]` or `[group:vars]`."""
+        group, _, kind = header.strip().partition(":")
+        if not group or kind not in ("", "children", "vars"):
+            raise InputError(*at, f"[{header}] is not a group ([name], [name:children] or [name:vars])")
+        self._group, self._kind = group, kind
+        self.group_at.setdefault(group, at)
+        if kind == "children":
+            self.children.setdefault(group, [])
+        elif not kind:
+            self.hosts.setdefault(group, [])
+
+    def _host(self, tokens: list[str], at: At) -> None:
+        """A host line: a name or range (with an optional `:port`) and its variables."""
+        variables = dict(t.split("=", 1) for t in tokens[1:] if "=" in t)
+        try:
+            names = expand(_PORT.sub("", tokens[0]))
+        except ValueError as error:
+            raise InputError(*at, str(error)) from None
+        self.group_at.setdefault(self._group, at)
+        for name in names:
+            self.hosts.setdefault(self._group, []).append(name)
+            self.host_at.setdefault(name, at)
+            if variables.get("ansible_host") and name not in self.address:
+                self.address[name] = variables["ansible_host"]
+
+
+def _decode(data: bytes, shown: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(shown, line, 1, "invalid text: not UTF-8") from None
+
+
+class Groups:
+    """Every inventory merged: a group's hosts, through its children, in order."""
+
+    def __init__(self, inventories: list[Inventory]):
+        self.group_at: dict[str, At] = {}
+        self.hosts: dict[str, list[str]] = {}
+        self.children: dict[str, list[str]] = {}
+        self.host_at: dict[str, At] = {}
+        self.canonical: dict[str, str] = {}  # host name -> the first name of its machine
+        by_address: dict[str, str] = {}
+        for inventory in inventories:
+            for group, at in inventory.group_at.items():
+                self.group_at.setdefault(group, at)
+            for group, names in inventory.hosts.items():
+                self.hosts.setdefault(group, []).extend(names)
+            for group, names in inventory.children.items():
+                self.children.setdefault(group, []).extend(names)
+            for name, at in inventory.host_at.items():
+                self.host_at.setdefault(name, at)
+                address = inventory.address.get(name)
+                if address:
+                    self.canonical[name] = by_address.setdefault(address, name)
+        self._memo: dict[str, list[str]] = {}
+
+    def members(self, group: str) -> list[str]:
+        """The hosts of a group and of its children, transitively, first written first."""
+        if group in self._memo:
+            return self._memo[group]
+        found: dict[str, None] = {}
+        stack, seen = [group], set()
+        order: list[str] = []
+        while stack:  # depth-first, children in the order written
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            order.append(current)
+            stack.extend(reversed(self.children.get(current, [])))
+        for current in order:
+            for name in self.hosts.get(current, []):
+                found.setdefault(self.canonical.get(name, name), None)
+        self._memo[group] = list(found)
+        return self._memo[group]
+
+    def defined(self, group: str) -> bool:
+        return group in self.group_at
+
+    def cloud_hosts(self) -> list[str]:
+        """Hosts of every group but the deployment host's."""
+        inside: dict[str, None] = {}
+        for group in self.group_at:
+            if group in OUTSIDE:
+                continue
+            for name in self.members(group):
+                inside.setdefault(name, None)
+        return sorted(inside, key=lambda n: (self.host_at[n][1], self.host_at[n][2], n))

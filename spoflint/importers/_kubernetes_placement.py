@@ -1,0 +1,136 @@
+"""Where the pods of Kubernetes workloads run: how each workload's replicas are spread
+(over nodes, or over zones when its anti-affinity or topology spread constraints ask
+for it; not at all when it is pinned to one node), and the nodes and zones declared
+for them, which the manifests never list (the rules are in the `kubernetes` module's
+docstring)."""
+
+from __future__ import annotations
+
+from ..load import MarkedList, MarkedMap
+from ._containers import free_id
+from ._kubernetes_objects import Workload
+from ._native import Native, Position, put
+
+HOSTNAME = ("kubernetes.io/hostname",)
+ZONE = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
+
+Spread = tuple[str, Position]  # ("host" or "zone", where that is said)
+
+_ANTI_AFFINITY_TERMS = (
+    "requiredDuringSchedulingIgnoredDuringExecution",
+    "preferredDuringSchedulingIgnoredDuringExecution",
+)
+
+
+def spread(w: Workload) -> Spread | None:
+    """How the workload's replicas are spread: over zones when a pod anti-affinity or
+    a topology spread constraint against its own pods says so, else over nodes; None
+    for a workload pinned to one node."""
+    selector = w.pod.get("nodeSelector")
+    if w.pod.get("nodeName") or (isinstance(selector, dict) and any(k in HOSTNAME for k in selector)):
+        return None
+    return _zone_anti_affinity(w) or _zone_constraint(w) or ("host", (w.doc.line, w.doc.column))
+
+
+def _zone_anti_affinity(w: Workload) -> Spread | None:
+    """The first pod anti-affinity term (required, then preferred) on a zone key
+    against the workload's own pods."""
+    affinity = w.pod.get("affinity")
+    anti = affinity.get("podAntiAffinity") if isinstance(affinity, dict) else None
+    for kind in _ANTI_AFFINITY_TERMS:
+        terms = anti.get(kind) if isinstance(anti, dict) else None
+        if not isinstance(terms, MarkedList):
+            continue
+        for index, term in enumerate(terms):
+            if isinstance(term, dict) and "podAffinityTerm" in term:
+                term = term["podAffinityTerm"]
+            if isinstance(term, dict) and _matches(term.get("labelSelector"), w.labels):
+                if _level(term.get("topologyKey")) == "zone":
+                    return "zone", terms.item_at(index)
+    return None
+
+
+def _zone_constraint(w: Workload) -> Spread | None:
+    """The first topology spread constraint on a zone key against the workload's own pods."""
+    constraints = w.pod.get("topologySpreadConstraints")
+    if not isinstance(constraints, MarkedList):
+        return None
+    for index, item in enumerate(constraints):
+        if isinstance(item, dict) and _matches(item.get("labelSelector"), w.labels):
+            if _level(item.get("topologyKey")) == "zone":
+                return "zone", constraints.item_at(index)
+    return None
+
+
+def _level(key: object) -> str | None:
+    return "host" if key in HOSTNAME else "zone" if key in ZONE else None
+
+
+def _matches(selector: object, labels: dict) -> bool:
+    """A label selector (`matchLabels` and `matchExpressions`) against labels."""
+    if not isinstance(selector, dict):
+        return False
+    match = selector.get("matchLabels") or {}
+    expressions = selector.get("matchExpressions") or []
+    if not isinstance(match, dict) or not isinstance(expressions, list):
+        return False
+    if any(labels.get(k) != v for k, v in match.items()):
+        return False
+    if not all(_holds(expression, labels) for expression in expressions):
+        return False
+    return bool(match or selector.get("matchExpressions"))
+
+
+def _holds(expression: object, labels: dict) -> bool:
+    """Whether one `matchExpressions` entry holds for labels (a malformed one never does;
+    an unknown operator always does)."""
+    if not isinstance(expression, dict) or not isinstance(expression.get("key"), str):
+        return False
+    key, operator = expression["key"], expression.get("operator")
+    values = expression.get("values") or []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return False
+    if operator == "In":
+        return labels.get(key) in values
+    if operator == "NotIn":
+        return labels.get(key) not in values
+    if operator == "Exists":
+        return key in labels
+    if operator == "DoesNotExist":
+        return key not in labels
+    return True
+
+
+def node_and_zone_ids(workloads: list[Workload], spreads: dict[str, Spread | None]) -> tuple[list[str], list[str]]:
+    """Ids of the nodes to declare (one per replica of the widest spread workload) and
+    of the zones (as many as the widest workload spread over zones), none of them a
+    workload's id."""
+    nodes = max([1] + [w.replicas or 1 for w in workloads if spreads[w.id]])
+    zones = max([0] + [w.replicas or 1 for w in workloads if _over_zones(spreads[w.id])])
+    taken = {w.id for w in workloads}
+    node_ids = [free_id(f"k8s-node-{i}", taken) for i in range(1, nodes + 1)]
+    zone_ids = [free_id(f"k8s-zone-{i}", taken | set(node_ids)) for i in range(1, zones + 1)]
+    return node_ids, zone_ids
+
+
+def _over_zones(how: Spread | None) -> bool:
+    return how is not None and how[0] == "zone"
+
+
+def declare_nodes(native: Native, node_ids: list[str], zone_ids: list[str]) -> None:
+    """The zones and the nodes, spread round robin over the zones, at the file's start."""
+    for zone in zone_ids:
+        native.element("zones", zone, (1, 1))
+    for index, node in enumerate(node_ids):
+        host: MarkedMap = native.element("hosts", node, (1, 1))
+        put(host, "kind", "k8s-node", (1, 1))
+        if zone_ids:
+            put(host, "zone", zone_ids[index % len(zone_ids)], (1, 1))
+        put(
+            host,
+            "description",
+            "one of the cluster's nodes: the manifests do not say how many "
+            "there are or where; one per replica of the widest workload is "
+            "modelled (describe the real nodes in an overlay)",
+            (1, 1),
+        )

@@ -1,0 +1,102 @@
+"""Element ids and the references between elements.
+
+Every id is declared once across all sections and files; a reference must name a
+declared id of the sections it allows, and a list of references names each id once.
+Each problem is an InputError at the reference (or the second declaration), said the
+way a person would look for it (`unknown host 'web1'; did you mean 'web-1'?`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from ..errors import InputError, quote
+from ..load import MarkedList, MarkedMap
+from .elements import Location
+from .messages import SINGULAR, _close_to
+
+
+class References:
+    """The ids declared so far (their section and place), and checks of references to them."""
+
+    def __init__(self) -> None:
+        self.where: dict[str, Location] = {}
+        self.section_of: dict[str, str] = {}
+
+    def fail(self, container: MarkedMap | MarkedList, key: str | int, message: str) -> InputError:
+        """An InputError at the value of `key` (or item `key`) in `container`, else at the container."""
+        if isinstance(container, MarkedMap) and isinstance(key, str) and key in container.where:
+            line, column = container.value_at(key)
+        elif isinstance(container, MarkedList) and isinstance(key, int) and key < len(container.where):
+            line, column = container.item_at(key)
+        else:
+            line, column = container.line, container.column
+        return InputError(container.path, line, column, message)
+
+    def declare(self, eid: str, section: str, where: Location) -> None:
+        """Declare an id; an InputError if it is already declared, anywhere."""
+        if eid in self.section_of:
+            first = self.where[eid]
+            hint = " (name parallel links with `name:`)" if section == "links" == self.section_of[eid] else ""
+            raise InputError(
+                where.path,
+                where.line,
+                where.column,
+                f"duplicate id {quote(eid)}: already used by the {SINGULAR[self.section_of[eid]]} "
+                f"at {first.path}:{first.line}:{first.column}{hint}",
+            )
+        self.section_of[eid] = section
+        self.where[eid] = where
+
+    def ref(
+        self, container: MarkedMap | MarkedList, key: str | int, value: str, allowed: Collection[str], what: str
+    ) -> str:
+        """`value`, written at `key` of `container`, if it names an element of the `allowed`
+        sections; else an InputError there (`what` names what it should be)."""
+        section = self.section_of.get(value)
+        if section is None:
+            raise self.fail(container, key, f"unknown {what} {quote(value)}{self._did_you_mean(value, allowed)}")
+        if section not in allowed:
+            raise self.fail(container, key, f"{quote(value)} is a {SINGULAR[section]}, not a {what}")
+        return value
+
+    def _did_you_mean(self, value: str, allowed: Collection[str]) -> str:
+        close = _close_to(value, [eid for eid, section in self.section_of.items() if section in allowed])
+        return f"; did you mean {close!r}?" if close else ""
+
+    def refs(self, node: MarkedMap, key: str, allowed: Collection[str], what: str) -> tuple[str, ...]:
+        """The ids listed at `key` of `node` (none if it is absent), each checked with `ref`
+        and listed once."""
+        values: Any = node.get(key) or ()  # a MarkedList of ids
+        section_of = self.section_of
+        for value in values:  # the usual case, quickly: every one known, of the right kind...
+            if section_of.get(value) not in allowed:
+                break
+        else:
+            result = tuple(dict.fromkeys(values))
+            if len(result) == len(values):  # ...and none listed twice
+                return result
+        # else say what is wrong with the first that is
+        seen: dict[str, None] = {}  # ordered, and O(1) membership for services on thousands of hosts
+        for index, value in enumerate(values):
+            self.ref(values, index, value, allowed, what)
+            if value in seen:
+                raise self.fail(values, index, f"{quote(value)} is listed twice")
+            seen[value] = None
+        return tuple(seen)
+
+    def opt_ref(self, node: MarkedMap, key: str, allowed: Collection[str], what: str) -> str | None:
+        """The id at `key` of `node`, checked with `ref`; None if it is absent."""
+        value = node.get(key)
+        if value is None or self.section_of.get(value) in allowed:
+            return value
+        return self.ref(node, key, value, allowed, what)
+
+    def listed_twice(self, values: MarkedList) -> None:
+        """An InputError at the first value of a list that is listed before it."""
+        seen = set()
+        for index, value in enumerate(values):
+            if value in seen:
+                raise self.fail(values, index, f"{quote(value)} is listed twice")
+            seen.add(value)

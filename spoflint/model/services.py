@@ -1,0 +1,97 @@
+"""Services as the analysis sees them: what each declares, with the defaults of the format
+(docs/format.md) filled in from its kind (the `kinds` catalogue) and its neighbours.
+
+A service's state, access, ha and manager default to its kind's; its role to its kind's,
+else `load-balancer` when another service names it as its load balancer; its quorum to a
+majority when its kind is a clustered one running active/active; and it is public when
+no other service depends on it or balances to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..load import MarkedMap
+from . import kinds
+from .elements import Service
+from .kinds import Kind
+from .references import References
+
+Entry = tuple[str, MarkedMap, MarkedMap]  # an element's id, its fields, its section's table
+
+
+def build_services(refs: References, entries: list[Entry]) -> dict[str, Service]:
+    """Every service of `entries`, references checked (with `refs`) and defaults applied."""
+    referenced: set[str] = set()  # named by another service: not public by default
+    balancers: set[str] = set()  # some service's load balancer
+    for _eid, node, _ in entries:
+        referenced.update(node.get("depends_on") or ())
+        if node.get("load_balancer"):
+            referenced.add(node["load_balancer"])
+            balancers.add(node["load_balancer"])
+    return {eid: _service(refs, eid, node, eid in referenced, eid in balancers) for eid, node, _ in entries}
+
+
+def _service(refs: References, eid: str, node: MarkedMap, referenced: bool, balancer: bool) -> Service:
+    """One service: its references checked in the order written in the format, its defaults applied."""
+    kind_name = node.get("kind")
+    known = kinds.lookup(kind_name)
+    members = refs.refs(node, "hosts", ("hosts",), "host")
+    pool = refs.refs(node, "pool", ("hosts",), "host")
+    replicas = node.get("replicas", len(members))
+    spread = node.get("spread")
+    if pool and spread == "host" and len(pool) < replicas:
+        raise refs.fail(node, "pool", f"`spread: host` needs {replicas} hosts in the pool, it has {len(pool)}")
+    ha = node.get("ha") or (known.ha if known else "none")
+    lb = refs.opt_ref(node, "load_balancer", ("services",), "service (the load balancer)")
+    if lb == eid:
+        raise refs.fail(node, "load_balancer", f"{eid!r} cannot be its own load balancer")
+    return Service(
+        id=eid,
+        kind=kind_name,
+        state=node.get("state") or (known.state if known else None),
+        role=_role(node.get("role"), known, balancer),
+        hosts=members,
+        replicas=replicas,
+        pool=pool,
+        spread=spread,
+        ha=ha,
+        manager=node.get("manager") or (known.manager if known else None),
+        quorum=_quorum(node.get("quorum"), replicas, ha, known),
+        min_instances=node.get("min_instances", 1),
+        load_balancer=lb,
+        vip=_vip(node.get("vip")),
+        access=node.get("access") or (known.access if known else "single"),
+        depends_on=refs.refs(node, "depends_on", ("services", "storage"), "service or storage backend"),
+        storage=refs.refs(node, "storage", ("storage",), "storage backend"),
+        public=node.get("public", not referenced),
+    )
+
+
+def _role(declared: str | None, known: Kind | None, balancer: bool) -> str | None:
+    """The role written (`none`: no role), else the kind's, else `load-balancer` for a
+    service that another names as its load balancer."""
+    if declared:
+        return None if declared == "none" else declared
+    if known and known.role:
+        return known.role
+    return "load-balancer" if balancer else None
+
+
+def _quorum(quorum: Any, replicas: int, ha: str, known: Kind | None) -> int:
+    """Instances a quorum needs (0: no quorum), from `quorum:` (`majority`, `none` or a
+    number), else a majority for a clustered kind running active/active, else 1."""
+    if quorum == "majority":
+        return replicas // 2 + 1
+    if quorum == "none":
+        return 0
+    if isinstance(quorum, int):
+        return quorum
+    return replicas // 2 + 1 if (ha == "active-active" and known and known.quorum) else 1
+
+
+def _vip(vip: Any) -> str | None:
+    """`vip:` as written (an address), or for a mapping the manager that moves it."""
+    if isinstance(vip, dict):
+        return vip.get("manager") or "address"
+    return vip
