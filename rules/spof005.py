@@ -4,8 +4,9 @@ Why: high availability promises to survive one failure; the second one is where 
 come from (maintenance on one switch while its twin dies, two controllers of a three-node
 quorum). A service's minimal cut sets up to order k are the smallest such combinations,
 found across every layer at once: two PDUs, two racks, a switch and a cable. The finding
-lists them per service, the smallest and most probable first (by the default
-unavailability of each element's kind), so that the weakest pairs get looked at first.
+lists them per service, the smallest and most probable first (by each element's declared
+availability, else its kind's default figure: docs/analyses.md), so that the weakest
+pairs get looked at first.
 Single points of failure (sets of one) are SPOF001's, not repeated here.
 
 Options: `order` (default 0: off) is the largest set size k; the rule reports nothing

@@ -9,7 +9,7 @@ never re-derive them.
 The modules, in the order a document goes through them: `validation` (the JSON Schema
 and `validate`), `schema_check` (the schema compiled to a fast yes/no predicate),
 `messages` (schema errors in the file's terms), `builder` (documents to one Topology),
-`references` (ids declared once, references checked), `services` (the defaults of
+`references` (ids declared once, references checked, no cycles), `services` (the defaults of
 services), `kinds` (the catalogue of known service kinds those come from),
 `acceptances` (accepted risks) and `elements` (the types of the result).
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..load import MarkedMap
 from ..nogc import pausing
-from .builder import _Builder, find_cycle
+from .builder import _Builder
 from .elements import (
     DEFAULT_SCOPE,
     FAILING,
@@ -37,6 +37,7 @@ from .elements import (
     Topology,
     Zone,
 )
+from .references import find_cycle
 from .validation import is_topology, schema, validate
 
 __all__ = [

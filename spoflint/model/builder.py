@@ -6,7 +6,7 @@ reported at its second writing), then builds a section at a time in the order se
 refer to each other (zones, power, cooling, racks, network, links, hosts, storage,
 entry points, services), then checks for cycles and gathers what each element declares
 about itself (its keys, availability and accepted risks). The first problem in that
-order is the one reported. The checks of ids and references are `References`; the
+order is the one reported. The checks of ids, references and cycles are `References`; the
 defaults of services are in `services`, accepted risks in `acceptances`.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from ..errors import InputError, quote
+from ..errors import quote
 from ..load import MarkedList, MarkedMap
 from .acceptances import Accepted, add_comment_acceptances, written_acceptances
 from .elements import (
@@ -27,7 +27,6 @@ from .elements import (
     NetworkNode,
     Power,
     Rack,
-    Service,
     Storage,
     Topology,
     Zone,
@@ -65,7 +64,7 @@ class _Builder(References):
         storage = self._storage(sections["storage"])
         entrypoints = self._entrypoints(network)
         services = build_services(self, sections["services"])
-        self._check_cycles(power, services)
+        self.check_cycles(power, services, self.nodes)
         accepted, declared, availability = self._declared(sections, link_specs)
         add_comment_acceptances(self.documents, self.where, accepted)
         objectives: dict[str, Any] = {}
@@ -269,26 +268,6 @@ class _Builder(References):
             return tuple(declared)
         return tuple(eid for eid, node in network.items() if node.kind == "external")
 
-    def _check_cycles(self, power: dict[str, Power], services: dict[str, Service]) -> None:
-        """An InputError at the reference that closes a cycle of power feeds or service dependencies."""
-        edges = {eid: p.sources for eid, p in power.items()}
-        edges.update(
-            {eid: s.depends_on + ((s.load_balancer,) if s.load_balancer else ()) for eid, s in services.items()}
-        )
-        cycle = find_cycle(edges)
-        if not cycle:
-            return
-        first, second = cycle[0], (cycle + cycle)[1]
-        node = self.nodes[first]
-        for key in ("from", "depends_on", "load_balancer"):  # point at the reference that closes it
-            value = node.get(key)
-            if value == second:
-                raise self.fail(node, key, _cycle_message(first in power, cycle))
-            if isinstance(value, MarkedList) and second in value:
-                raise self.fail(value, value.index(second), _cycle_message(first in power, cycle))
-        at = self.where[first]
-        raise InputError(at.path, at.line, at.column, _cycle_message(first in power, cycle))
-
     # -- what each element declares about itself
     def _declared(
         self, sections: Sections, link_specs: list[LinkSpec]
@@ -324,39 +303,6 @@ class _Builder(References):
 def _shared(value: _T, table: dict[_T, _T]) -> _T:
     """One object for equal values: a million elements declare a few sets of keys."""
     return table.setdefault(value, value)
-
-
-def _cycle_message(power: bool, cycle: list[str]) -> str:
-    loop = " -> ".join(cycle + [cycle[0]])
-    if len(cycle) == 1:
-        return f"{quote(cycle[0])} {'is fed from' if power else 'depends on'} itself"
-    return f"power cycle (each is fed from the next): {loop}" if power else f"dependency cycle: {loop}"
-
-
-def find_cycle(edges: dict[str, tuple[str, ...]]) -> list[str] | None:
-    """One cycle in a directed graph given as adjacency, in a deterministic order."""
-    state: dict[str, int] = {}
-    for start in edges:
-        if state.get(start):
-            continue
-        stack = [(start, iter(edges.get(start, ())))]
-        path = [start]
-        state[start] = 1
-        while stack:
-            node, children = stack[-1]
-            for child in children:
-                if state.get(child) == 1:
-                    return path[path.index(child) :]
-                if not state.get(child):
-                    state[child] = 1
-                    path.append(child)
-                    stack.append((child, iter(edges.get(child, ()))))
-                    break
-            else:
-                stack.pop()
-                path.pop()
-                state[node] = 2
-    return None
 
 
 def _empty(table: MarkedMap, key: str) -> MarkedMap:

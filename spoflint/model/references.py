@@ -1,7 +1,8 @@
 """Element ids and the references between elements.
 
 Every id is declared once across all sections and files; a reference must name a
-declared id of the sections it allows, and a list of references names each id once.
+declared id of the sections it allows, a list of references names each id once, and
+no element is fed from or depends on itself through others (a cycle).
 Each problem is an InputError at the reference (or the second declaration), said the
 way a person would look for it (`unknown host 'web1'; did you mean 'web-1'?`).
 """
@@ -13,7 +14,7 @@ from typing import Any
 
 from ..errors import InputError, quote
 from ..load import MarkedList, MarkedMap
-from .elements import Location
+from .elements import Location, Power, Service
 from .messages import SINGULAR, _close_to
 
 
@@ -100,3 +101,56 @@ class References:
             if value in seen:
                 raise self.fail(values, index, f"{quote(value)} is listed twice")
             seen.add(value)
+
+    def check_cycles(self, power: dict[str, Power], services: dict[str, Service], nodes: dict[str, MarkedMap]) -> None:
+        """An InputError at the reference that closes a cycle of power feeds or service dependencies."""
+        edges = {eid: p.sources for eid, p in power.items()}
+        edges.update(
+            {eid: s.depends_on + ((s.load_balancer,) if s.load_balancer else ()) for eid, s in services.items()}
+        )
+        cycle = find_cycle(edges)
+        if not cycle:
+            return
+        first, second = cycle[0], (cycle + cycle)[1]
+        node = nodes[first]
+        for key in ("from", "depends_on", "load_balancer"):  # point at the reference that closes it
+            value = node.get(key)
+            if value == second:
+                raise self.fail(node, key, _cycle_message(first in power, cycle))
+            if isinstance(value, MarkedList) and second in value:
+                raise self.fail(value, value.index(second), _cycle_message(first in power, cycle))
+        at = self.where[first]
+        raise InputError(at.path, at.line, at.column, _cycle_message(first in power, cycle))
+
+
+def _cycle_message(power: bool, cycle: list[str]) -> str:
+    loop = " -> ".join(cycle + [cycle[0]])
+    if len(cycle) == 1:
+        return f"{quote(cycle[0])} {'is fed from' if power else 'depends on'} itself"
+    return f"power cycle (each is fed from the next): {loop}" if power else f"dependency cycle: {loop}"
+
+
+def find_cycle(edges: dict[str, tuple[str, ...]]) -> list[str] | None:
+    """One cycle in a directed graph given as adjacency, in a deterministic order."""
+    state: dict[str, int] = {}
+    for start in edges:
+        if state.get(start):
+            continue
+        stack = [(start, iter(edges.get(start, ())))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if state.get(child) == 1:
+                    return path[path.index(child) :]
+                if not state.get(child):
+                    state[child] = 1
+                    path.append(child)
+                    stack.append((child, iter(edges.get(child, ()))))
+                    break
+            else:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+    return None
