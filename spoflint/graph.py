@@ -1,7 +1,7 @@
 """Stage 3, graph: the Topology as a fault graph with any / all / k-of-n gates.
 
 Every element is a node that is up when its gate over its inputs holds and, for a
-failure candidate, it has not failed itself (`own`). The semantics of topology.md,
+failure candidate, it has not failed itself (`own`). The semantics of docs/format.md,
 "What up means", become gates:
 
 - power, cooling: `all`(zone, `any`(inputs));

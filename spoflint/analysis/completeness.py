@@ -1,4 +1,4 @@
-"""Analysis: what the description leaves out (topology.md, "Unknown is not OK").
+"""Analysis: what the description leaves out (docs/format.md, "Unknown is not OK").
 
 spoflint never assumes redundancy where the file is silent: it analyses what is
 declared and lists each gap once, so that a clean result means "checked", never "not

@@ -1,5 +1,5 @@
 """Minimal cut sets up to an order K: the smallest sets of failure candidates whose joint
-failure takes a user-facing service down (topology.md: "two or more simultaneous
+failure takes a user-facing service down (docs/format.md: "two or more simultaneous
 independent failures are best effort").
 
 Truncated bottom-up propagation over the fault graph (spoflint.graph). Every node gets

@@ -24,7 +24,7 @@ on the element, from your own incident history):
 | storage box without hosts: san | 99.999 | enterprise arrays are marketed at five to six nines (dual controllers) |
 | storage box without hosts: managed | 99.99 | cloud block and database SLAs (AWS EBS, Azure managed disks: 99.9-99.99 %) |
 | storage box without hosts: other kinds | 99.95 | a single server |
-| zone, external node, entry point | 100 | they do not fail unless given a figure (topology.md, "What can fail") |
+| zone, external node, entry point | 100 | they do not fail unless given a figure (docs/format.md, "What can fail") |
 
 Storage backends with hosts fail through their hosts and services through theirs, so
 neither takes a figure of its own.

@@ -1,6 +1,6 @@
 """The reference semantics: given a set of failed elements, what is up, what lost data, why.
 
-This is topology.md's "What up means" written as directly as possible, element by
+This is docs/format.md's "What up means" written as directly as possible, element by
 element, with no cleverness: it is what `spoflint simulate` runs and what the tests
 hold the fast analyses against. It never shares code with the fault graph.
 """

@@ -161,7 +161,7 @@ class Topology:
         return getattr(self, self.section_of[eid])[eid]
 
     def can_fail(self, eid: str, scope: Set[str] = DEFAULT_SCOPE) -> bool:
-        """Whether an element is a failure candidate (topology.md, "What can fail"):
+        """Whether an element is a failure candidate (docs/format.md, "What can fail"):
         one of the sections in the failure scope (every one but zones by default),
         never an entry point or an external node, and storage only when it has no hosts
         (else it fails through them)."""

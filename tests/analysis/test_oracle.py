@@ -1,7 +1,7 @@
 """The fast single-failure analysis must agree exactly with the brute-force evaluator.
 
 `Facts.single_points` is computed bottom-up in one pass; `evaluate` re-derives what is up
-from topology.md element by element. On random topologies (fragile and redundant ones,
+from docs/format.md element by element. On random topologies (fragile and redundant ones,
 every layer, every service option) failing each candidate alone must take down the same
 user-facing services (SPOF001) and lose the same data (SPOF002) by both roads.
 
