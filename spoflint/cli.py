@@ -24,7 +24,7 @@ from .findings import SEVERITIES
 from .importers import FORMATS as IMPORT_FORMATS
 from .reporters import FORMATS as REPORT_FORMATS
 from .views import FORMATS as VIEW_FORMATS
-from .views.graph import FORMATS as GRAPH_FORMATS
+from .views import PICTURE_FORMATS as GRAPH_FORMATS
 
 if TYPE_CHECKING:
     from .model import Topology

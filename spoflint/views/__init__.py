@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 FORMATS = ("text", "json")  # of the reports of simulate, cutsets and availability
+PICTURE_FORMATS = ("dot", "mermaid", "json", "html")  # of `spoflint graph` (views.graph.render)
 VERSION = 1  # of every JSON view's shape; bumped per format when one changes incompatibly
 
 

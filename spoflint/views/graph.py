@@ -27,10 +27,10 @@ from ..analysis import Facts
 from ..analysis.reference import evaluate
 from ..analysis.simulation import Simulation, chain
 from ..model import SECTIONS, Host, NetworkNode, Topology
-from . import drawing, envelope
+from . import PICTURE_FORMATS, drawing, envelope
 
 VERSION = 1
-FORMATS = ("dot", "mermaid", "json", "html")  # what `render` writes
+FORMATS = PICTURE_FORMATS  # what `render` writes
 
 # The columns, left to right: what is depended on first. Zones share the racks' column.
 LAYERS = (
