@@ -280,4 +280,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 
 def test_rules_match_the_catalogue():
     builtin = {i: (r.name, r.severity) for i, r in rule_table().items() if r.pack == registry.BUILTIN}
-    assert builtin == CATALOGUE
+    new = sorted(set(builtin) - set(CATALOGUE))
+    assert not new, f"{', '.join(new)}: add the line to CATALOGUE here (CONTRIBUTING.md, 'Adding a rule')"
+    gone = sorted(set(CATALOGUE) - set(builtin))
+    assert not gone, f"{', '.join(gone)}: published rules are never removed or renamed"
+    changed = sorted(i for i in CATALOGUE if builtin[i] != CATALOGUE[i])
+    assert not changed, f"{', '.join(changed)}: the published name or severity changed"
