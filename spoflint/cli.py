@@ -25,6 +25,7 @@ from .importers import FORMATS as IMPORT_FORMATS
 from .reporters import FORMATS as REPORT_FORMATS
 from .views import FORMATS as VIEW_FORMATS
 from .views import PICTURE_FORMATS as GRAPH_FORMATS
+from .views import RULE_LIST_FORMATS
 
 if TYPE_CHECKING:
     from .model import Topology
@@ -55,6 +56,7 @@ if TYPE_CHECKING:  # to mypy a choice is the string it stands for (the enums sub
     ImportFormat: TypeAlias = str
     ViewFormat: TypeAlias = str
     GraphFormat: TypeAlias = str
+    RuleListFormat: TypeAlias = str
     Level: TypeAlias = str
 else:
     Format = _choices("Format", REPORT_FORMATS)
@@ -62,6 +64,7 @@ else:
     ImportFormat = _choices("ImportFormat", IMPORT_FORMATS)
     ViewFormat = _choices("ViewFormat", VIEW_FORMATS)
     GraphFormat = _choices("GraphFormat", GRAPH_FORMATS)
+    RuleListFormat = _choices("RuleListFormat", RULE_LIST_FORMATS)
     Level = _choices("Level", SEVERITIES)
 
 # The input options of every command that reads topologies.
@@ -216,18 +219,16 @@ def _project_rule_paths() -> tuple[str, ...]:
 @app.command("rules")
 @_one_line_errors
 def list_rules(
-    format: str = typer.Option("table", "--format", "-f", help="table (tab-separated when piped) or markdown (docs/rules.md)."),
+    format: RuleListFormat = typer.Option("table", "--format", "-f", help="table (tab-separated when piped) or markdown (docs/rules.md)."),
 ) -> None:  # fmt: skip
     """List every rule: id, name, default severity and summary."""
     from .registry import rules
 
     table = rules(_project_rule_paths())
-    if format == "markdown":
+    if str(format) == "markdown":
         from .views.rules import markdown
 
         sys.stdout.write(markdown(table))
-    elif format != "table":
-        raise typer.BadParameter(f"{format!r} is not one of 'table', 'markdown'", param_hint="'--format'")
     elif sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table

@@ -28,6 +28,7 @@ from tests.helpers import (
     ACCEPTED,
     HA,
     HIDDEN,
+    REPO,
     SINGLE,
     WARNINGS_AND_NOTES,
     accepted_topology,
@@ -657,6 +658,15 @@ def test_rules_lists_every_registered_rule():
     assert [line.split("\t")[0] for line in lines] == list(table)
     for line, rule in zip(lines, table.values()):
         assert line.split("\t") == [rule.id, rule.name, rule.severity, rule.summary]
+
+
+def test_rules_as_markdown_is_the_docs_page(capsys):
+    result = invoke("rules", "--format", "markdown")
+    assert result.exit_code == 0
+    assert result.stdout == (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert run(["rules", "--format", "xml"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("spoflint: error: Invalid value for '--format'") and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("name", ["SPOF001", "single-point-of-failure", "spof001"])
