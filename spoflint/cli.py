@@ -28,7 +28,9 @@ from .views import PICTURE_FORMATS as GRAPH_FORMATS
 from .views import RULE_LIST_FORMATS
 
 if TYPE_CHECKING:
+    from .findings import Finding
     from .model import Topology
+    from .registry import Rule
 
 app = typer.Typer(
     add_completion=False,
@@ -151,7 +153,7 @@ def check(
     raise typer.Exit(1 if failing(findings, config.fail_on) else 0)
 
 
-def _print_findings(fmt: str, findings: list[Any], ran: dict[str, Any]) -> None:
+def _print_findings(fmt: str, findings: list[Finding], ran: dict[str, Rule]) -> None:
     """A report on standard output: on a terminal, text in colour, one line per finding."""
     from .reporters import render
 

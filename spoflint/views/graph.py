@@ -27,10 +27,9 @@ from ..analysis import Facts
 from ..analysis.reference import evaluate
 from ..analysis.simulation import Simulation, chain
 from ..model import SECTIONS, Host, NetworkNode, Topology
-from . import PICTURE_FORMATS, drawing, envelope
+from . import drawing, envelope
 
 VERSION = 1
-FORMATS = PICTURE_FORMATS  # what `render` writes
 
 # The columns, left to right: what is depended on first. Zones share the racks' column.
 LAYERS = (
@@ -307,6 +306,6 @@ def to_html(t: Topology, facts: Facts | None = None) -> str:
 
 
 def render(fmt: str, t: Topology) -> str:
-    """The picture of a topology in one of `FORMATS` (what `spoflint graph` prints)."""
+    """The picture of a topology in one of `spoflint.views.PICTURE_FORMATS` (what `spoflint graph` prints)."""
     writers = {"dot": to_dot, "mermaid": to_mermaid, "json": to_json, "html": to_html}
     return writers[fmt](t)
