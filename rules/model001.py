@@ -55,4 +55,4 @@ OPTIONS: dict[str, Any] = {}
 
 def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     for gap in facts.gaps:
-        yield Problem(gap.subject, gap.message, key=gap.key)
+        yield Problem(gap.subject, gap.message, key=gap.key, at=gap.at)

@@ -35,7 +35,9 @@ class Problem:
     chain: tuple[str, ...] = ()  # from the failing element to what it takes down
     key: str = ""  # tells apart several problems of one rule about one subject
     # where the problem is written when that is not the subject's place in the topology:
-    # a line of another file (MODEL002's stale baseline entries); nothing accepts it there
+    # a line of another file (MODEL002's stale baseline entries), or a place in a foreign
+    # file that no element stands for (MODEL001's note on custom resources a reader skipped);
+    # no accept comment reaches it there
     at: Place | None = None
 
 

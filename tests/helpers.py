@@ -172,6 +172,7 @@ def write(path: Path, text: str) -> Path:
 # --- importer fixtures: `# expect:` lines and the findings that count ------------------------
 
 EXPECT = re.compile(r"^#\s*expect:(.*)$")
+EXPECT_NOTE = re.compile(r"^#\s*expect-note:(.*)$")
 TOKEN = re.compile(r"^[A-Z]+[0-9]{3}@\S+$")
 
 
@@ -184,22 +185,35 @@ def pairs(text: str) -> set[tuple[str, str]]:
     return {tuple(t.split("@", 1)) for t in text.split()}
 
 
-def expected(path: Path) -> set[tuple[str, str]]:
+class Expected(set):
+    """The (rule, subject) pairs a fixture expects, and the texts its MODEL001 notes must
+    contain (`notes`)."""
+
+    notes: tuple[str, ...] = ()
+
+
+def expected(path: Path) -> Expected:
     """The `# expect: RULE@subject ...` (or `# expect: none`) lines at the top of a
-    fixture; for a folder, of its first YAML file."""
+    fixture, then its `# expect-note: text` lines (each a part of some MODEL001 note's
+    message); for a folder, of its first YAML file."""
     first = path if path.is_file() else sorted(path.glob("*.y*ml"))[0]
     tokens: list[str] = []
+    notes: list[str] = []
     for line in first.read_text(encoding="utf-8").splitlines():
         match = EXPECT.match(line)
-        if not match:
+        note = EXPECT_NOTE.match(line)
+        if note:
+            notes.append(note.group(1).strip())
+        elif match:
+            tokens += match.group(1).split()
+        else:
             break
-        tokens += match.group(1).split()
     assert tokens, f"{first}: the first lines must be `# expect: RULE@subject ...` or `# expect: none`"
-    if tokens == ["none"]:
-        return set()
-    bad = [t for t in tokens if not TOKEN.match(t)]
+    bad = [t for t in tokens if not TOKEN.match(t)] if tokens != ["none"] else []
     assert not bad, f"{first}: {bad[0]!r} is not RULE@subject"
-    return pairs(" ".join(tokens))
+    want = Expected() if tokens == ["none"] else Expected(pairs(" ".join(tokens)))
+    want.notes = tuple(notes)
+    return want
 
 
 def lint_import(reader, *paths):
@@ -236,3 +250,6 @@ def assert_expected_findings(name: str, findings, want: set[tuple[str, str]]) ->
     )
     notes = {f.rule for f in findings if f.severity == "note"}
     assert notes <= {"MODEL001"}, f"{name}: notes other than MODEL001: {notes}"
+    said = [f.message for f in findings if f.rule == "MODEL001"]
+    for text in getattr(want, "notes", ()):
+        assert any(text in m for m in said), f"{name}: no MODEL001 note says {text!r}; the notes:\n" + "\n".join(said)

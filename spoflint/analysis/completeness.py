@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..findings import Place
 from ..model import Topology
 
 
 @dataclass(frozen=True, slots=True)
 class Gap:
     subject: str
-    key: str  # what is missing: power, network, cooling, upstream, entrypoints, never-up
+    key: str  # what is missing: power, network, cooling, upstream, entrypoints, never-up, a reader's key
     message: str
+    at: Place | None = None  # a reader's note about a file, not an element: where it is written
 
 
 def gaps(t: Topology, never_up: Mapping[str, str]) -> list[Gap]:
@@ -70,4 +72,18 @@ def gaps(t: Topology, never_up: Mapping[str, str]) -> list[Gap]:
         )
     for service, why in never_up.items():
         found.append(Gap(service, "never-up", f"service {service} is down even with nothing failed: {why}"))
+    found.extend(_reader_notes(t))
     return found
+
+
+def _reader_notes(t: Topology) -> list[Gap]:
+    """What the readers of foreign files could not read or see: on the element a note is
+    about, else at its place in the file (the subject is then the file's path)."""
+    out = []
+    for note in t.notes:
+        if note.subject is not None and note.subject in t.where:
+            out.append(Gap(note.subject, note.key, note.message))
+        else:
+            at = Place(note.path, note.path, note.line, note.column)
+            out.append(Gap(note.path, note.key, note.message, at))
+    return out

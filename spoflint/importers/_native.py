@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..load import MarkedList, MarkedMap
+from ..load import MarkedList, MarkedMap, ReaderNote
 
 Position = tuple[int, int]  # (line, column), both from 1
 
@@ -19,6 +19,16 @@ class Native:
         self.root = mapping(path, (1, 1))
         put(self.root, "version", 1, (1, 1))
         put(self.root, "name", name, (1, 1))
+        self.root.notes = []
+
+    def note(
+        self, at: Position, key: str, message: str, subject: str | None = None, unless: str | None = None
+    ) -> None:
+        """Say what this reader could not read or see (MODEL001 reports it): about the
+        element `subject` (placed on it), or, with none, about the file at `at`. `key`
+        tells apart the notes of one subject; `unless` names a field that, when a native
+        overlay sets it on the subject, answers the note (it is then dropped)."""
+        self.root.notes.append(ReaderNote(self.path, at[0], at[1], key, message, subject, unless))
 
     def section(self, name: str) -> MarkedMap:
         """The section `name` (`hosts`, `services`, ...), created if new."""

@@ -20,7 +20,25 @@ def overlay(imported: list[MarkedMap], natives: list[MarkedMap]) -> list[MarkedM
     for document in natives:
         validate(document)
     index = _elements(imported)
-    return imported + [_refine(document, index) for document in natives]
+    refined = [_refine(document, index) for document in natives]
+    answered = {(eid, f) for document in natives for section, eid, f in _fields(document) if (section, eid) in index}
+    for document in imported:  # a reader's note that an overlay answers (it sets the field) is dropped
+        notes = getattr(document, "notes", [])
+        document.notes = [n for n in notes if not (n.unless and (n.subject, n.unless) in answered)]
+    return imported + refined
+
+
+def _fields(document: MarkedMap):
+    """(section, element id, field) of every field a native document sets on an element."""
+    from ..model import SECTIONS
+
+    for section in SECTIONS:
+        table = document.get(section)
+        if section == "links" or not isinstance(table, dict):
+            continue
+        for eid, node in table.items():
+            for field in node if isinstance(node, dict) else ():
+                yield section, eid, field
 
 
 def _elements(documents: list[MarkedMap]) -> dict[tuple[str, str], MarkedMap]:
@@ -81,6 +99,10 @@ def to_yaml(documents: list[MarkedMap]) -> str:
             elif key not in merged and not key.startswith("x-"):
                 merged[key] = _plain(value)
     header = "# Written by `spoflint import`: the native topology for the files imported.\n"
+    notes = [n for document in documents for n in getattr(document, "notes", ())]
+    if notes:  # what the reader could not read stays visible in the file that replaces the import
+        header += "# Not read or not visible to the reader (MODEL001 reports them on the original files):\n"
+        header += "".join(f"#   {n.path}:{n.line}:{n.column}: {n.message}\n" for n in notes)
     return header + yaml.safe_dump(merged, sort_keys=False, default_flow_style=None, width=100)
 
 

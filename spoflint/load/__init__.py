@@ -29,7 +29,7 @@ from .comments import accept_comments
 from .discover import claims_version_1, expand_paths, shown_path, sniff_format
 from .documents import load_documents, load_file, load_text
 from .limits import MAX_BYTES, MAX_DEPTH, MAX_EXPANSION_FACTOR, MAX_INT_BITS, MIN_EXPANSION_BUDGET, YAML_SUFFIXES
-from .marked import MarkedList, MarkedMap, locate
+from .marked import MarkedList, MarkedMap, ReaderNote, locate
 
 __all__ = [
     "MAX_BYTES",
@@ -40,6 +40,7 @@ __all__ = [
     "YAML_SUFFIXES",
     "MarkedList",
     "MarkedMap",
+    "ReaderNote",
     "accept_comments",
     "claims_version_1",
     "expand_paths",

@@ -3,25 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .comments import AcceptComments
 
 
+@dataclass(frozen=True, slots=True)
+class ReaderNote:
+    """What a reader of a foreign format could not read or see, said where it is written:
+    MODEL001 reports it (a clean result means "read and checked", never "skipped")."""
+
+    path: str
+    line: int
+    column: int
+    key: str  # tells apart the notes of one subject (a fingerprint part): "unread", "replication"
+    message: str
+    subject: str | None = None  # the element it is about; None: the file itself
+    unless: str | None = None  # a field that, set on the subject by a native overlay, answers it
+
+
 class MarkedMap(dict[str, Any]):
     """A mapping that knows where it, each key and each value were written (and, for a
-    document's top level, its `# spoflint: accept` comments by line).
+    document's top level, its `# spoflint: accept` comments by line, and an imported
+    document's reader notes).
 
     Keys are the texts written; values are whatever YAML holds (scalars, MarkedMaps,
     MarkedLists). Whoever makes one sets `path`, `line`, `column` and `where`."""
 
-    __slots__ = ("path", "line", "column", "where", "comments")
+    __slots__ = ("path", "line", "column", "where", "comments", "notes")
 
     path: str
     line: int  # where the mapping starts, 1-based
     column: int
     where: dict[str, tuple[int, int, int, int]]  # key -> (key line, key column, value line, value column)
     comments: AcceptComments | None  # a document's top level only: its accept comments
+    notes: list[ReaderNote]  # an imported document's top level only: what its reader could not read
 
     def key_at(self, key: str) -> tuple[int, int]:
         kl, kc, _, _ = self.where[key]

@@ -87,6 +87,7 @@ class _Builder(References):
             accepted=accepted,
             declared=declared,
             availability=availability,
+            notes=tuple(n for d in self.documents for n in getattr(d, "notes", ())),
         )
 
     # -- declarations

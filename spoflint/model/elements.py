@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..load.marked import ReaderNote
+
 # the sections whose elements may fail; zones only when the failure scope asks
 FAILING = ("power", "cooling", "racks", "network", "links", "hosts", "storage", "zones")
 DEFAULT_SCOPE = frozenset(FAILING) - {"zones"}
@@ -150,6 +152,7 @@ class Topology:
     accepted: dict[str, tuple[Acceptance, ...]] = field(default_factory=dict)
     declared: dict[str, frozenset[str]] = field(default_factory=dict)  # fields written per element
     availability: dict[str, float] = field(default_factory=dict)  # declared figures, as fractions (0, 1]
+    notes: tuple[ReaderNote, ...] = ()  # what the readers of foreign files could not read or see
 
     @cached_property
     def section_of(self) -> dict[str, str]:
