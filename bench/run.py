@@ -102,11 +102,11 @@ def naive(path: str, budget: float, output: str) -> int:
     """Every failure candidate failed alone, and the whole estate evaluated again: the
     SPOF001 (a user-facing service goes down) and SPOF002 (data lost) subjects. Exits
     with 3 as soon as its own projection passes the budget."""
-    from spoflint import engine
     from spoflint.analysis.reference import evaluate
+    from spoflint.importers.assemble import read_topology
 
     start = time.perf_counter()
-    topology = engine.read_topology([path])
+    topology = read_topology([path])
     base = evaluate(topology, set())
     down, lost = set(base.public_down), set(base.lost)
     candidates = [e for e, fails in topology.failure_candidates().items() if fails]

@@ -120,11 +120,12 @@ def check(
     only_topologies: bool = typer.Option(False, "--only-topologies", help="Skip named files that are not topologies (no `version: 1`), as in directories."),
     input_format: InputFormat | None = INPUT_FORMAT,
     order: int | None = typer.Option(None, "--order", min=0, help="Report minimal cut sets of 2..K elements per service (SPOF005; default: off)."),
+    exclude: list[str] = typer.Option([], "--exclude", help="Skip files and folders this glob matches in directories (repeatable; adds to the config's `exclude`)."),
 ) -> None:  # fmt: skip
     """Lint topology files: report single points of failure and the rest of the catalogue."""
     from . import config as configuration
     from . import outputs as out
-    from .engine import enabled_rules, failing, lint
+    from .engine import enabled_rules, failing, run
 
     planned = out.plan([str(f) for f in formats], outputs)
     file = configuration.for_command(config_file)
@@ -137,10 +138,20 @@ def check(
         baseline=baseline,
         order=order,
         recording=bool(write_baseline),
+        exclude=exclude,
     )
     with _progress() as progress:
-        findings = lint(paths or list(file.paths) or ["."], config, only_topologies, progress, _text(input_format))
+        result = run(paths or list(file.paths) or ["."], config, only_topologies, progress, _text(input_format))
         progress("reporting")
+    findings = result.findings
+    if result.errors:  # a unit that cannot be read fails the run: the others' findings are shown, no file written
+        ran = {rule.id: rule for rule in enabled_rules(config)}
+        for output in planned:
+            if output.path is None and result.checked and not write_baseline:
+                _print_findings(output.format, findings, ran)
+        for error in result.errors:
+            typer.echo(f"{error}", err=True)
+        raise typer.Exit(2)
     if write_baseline:
         recorded = out.write_baseline(write_baseline, findings)
         typer.echo(f"Recorded {recorded} findings in {write_baseline}.", err=True)
@@ -268,7 +279,7 @@ def schema() -> None:
 
 def _read(paths: list[str], input_format: str | None) -> Topology:
     """The topology the non-check commands read (named files must be topologies)."""
-    from .engine import read_topology
+    from .importers.assemble import read_topology
 
     topology = read_topology(paths, input_format=_text(input_format))
     assert topology is not None  # only `only_topologies` may find nothing
@@ -345,7 +356,7 @@ def import_(
     output: str | None = typer.Option(None, "--output", "-o", help="Write the topology to this file (atomically)."),
 ) -> None:  # fmt: skip
     """Write the native topology equivalent to another description, to grow by hand."""
-    from .engine import import_files
+    from .importers.assemble import import_files
 
     _emit(import_files(str(fmt), paths), output)
 

@@ -50,6 +50,8 @@ SCHEMA = {
         "baseline": {"type": "string", "minLength": 1},
         "failure-scope": {"type": "array", "items": {"enum": list(SCOPE)}, "uniqueItems": True, "minItems": 1},
         "rule-paths": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "include": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "exclude": {"type": "array", "items": {"type": "string", "minLength": 1}},
     },
 }
 
@@ -68,6 +70,8 @@ class FileConfig:
     baseline: str | None = None
     scope: frozenset | None = None
     rule_paths: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()  # globs, anchored at the current directory when they hold a `/`
+    exclude: tuple[str, ...] = ()
 
 
 def find(start: Path | None = None) -> Path | None:
@@ -160,7 +164,15 @@ def read(path: Path) -> FileConfig:
         baseline=rel(data["baseline"]) if data.get("baseline") else None,
         scope=frozenset(data["failure-scope"]) if "failure-scope" in data else None,
         rule_paths=local,
+        include=_globs(data.get("include", ()), rel),
+        exclude=_globs(data.get("exclude", ()), rel),
     )
+
+
+def _globs(patterns, rel) -> tuple[str, ...]:
+    """`include`/`exclude` globs: one with a `/` is anchored at the config's folder (made
+    relative to the current directory, as paths are shown), one without matches a name."""
+    return tuple(rel(g) if "/" in g else g for g in patterns)
 
 
 _TYPES = {
@@ -307,13 +319,16 @@ def for_check(
     baseline: str | None = None,
     order: int | None = None,
     recording: bool = False,
+    exclude: Sequence[str] = (),
 ) -> Config:
     """`spoflint check`'s engine.Config: `settings` with the command line's rule names
     (comma-separated or repeated; an unknown one is a usage error) and `--order`, which
     sets SPOF005's option over the file's. `recording` (`--write-baseline`): no baseline
     applies, the file's included, so that everything is recorded."""
     try:
-        config = settings(file, select=_names(select), ignore=_names(ignore), fail_on=fail_on, baseline=baseline)
+        config = settings(
+            file, select=_names(select), ignore=_names(ignore), fail_on=fail_on, baseline=baseline, exclude=exclude
+        )
     except KeyError as error:
         raise UsageError(f"unknown rule {error.args[0]!r} (see `spoflint rules`)") from None
     if recording:
@@ -329,10 +344,20 @@ def _names(values: Sequence[str]) -> list[str]:
 
 
 def settings(
-    file: FileConfig, *, select=(), ignore=(), fail_on=None, severity=None, baseline=None, scope=None, today=None
+    file: FileConfig,
+    *,
+    select=(),
+    ignore=(),
+    fail_on=None,
+    severity=None,
+    baseline=None,
+    scope=None,
+    today=None,
+    exclude: Sequence[str] = (),
 ) -> Config:
     """The run's engine.Config: the rules' defaults, then the file, then the command
-    line (a command-line `select` or `ignore` replaces the file's)."""
+    line (a command-line `select` or `ignore` replaces the file's; `--exclude` globs add
+    to the file's)."""
     from .engine import Config
     from .registry import resolve
 
@@ -351,4 +376,6 @@ def settings(
         baseline=baseline or file.baseline,
         rule_paths=local,
         today=today,
+        include=file.include,
+        exclude=file.exclude + tuple(exclude),
     )

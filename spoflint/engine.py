@@ -8,7 +8,7 @@ prints; every problem with the input is an InputError.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from .analysis import Facts
 from .analysis.facts import Verdicts
 from .errors import InputError, quote
 from .findings import RANK, Finding, Place, Problem, fingerprint
+from .importers.assemble import read_units
 from .model import DEFAULT_SCOPE
 
 
@@ -33,68 +34,9 @@ class Config:
     scope: frozenset = DEFAULT_SCOPE  # sections whose elements may fail
     baseline: str | None = None  # a baseline file whose findings are suppressed
     rule_paths: tuple[str, ...] = ()  # folders of local rule modules
+    include: tuple[str, ...] = ()  # globs: foreign files read even beside a native topology
+    exclude: tuple[str, ...] = ()  # globs: files and folders a directory check skips
     today: datetime.date | None = None  # for acceptances with `until` (default: today)
-
-
-def read_topology(
-    paths: Sequence[str | Path], only_topologies: bool = False, input_format: str | None = None
-) -> model.Topology | None:
-    """Load and merge the topology files named or found under `paths`.
-
-    Native files (`version: 1`) are read as they are; Compose files, Kubernetes
-    manifests, OpenStack-Ansible and kolla-ansible inventories are detected (or all
-    read as `input_format`) and imported, and native files given alongside refine
-    what was imported (spoflint.importers.overlay). A file found in a directory that is
-    neither is skipped; a file named by the user must be one, unless
-    `only_topologies` (the per-file pre-commit hook passes every changed YAML file).
-    No topology at all is an error, except with `only_topologies` (None: nothing to do).
-    """
-    documents = []
-    foreign: dict[str, list[Path]] = {}
-    for path, named in load.expand_paths([str(p) for p in paths]):
-        fmt = load.sniff_format(path, input_format)
-        if fmt:
-            foreign.setdefault(fmt, []).append(path)
-            continue
-        try:
-            document = load.load_file(path, load.shown_path(path))
-        except InputError:
-            if (named and not only_topologies) or load.claims_version_1(path):
-                raise
-            continue  # YAML we cannot read that is not a topology (a playbook, a template)
-        if (named and not only_topologies) or model.is_topology(document):
-            documents.append(document)
-    if foreign:
-        from . import importers
-
-        imported = []
-        for fmt, files in foreign.items():
-            imported.extend(importers.by_format(fmt).read(files))
-        documents = importers.overlay(imported, documents)
-    if not documents:
-        if only_topologies:
-            return None
-        shown = ", ".join(str(p) for p in paths) or "."
-        raise InputError(
-            shown,
-            1,
-            1,
-            "no topology files found (YAML files with `version: 1`, "
-            "or Compose, Kubernetes, OpenStack-Ansible or kolla-ansible files)",
-        )
-    return model.build(documents)
-
-
-def import_files(fmt: str, paths: list[str]) -> str:
-    """`spoflint import`: the native topology equivalent to files of another format (a
-    directory: its YAML files), checked to lint as it is."""
-    from . import importers
-
-    named = [Path(p) for p in paths]
-    files = [p for p, _ in load.expand_paths(paths)] if all(p.is_dir() for p in named) else named
-    documents = importers.by_format(fmt).read(files)
-    model.build(documents)  # what is written must lint
-    return importers.to_yaml(documents)
 
 
 def enabled_rules(config: Config) -> list[registry.Rule]:
@@ -114,24 +56,70 @@ def lint(
     progress: Callable[[str], None] = _quiet,
     input_format: str | None = None,
 ) -> list[Finding]:
-    """`progress(stage)` is told when reading and analysing start (the CLI shows it);
-    `input_format` reads every file as that format (default: detected per file)."""
+    """The findings of every unit under `paths`; the first unit's input error is raised
+    (`run` goes on past it). `progress(stage)` is told when reading and analysing start
+    (the CLI shows it); `input_format` reads every file as that format (default:
+    detected per file)."""
+    result = run(paths, config, only_topologies, progress, input_format)
+    if result.errors:
+        raise result.errors[0]
+    return result.findings
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a check found: the findings of the units it could read, and the input error
+    of each unit it could not."""
+
+    findings: list[Finding]
+    errors: list[InputError]
+    checked: int = 0  # units checked
+
+
+def run(
+    paths: Iterable[str | Path],
+    config: Config | None = None,
+    only_topologies: bool = False,
+    progress: Callable[[str], None] = _quiet,
+    input_format: str | None = None,
+) -> Run:
+    """`spoflint check`: each unit of analysis checked on its own (a broken file fails its
+    unit only). The baseline is judged over them all: an entry stale in every unit is
+    reported once, by the unit that comes first."""
     config = config or Config()
     progress("reading")
-    topology = read_topology(list(paths), only_topologies, input_format)
+    units = read_units(list(paths), only_topologies, input_format, config.include, config.exclude)
     progress("analysing")
-    return check(topology, config) if topology is not None else []
+    readable = [u for u in units if u.topology is not None]
+    findings: list[Finding] = []
+    owned = {f for u in readable for f in u.files}
+    for index, unit in enumerate(readable):
+        assert unit.topology is not None
+        files = None if len(readable) == 1 else set(unit.files) | (set() if index else {""})
+        findings.extend(check(unit.topology, config, files=files, owned=owned))
+    errors = [u.error for u in units if u.error is not None]
+    return Run(sorted(findings, key=Finding.sort_key), errors, len(readable))
 
 
-def check(topology: model.Topology, config: Config) -> list[Finding]:
+def check(
+    topology: model.Topology, config: Config, files: Set[str] | None = None, owned: Set[str] = frozenset()
+) -> list[Finding]:
     """Run the enabled rules, then those that judge the findings themselves (MODEL002):
     they run once the accepted risks have been matched, and see the baseline entries
-    that no finding matched; then the baseline applies."""
+    that no finding matched; then the baseline applies. `files`: with several units, the
+    files of this one (its baseline entries; `""` in it: also the entries of files in no
+    unit of `owned`)."""
     verdicts = Verdicts()
     facts = Facts(topology, scope=config.scope, verdicts=verdicts)
     today = (config.today or datetime.date.today()).isoformat()
     rules = enabled_rules(config)
     entries = _baseline_entries(config, rules)
+    if files is not None:
+        entries = [
+            e
+            for e in entries
+            if _entry_file(e, config) in files or ("" in files and _entry_file(e, config) not in owned)
+        ]
     findings: list[Finding] = []
     used: set[tuple[str, str]] = set()  # (element, rule as written) of acceptances that matched
     outside: set[str] = set()  # findings placed outside the topology (in the baseline): the baseline never covers them
@@ -158,6 +146,12 @@ def check(topology: model.Topology, config: Config) -> list[Finding]:
             for f in findings
         ]
     return sorted(findings, key=Finding.sort_key)
+
+
+def _entry_file(entry: baseline.Entry, config: Config) -> str:
+    """The file a baseline entry is about, as reports show it."""
+    assert config.baseline is not None
+    return load.shown_path(Path(config.baseline).parent / entry.path)
 
 
 def _baseline_entries(config: Config, rules: list[registry.Rule]) -> list[baseline.Entry]:

@@ -16,7 +16,8 @@ Every failure, from bytes that are not text to a YAML syntax error, is one
 `InputError` with the 1-based line and column where it was found.
 
 The modules, in the order a file goes through them: `discover` (which files to read,
-and which format each is in), `documents` (files and texts to documents: the entry
+and which format each is in), `units` (which foreign files are read together as one
+topology), `documents` (files and texts to documents: the entry
 points), `events` (the builder, from libyaml's events), `scalars` (what a scalar's text
 means, and which tags are allowed), `marked` (the containers that remember positions),
 `comments` (`# spoflint: accept` comments), `messages` (what went wrong, in the file's
@@ -26,7 +27,17 @@ terms) and `limits` (the bounds on a file).
 from __future__ import annotations
 
 from .comments import accept_comments
-from .discover import claims_version_1, expand_paths, shown_path, sniff_format
+from .discover import (
+    Found,
+    claims_compose,
+    claims_version_1,
+    discover,
+    excluded,
+    expand_paths,
+    matches,
+    shown_path,
+    sniff_format,
+)
 from .documents import load_documents, load_file, load_text
 from .limits import MAX_BYTES, MAX_DEPTH, MAX_EXPANSION_FACTOR, MAX_INT_BITS, MIN_EXPANSION_BUDGET, YAML_SUFFIXES
 from .marked import MarkedList, MarkedMap, ReaderNote, locate
@@ -39,15 +50,20 @@ __all__ = [
     "MIN_EXPANSION_BUDGET",
     "YAML_SUFFIXES",
     "MarkedList",
+    "Found",
     "MarkedMap",
     "ReaderNote",
     "accept_comments",
+    "claims_compose",
     "claims_version_1",
+    "discover",
+    "excluded",
     "expand_paths",
     "load_documents",
     "load_file",
     "load_text",
     "locate",
+    "matches",
     "shown_path",
     "sniff_format",
 ]

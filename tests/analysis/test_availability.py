@@ -262,7 +262,7 @@ services:
 
 def test_recovery_of_openstack_ha_within_its_objective():
     from spoflint.analysis.recovery import parse_duration, recoveries
-    from spoflint.engine import read_topology
+    from spoflint.importers.assemble import read_topology
 
     t = read_topology([EXAMPLES / "openstack-ha.yaml"])
     limit = parse_duration(t.objectives["recovery_time"])

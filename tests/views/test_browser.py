@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from spoflint.analysis import Facts
-from spoflint.engine import read_topology
+from spoflint.importers.assemble import read_topology
 from tests.helpers import HIDDEN, python_m_spoflint
 
 pytestmark = pytest.mark.slow  # starts Chromium

@@ -12,7 +12,7 @@ import pytest
 from spoflint.analysis import Facts
 from spoflint.analysis.simulation import simulate
 from spoflint.cli import run
-from spoflint.engine import read_topology
+from spoflint.importers.assemble import read_topology
 from spoflint.views import graph as picture
 from spoflint.views.simulation import to_json as simulation_json
 from tests.helpers import EXAMPLES, HIDDEN
