@@ -39,25 +39,32 @@ def read_units(
     Native files (`version: 1`) are read as they are and merge into one model; a file of
     another format is detected (or read as `input_format`) and imported, one unit per
     project, tree or deployment (spoflint.load.units). In a directory that holds a native
-    topology, foreign files are read only when an `include` glob matches them. A native
+    topology, foreign files are read only when an `include` glob matches them (the others
+    are named in a MODEL001 note, never skipped silently); with `only_topologies`, only
+    those are read of the foreign files named. A native
     model that names an element of an imported unit (a host's rack, a service's `ha`)
-    is an overlay: it joins that unit (spoflint.overlay). A file found in a
+    is an overlay: it joins that unit (spoflint.importers.overlay). A file found in a
     directory that is neither is skipped; a file named by the user must be one, unless
     `only_topologies` (the per-file pre-commit hook passes every changed YAML file).
     No topology at all is an error, except with `only_topologies` (no unit).
     """
     found = load.discover([str(p) for p in paths], exclude, exclude_named=only_topologies)
-    natives, foreign, native_roots, errors = _sort_out(found, only_topologies, input_format)
-    kept = [
-        f
-        for f in foreign
-        if f[1].named or f[1].root not in native_roots or load.matches(load.shown_path(f[1].path), include)
-    ]
-    imported = [_import(fmt, files) for fmt, files in _grouped(kept)]
-    broken = [Unit((e.path,), error=e) for e in errors]
-    if broken and not load.claims_compose(Path(errors[0].path)):  # the native files cannot be read
-        return [*broken, *_join([], imported)]
-    units = [*broken, *_join(natives, imported)]
+    natives, foreign, native_roots, native_error = _sort_out(found, only_topologies, input_format)
+    kept, skipped = [], []
+    for fmt, entry in foreign:  # fmt None: a file named like a Compose file that cannot be read
+        included = load.matches(load.shown_path(entry.path), include)
+        if included or (entry.named and not only_topologies) or (not entry.named and entry.root not in native_roots):
+            kept.append((fmt, entry))
+        elif not entry.named and isinstance(fmt, str):
+            skipped.append((fmt, entry))
+    if natives and skipped:
+        _note_skipped(natives[0], skipped)
+    broken = [Unit((load.shown_path(entry.path),), error=fmt) for fmt, entry in kept if isinstance(fmt, InputError)]
+    imported = [_import(fmt, files) for fmt, files in _grouped([(f, e) for f, e in kept if isinstance(f, str)])]
+    if native_error is not None:  # the native files cannot be read: the foreign units are checked alone
+        return [Unit((native_error.path,), error=native_error), *broken, *_join([], imported)]
+    together = set() if only_topologies else {load.shown_path(f.path) for f in found if f.named}
+    units = [*broken, *_join(natives, imported, together)]
     if not units:
         if only_topologies:
             return []
@@ -74,12 +81,12 @@ def read_units(
 
 def _sort_out(found: list[load.Found], only_topologies: bool, input_format: str | None):
     """(native documents, [(format, file)] of foreign files, the folders named that hold a
-    native topology, the input errors: the first native file's, and those of files whose
-    name says they are Compose files but that cannot be read)."""
+    native topology, the first native file's input error). A file named like a Compose
+    file that cannot be read is a foreign file whose format is its error: it fails its
+    own project, if that is read."""
     natives: list[load.MarkedMap] = []
-    foreign: list[tuple[str, load.Found]] = []
+    foreign: list[tuple[str | InputError, load.Found]] = []
     roots: set[Path | None] = set()
-    errors: list[InputError] = []
     for entry in found:
         fmt = load.sniff_format(entry.path, input_format)
         if fmt:
@@ -92,14 +99,27 @@ def _sort_out(found: list[load.Found], only_topologies: bool, input_format: str 
             document = load.load_file(entry.path, load.shown_path(entry.path))
         except InputError as error:
             if load.claims_compose(entry.path) and not load.claims_version_1(entry.path):
-                errors.append(error)  # a broken Compose file fails its own project
+                foreign.append((error, entry))
             elif named or load.claims_version_1(entry.path):
-                return natives, foreign, roots - {None}, [error, *errors]
+                return natives, foreign, roots - {None}, error
             continue  # YAML we cannot read that is not a topology (a playbook, a template)
         if named or model.is_topology(document):
             natives.append(document)
             roots.add(entry.root)
-    return natives, foreign, roots - {None}, errors
+    return natives, foreign, roots - {None}, None
+
+
+def _note_skipped(document: load.MarkedMap, skipped: list[tuple[str, load.Found]]) -> None:
+    """Say which foreign files a directory check left out beside the native topology."""
+    notes = list(getattr(document, "notes", ()))
+    for fmt, entry in skipped:
+        shown = load.shown_path(entry.path)
+        message = (
+            f"{shown} ({fmt}) was not read: its folder holds a native topology, so only files an "
+            "`include` glob of the config names are imported (or `exclude` it to say it is not infrastructure)"
+        )
+        notes.append(load.ReaderNote(shown, 1, 1, "not-read", message))
+    document.notes = notes
 
 
 def _grouped(foreign: list[tuple[str, load.Found]]) -> list[tuple[str, list[Path]]]:
@@ -121,11 +141,25 @@ def _import(fmt: str, files: list[Path]) -> tuple[Unit, list[load.MarkedMap]]:
         return Unit(shown, error=error), []
 
 
-def _join(natives: list[load.MarkedMap], imported: list[tuple[Unit, list[load.MarkedMap]]]) -> list[Unit]:
-    """Each unit built; the native documents join the imported units whose elements they
-    name (an overlay), or are a unit of their own."""
+def _join(
+    natives: list[load.MarkedMap], imported: list[tuple[Unit, list[load.MarkedMap]]], together: set[str] = frozenset()
+) -> list[Unit]:
+    """Each unit built; the native documents join the imported units they are an overlay
+    of, or are a unit of their own. A native model overlays a unit when it names one of
+    the unit's hosts (the layer an imported file cannot describe), or, named on the
+    command line with the unit's files (`together`), any of its elements: a native
+    service that merely shares a name with a Compose service found elsewhere stays apart."""
     named = _mentioned(natives)
-    joined = [(u, docs) for u, docs in imported if u.error is None and named & _ids(docs)]
+    natives_named = any(d.path in together for d in natives)
+
+    def overlays(unit: Unit, documents: list[load.MarkedMap]) -> bool:
+        if unit.error is not None:
+            return False
+        if named & _ids(documents, ("hosts",)):
+            return True
+        return natives_named and bool(set(unit.files) & together) and bool(named & _ids(documents))
+
+    joined = [(u, docs) for u, docs in imported if overlays(u, docs)]
     alone = [(u, docs) for u, docs in imported if not any(u is j for j, _ in joined)]
     units = []
     if natives:
@@ -145,8 +179,8 @@ def _built(files: tuple[str, ...], documents: Callable[[], list[load.MarkedMap]]
         return Unit(files, error=error)
 
 
-def _ids(documents: list[load.MarkedMap]) -> set[str]:
-    return {eid for d in documents for s in model.SECTIONS if isinstance(d.get(s), dict) for eid in d[s]}
+def _ids(documents: list[load.MarkedMap], sections: Sequence[str] = model.SECTIONS) -> set[str]:
+    return {eid for d in documents for s in sections if isinstance(d.get(s), dict) for eid in d[s]}
 
 
 def _mentioned(documents: list[load.MarkedMap]) -> set[str]:

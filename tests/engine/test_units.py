@@ -75,11 +75,29 @@ def test_a_native_topology_keeps_compose_files_of_its_tree_out(in_tmp):
     write(in_tmp / "docker-compose.yml", COMPOSE.format(name="tooling"))
     units = read_units(["."])
     assert [u.files for u in units] == [("infra/site.yaml",)]
-    assert paths_of(report(".")) == {"infra/site.yaml"}
+    got = report(".")
+    assert {f["path"] for f in got["findings"] if f["rule"] != "MODEL001"} == {"infra/site.yaml"}
+    (note,) = [f for f in got["findings"] if f["path"] == "docker-compose.yml"]  # never skipped silently
+    assert note["rule"] == "MODEL001" and "was not read" in note["message"] and "`include`" in note["message"]
+    assert invoke("check", ".", "--exclude", "docker-compose.yml").stdout.count("docker-compose.yml") == 0
+
+
+def test_a_broken_compose_file_beside_a_native_topology_does_not_fail_the_check(in_tmp):
+    write(in_tmp / "site.yaml", NATIVE)
+    write(in_tmp / "docker-compose.yml", "services: [\n")
+    assert invoke("check", ".").exit_code in (0, 1)
+
+
+def test_only_topologies_reads_named_foreign_files_only_when_included(in_tmp):
+    write(in_tmp / "site.yaml", NATIVE)
+    write(in_tmp / "compose.yaml", COMPOSE.format(name="tooling"))
+    assert [u.files for u in read_units(["site.yaml", "compose.yaml"], only_topologies=True)] == [("site.yaml",)]
+    units = read_units(["site.yaml", "compose.yaml"], only_topologies=True, include=("compose.yaml",))
+    assert sorted(u.files for u in units) == [("compose.yaml",), ("site.yaml",)]
 
 
 def test_include_reads_foreign_files_beside_a_native_topology_as_their_own_unit(in_tmp):
-    write(in_tmp / "site.yaml", NATIVE.replace("web:", "api:"))
+    write(in_tmp / "site.yaml", NATIVE)  # a service `web`, as the Compose project has: no silent merge
     write(in_tmp / "app" / "compose.yaml", COMPOSE.format(name="shop"))
     write(in_tmp / ".spoflint.yaml", "include: ['app/*']\n")
     units = read_units(["."], include=("app/*",))
