@@ -117,7 +117,7 @@ def check(
     config_file: str | None = typer.Option(None, "--config", help="Configuration file (default: .spoflint.yaml or pyproject.toml found upward)."),
     baseline: str | None = typer.Option(None, "--baseline", help="Suppress the findings this baseline file records."),
     write_baseline: str | None = typer.Option(None, "--write-baseline", help="Record the current findings in this baseline file and exit 0."),
-    only_topologies: bool = typer.Option(False, "--only-topologies", help="Skip named files that are not topologies (no `version: 1`), as in directories."),
+    only_topologies: bool = typer.Option(False, "--only-topologies", help="Skip named files that are not native topologies (no `version: 1`) unless the config's `include` names them; `exclude` applies to named files too."),
     input_format: InputFormat | None = INPUT_FORMAT,
     order: int | None = typer.Option(None, "--order", min=0, help="Report minimal cut sets of 2..K elements per service (SPOF005; default: off)."),
     exclude: list[str] = typer.Option([], "--exclude", help="Skip files and folders this glob matches in directories (repeatable; adds to the config's `exclude`)."),
