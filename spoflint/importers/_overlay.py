@@ -13,19 +13,50 @@ def overlay(imported: list[MarkedMap], natives: list[MarkedMap]) -> list[MarkedM
     """Native documents given alongside imported ones refine them by id: an element
     the import already has gets the native fields (the native value wins; the element
     keeps its place in the original file, so findings point there), a new one is added
-    as written. Native documents are validated on their own first, so their errors
-    point into the native file."""
+    as written. Native documents are validated first, so their errors point into the
+    native file; an element that refines an imported one is validated with the imported
+    fields under it, so an overlay may say only what the import cannot (`db: {ha: none}`
+    for a service whose `replicas` and `pool` the import wrote)."""
     from ..model import validate
 
-    for document in natives:
-        validate(document)
     index = _elements(imported)
+    for document in natives:
+        validate(_completed(document, index))
     refined = [_refine(document, index) for document in natives]
     answered = {(eid, f) for document in natives for section, eid, f in _fields(document) if (section, eid) in index}
     for document in imported:  # a reader's note that an overlay answers (it sets the field) is dropped
         notes = getattr(document, "notes", [])
         document.notes = [n for n in notes if not (n.unless and (n.subject, n.unless) in answered)]
     return imported + refined
+
+
+def _completed(document: MarkedMap, index: dict[tuple[str, str], MarkedMap]) -> MarkedMap:
+    """A copy of a native document to validate: each element that refines an imported one
+    holds the imported fields too (placed on the element's line), then its own."""
+    from ..model import SECTIONS
+
+    copy = mapping(document.path, (document.line, document.column))
+    for key, value in document.items():
+        if key in SECTIONS and key != "links" and isinstance(value, MarkedMap):
+            value = _completed_section(key, value, index)
+        put(copy, key, value, document.key_at(key), document.value_at(key))
+    return copy
+
+
+def _completed_section(section: str, table: MarkedMap, index: dict[tuple[str, str], MarkedMap]) -> MarkedMap:
+    out = mapping(table.path, (table.line, table.column))
+    for eid, node in table.items():
+        target = index.get((section, eid))
+        if target is not None and isinstance(node, MarkedMap):
+            merged = mapping(node.path, (node.line, node.column))
+            for field, value in target.items():
+                if field not in node:
+                    put(merged, field, value, table.key_at(eid))
+            for field, value in node.items():
+                put(merged, field, value, node.key_at(field), node.value_at(field))
+            node = merged
+        put(out, eid, node, table.key_at(eid), table.value_at(eid))
+    return out
 
 
 def _fields(document: MarkedMap):

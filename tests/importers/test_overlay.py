@@ -76,3 +76,35 @@ def test_import_writes_a_native_topology_that_lints_the_same(tmp_path):
     rules = lambda fs: {(f.rule, f.subject) for f in fs if f.rule != "MODEL002"}
     # the same findings (an accept comment of the original is not carried over: it is unsuppressed)
     assert rules(lint([out], Config())) == rules(lint([BLOG], Config()))
+
+
+def test_an_overlay_may_say_only_what_the_import_cannot(tmp_path):
+    """A partial service (no `hosts`, no `replicas` + `pool`) refines the imported one; its
+    own values are still checked, at their place in the overlay."""
+    overlay = tmp_path / "site.yaml"
+    overlay.write_text("version: 1\nservices:\n  mysql: {ha: active-passive, manager: pacemaker, vip: keepalived}\n")
+    findings = lint([BLOG, overlay])
+    assert "mysql" not in subjects(findings, "STATE001")
+    overlay.write_text("version: 1\nservices:\n  mysql: {ha: sometimes}\n")
+    result = invoke("check", BLOG, overlay)
+    assert result.exit_code == 2, result.output
+    assert "site.yaml:3:" in result.stderr and "sometimes" in result.stderr
+
+
+def test_an_overlay_answers_the_reader_note_it_settles(tmp_path):
+    """A reader's note with `unless: ha` ("replication of X is not described") is dropped
+    once an overlay sets `ha` on X."""
+    from spoflint.importers._native import Native
+    from spoflint.importers._overlay import overlay as refine
+    from spoflint.load import load_text
+
+    native = Native("apps.yaml", "apps")
+    native.element("hosts", "node-1", (1, 1))
+    db = native.element("services", "db", (3, 5))
+    db.update({"kind": "mysql", "hosts": ["node-1"]})
+    db.where.update({"kind": (3, 5, 3, 5), "hosts": (3, 5, 3, 5)})
+    native.note((3, 5), "replication", "replication of db is not described", subject="db", unless="ha")
+    native.note((1, 1), "unread", "2 objects of kinds Kafka not read")
+    site = load_text(b"version: 1\nservices:\n  db: {ha: active-active}\n", "site.yaml")
+    documents = refine([native.root], [site])
+    assert [n.key for n in documents[0].notes] == ["unread"]
