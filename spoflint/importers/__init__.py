@@ -34,8 +34,11 @@ The package, for a walk through it:
   `_kubernetes_workloads`), sharing `_containers` (images, addresses in environment
   variables);
 - `openstack_ansible` (with `_osa_facts`, `_osa_reader`, `_osa_storage`) and
-  `kolla_ansible` (with `_kolla_inventory`, `_kolla_plan`), sharing `_openstack` (the
-  services of an OpenStack control plane and how a placement is written).
+  `kolla_ansible` (with `_kolla_inventory`, `_kolla_plan`, `_kolla_storage`), sharing
+  `_openstack` (the services of an OpenStack control plane and how a placement is
+  written);
+- `assemble`: the units of a check (native files, foreign units, overlays joined), each
+  built or failed on its own.
 
 Each reader's module docstring says what it understands and what it ignores.
 """

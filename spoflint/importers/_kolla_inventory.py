@@ -1,20 +1,25 @@
-"""Ansible INI inventories as kolla-ansible writes them: `[group]` sections of host
-lines (with host ranges, ports and `ansible_host`), `[group:children]` sections, and
-every inventory given merged into one view of which hosts each group has, through its
-children (the rules are in the `kolla_ansible` module's docstring)."""
+"""The files of a kolla-ansible deployment: Ansible INI inventories as kolla-ansible
+writes them (`[group]` sections of host lines, with host ranges, ports and
+`ansible_host`, and `[group:children]` sections), merged into one view of which hosts
+each group has through its children; the settings of its globals.yml with where each
+is written; and the NFS shares of its `nfs_shares` files (the rules are in the
+`kolla_ansible` module's docstring)."""
 
 from __future__ import annotations
 
 import re
 import shlex
+from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ..load import accept_comments
-from ._openstack import At
+from ..load import MarkedMap, accept_comments
+from ..load.messages import render_first
+from ._openstack import At, key_at, known, truthy
 
 OUTSIDE = {"deployment", "bifrost"}  # groups of the deployment host, not of the cloud
 
 _SECTION = re.compile(r"^\[([^\]]*)\][ \t]*(?:[#;].*)?$")
+_JINJA = re.compile(r"\{\{|\{%|\{#")
 _RANGE = re.compile(r"\[([^\]]*)\]")
 _PORT = re.compile(r":\d+$")
 
@@ -73,6 +78,8 @@ class Inventory:
 
     def _line(self, line: str, at: At) -> None:
         """One line that is not blank or a comment: a section header, a host or a child."""
+        if _JINJA.search(line.split(None, 1)[0]):  # variables may hold Jinja; names and headers may not
+            raise InputError(*at, render_first("this inventory"))
         section = _SECTION.match(line)
         if section:
             self._section(section.group(1), at)
@@ -115,7 +122,7 @@ class Inventory:
         for name in names:
             self.hosts.setdefault(self._group, []).append(name)
             self.host_at.setdefault(name, at)
-            if variables.get("ansible_host") and name not in self.address:
+            if known(variables.get("ansible_host")) and name not in self.address:
                 self.address[name] = variables["ansible_host"]
 
 
@@ -156,20 +163,29 @@ class Groups:
         if group in self._memo:
             return self._memo[group]
         found: dict[str, None] = {}
+        for current in self.closure(group):
+            for name in self.hosts.get(current, []):
+                found.setdefault(self.canonical.get(name, name), None)
+        self._memo[group] = list(found)
+        return self._memo[group]
+
+    def closure(self, group: str) -> list[str]:
+        """A group and its children, transitively, depth-first in the order written."""
         stack, seen = [group], set()
         order: list[str] = []
-        while stack:  # depth-first, children in the order written
+        while stack:
             current = stack.pop()
             if current in seen:
                 continue
             seen.add(current)
             order.append(current)
             stack.extend(reversed(self.children.get(current, [])))
-        for current in order:
-            for name in self.hosts.get(current, []):
-                found.setdefault(self.canonical.get(name, name), None)
-        self._memo[group] = list(found)
-        return self._memo[group]
+        return order
+
+    def with_hosts(self) -> list[str]:
+        """The groups with hosts written in them (not only through children), but the
+        deployment host's, in the order written."""
+        return [g for g in self.group_at if self.hosts.get(g) and g not in OUTSIDE]
 
     def defined(self, group: str) -> bool:
         return group in self.group_at
@@ -183,3 +199,79 @@ class Groups:
             for name in self.members(group):
                 inside.setdefault(name, None)
         return sorted(inside, key=lambda n: (self.host_at[n][1], self.host_at[n][2], n))
+
+
+# --- globals.yml and nfs_shares ------------------------------------------------------
+
+
+class Settings:
+    """The settings of a deployment's globals.yml files (later files win), with where
+    each is written; a Jinja expression or a vaulted value reads as not set, so that
+    kolla-ansible's default applies."""
+
+    def __init__(self) -> None:
+        self.values: dict = {}
+        self.at: dict[str, At] = {}
+
+    def update(self, document: MarkedMap) -> None:
+        for key, value in document.items():
+            self.values[key] = value
+            self.at[key] = key_at(document, key)
+
+    def get(self, name: str, default: object = None) -> object:
+        value = known(self.values.get(name))
+        return default if value is None else value
+
+    def written(self, name: str) -> object:
+        """The value as written (a Jinja expression too), or None."""
+        return self.values.get(name)
+
+    def switch(self, name: str, default: bool | str) -> bool:
+        """An `enable_*` switch, its default a bool or the name of another switch."""
+        fallback = self.switch(default, True) if isinstance(default, str) else default
+        return truthy(self.get(name), fallback)
+
+
+@dataclass(frozen=True)
+class Share:
+    """One NFS share: `server:/path`, and where it is written."""
+
+    server: str
+    path: str
+    at: At
+
+
+@dataclass
+class Shares:
+    """The shares of the nfs_shares files given, and the lines that are Jinja
+    expressions (kolla-ansible renders the file as a template)."""
+
+    shares: list[Share] = field(default_factory=list)
+    templates: list[At] = field(default_factory=list)
+    files: list[At] = field(default_factory=list)  # where each file starts
+
+    def read(self, data: bytes, shown: str) -> None:
+        """One nfs_shares file: a share per line (`server:/export [mount options]`), `#`
+        comments, as cinder's NFS driver reads it."""
+        self.files.append((shown, 1, 1))
+        for number, raw in enumerate(_decode(data, shown).splitlines(), 1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            at = (shown, number, len(raw) - len(raw.lstrip()) + 1)
+            if _JINJA.search(line):
+                self.templates.append(at)
+                continue
+            share = line.split(None, 1)[0]
+            server, sep, path = share.rpartition(":")
+            if not sep or not server or not path.startswith("/"):
+                raise InputError(*at, f"{share!r} is not an NFS share (server:/path), as nfs_shares lists them")
+            self.shares.append(Share(server.strip("[]"), path, at))
+
+
+def nfs_share(value: object) -> tuple[str, str] | None:
+    """(server, path) of a share written `server:/path` (cinder_backup_share), else None."""
+    if not isinstance(value, str) or known(value) is None:
+        return None
+    server, sep, path = value.strip().rpartition(":")
+    return (server.strip("[]"), path) if sep and server and path.startswith("/") else None

@@ -1,14 +1,16 @@
 """A kolla-ansible deployment worked out from its inventories and globals.yml: which
 services run where (each service's inventory group, when its `enable_*` switch is on),
-the load balancer and the storage, as a `Plan` (the rules are in the `kolla_ansible`
-module's docstring)."""
+the load balancer and its VIP, and (in `_kolla_storage`) the storage, as a `Plan`, with
+notes on what it does not model (the rules are in the `kolla_ansible` module's
+docstring)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ._kolla_inventory import Groups, Inventory
-from ._openstack import Plan, StorageSpec, truthy
+from ._kolla_inventory import OUTSIDE, Groups, Inventory, Settings, Shares
+from ._kolla_storage import Servers, storage
+from ._openstack import Plan, own_address
 
 _CORE = "enable_openstack_core"
 # service -> (inventory groups to use, the first defined one wins; the enable switch
@@ -53,26 +55,32 @@ _SERVICES: dict[str, tuple[tuple[str, ...], str, bool | str]] = {
 }
 _OVS_AGENTS = {"neutron-l3-agent", "neutron-dhcp-agent", "neutron-metadata-agent"}
 _OVN = {"ovn-ovsdb", "ovn-northd", "ovn-gateway"}
+# kolla-ansible's top-level groups: hosts are written there, and service groups point at them
+_TOP = {"control", "network", "compute", "storage", "monitoring", *OUTSIDE}
+_ANSIBLE = {"all", "ungrouped"}  # Ansible's own groups
+# `enable_*` switches that are not services of their own: features, per-host helpers
+_NOT_SERVICES = {
+    "openstack_core",
+    "container_healthchecks",
+    "external_api_firewalld",
+    "destroy_images",
+    "fluentd",
+    "fluentd_systemd",
+    "collectd",
+    "iscsid",
+    "multipathd",
+    "keepalived",
+    "proxysql",
+    "letsencrypt",
+    "mariabackup",
+}
 
 
-def _switch(settings: dict, name: str, default: bool | str) -> bool:
-    """An `enable_*` switch, its default a bool or the name of another switch."""
-    fallback = _switch(settings, default, True) if isinstance(default, str) else default
-    return truthy(settings.get(name), fallback)
-
-
-def _setting(settings: dict, name: str, default: object = None) -> object:
-    """A setting, or its default when it is missing or a Jinja expression."""
-    value = settings.get(name, default)
-    if isinstance(value, str) and "{{" in value:
-        return default
-    return value
-
-
-def deployment_plan(inventories: list[Inventory], settings: dict) -> Plan:
+def deployment_plan(inventories: list[Inventory], settings: Settings, shares: Shares) -> Plan:
     """The plan of a deployment: its hosts, services, load balancer and storage."""
     groups = Groups(inventories)
     plan = Plan(Path(inventories[0].path).name)
+    addresses: dict[str, str] = {}  # address (ansible_host, or a name that is one) -> host
     for inventory in inventories:
         if inventory.comments:
             plan.comments[inventory.path] = inventory.comments
@@ -81,103 +89,105 @@ def deployment_plan(inventories: list[Inventory], settings: dict) -> Plan:
         address = next((i.address[name] for i in inventories if name in i.address), None)
         if address:
             spec.description = f"ansible_host {address}"
-    _services(plan, groups, settings)
-    if "cinder-backup" in plan.services and not _switch(settings, "enable_cinder_backup", True):
+        addresses.setdefault(address or name, name)
+    used = _services(plan, groups, settings)
+    _unread(plan, groups, settings, used)
+    if "cinder-backup" in plan.services and not settings.switch("enable_cinder_backup", True):
         del plan.services["cinder-backup"]
-    if not _switch(settings, "om_enable_rabbitmq_quorum_queues", True) and "rabbitmq" in plan.services:
+    if not settings.switch("om_enable_rabbitmq_quorum_queues", True) and "rabbitmq" in plan.services:
         plan.services["rabbitmq"].extra["ha"] = "none"
         plan.services["rabbitmq"].description = "classic queues (om_enable_rabbitmq_quorum_queues off): not replicated"
-    _balancer(plan, settings)
-    _glance(plan, settings)
-    _cinder(plan, settings)
+    _balancer(plan, settings, addresses)
+    storage(plan, settings, shares, Servers(plan, groups, addresses))
     return plan
 
 
-def _services(plan: Plan, groups: Groups, settings: dict) -> None:
-    """Place every enabled service on the cloud hosts of its inventory group."""
-    ovn = _setting(settings, "neutron_plugin_agent", "openvswitch") == "ovn"
+def _services(plan: Plan, groups: Groups, settings: Settings) -> set[str]:
+    """Place every enabled service on the cloud hosts of its inventory group; the groups
+    used (with their children)."""
+    ovn = settings.get("neutron_plugin_agent", "openvswitch") == "ovn"
+    used: set[str] = set()
     for service, (candidates, switch, default) in _SERVICES.items():
-        if not _switch(settings, switch, default):
+        if not settings.switch(switch, default):
             continue
         if (service in _OVS_AGENTS and ovn) or (service in _OVN and not ovn):
             continue
         group = next((g for g in candidates if groups.defined(g)), None)
         if group is None:
             continue
+        used.update(groups.closure(group))
         members = [h for h in groups.members(group) if h in plan.hosts]
         if not members:
             continue
         placement = plan.place(service, groups.group_at[group])
         for host in members:
             placement.add(host, plan.hosts[host].at)
+    return used
 
 
-def _balancer(plan: Plan, settings: dict) -> None:
+def _unread(plan: Plan, groups: Groups, settings: Settings, used: set[str]) -> None:
+    """Notes on what the deployment runs that is not modelled: groups with hosts of their
+    own that no modelled service uses, and services switched on in globals.yml that
+    spoflint does not model."""
+    unread = [g for g in groups.with_hosts() if g not in _TOP | _ANSIBLE and g not in used]
+    if unread:
+        counts = {g: len(groups.members(g)) for g in unread}
+        listed = ", ".join(f"[{g}] ({n} host{'s' if n > 1 else ''})" for g, n in counts.items())
+        plan.note(
+            groups.group_at[unread[0]],
+            "unread-groups",
+            f"groups with hosts that no service spoflint models runs on: {listed}; what runs there is not checked",
+        )
+    modelled = {switch.removeprefix("enable_") for _, switch, _ in _SERVICES.values()}
+    switches = [
+        key
+        for key in settings.values
+        if key.startswith("enable_")
+        and settings.switch(key, False)
+        and (name := key.removeprefix("enable_")) not in modelled | _NOT_SERVICES
+        and not any(name.startswith(f"{m}_") for m in modelled | {"horizon", "cinder", "neutron", "nova"})
+    ]
+    switches = [k for k in switches if not any(k.startswith(f"{other}_") for other in switches)]
+    if switches:
+        plan.note(
+            settings.at[switches[0]],
+            "unmodelled-services",
+            f"services enabled that spoflint does not model ({', '.join(switches)}): where they run, and whether "
+            "one host takes them down, is not checked",
+        )
+
+
+def _balancer(plan: Plan, settings: Settings, addresses: dict[str, str]) -> None:
     lb = plan.services.get("haproxy")
     if lb is None:
         return
     plan.balancer = "haproxy"
-    address = _setting(settings, "kolla_internal_vip_address")
-    if _switch(settings, "enable_keepalived", "enable_haproxy"):
-        plan.vip = {"manager": "keepalived", "address": address}
-        lb.description = "HAProxy and ProxySQL, with keepalived holding kolla_internal_vip_address"
-    elif len(lb.hosts) > 1:
-        lb.description = "HAProxy on several hosts without keepalived (enable_keepalived is off)"
-
-
-def _glance(plan: Plan, settings: dict) -> None:
-    glance = plan.services.get("glance")
-    if glance is None:
+    address = settings.get("kolla_internal_vip_address")
+    if not settings.switch("enable_keepalived", "enable_haproxy"):
+        if len(lb.hosts) > 1:
+            lb.description = "HAProxy on several hosts without keepalived (enable_keepalived is off)"
         return
-    external = [
-        name
-        for name, flag in (
-            ("Ceph", "glance_backend_ceph"),
-            ("S3", "glance_backend_s3"),
-            ("Swift", "glance_backend_swift"),
-            ("VMware", "glance_backend_vmware"),
+    owner = next(
+        (
+            (key, value, host)
+            for key in ("kolla_internal_vip_address", "kolla_external_vip_address")
+            if (host := own_address(value := settings.get(key), addresses))
+        ),
+        None,
+    )
+    if owner and len(lb.hosts) > 1:
+        key, value, host = owner
+        if host in lb.hosts:  # clients reach the owner first, and only it
+            lb.hosts = {host: lb.hosts[host], **{h: at for h, at in lb.hosts.items() if h != host}}
+        runs = "" if host in lb.hosts else ", which does not run HAProxy"
+        plan.note(
+            settings.at[key],
+            "vip-is-a-host-address",
+            f"{key} {value} is the own address of {host}{runs}: keepalived cannot move it, so the VIP does "
+            f"not float and goes down with {host}",
+            "haproxy",
         )
-        if truthy(settings.get(flag), False)
-    ]
-    file_backend = truthy(settings.get("glance_backend_file"), not external)
-    volume = _setting(settings, "glance_file_datadir_volume", "glance")
-    if file_backend and volume == "glance":
-        first = next(iter(glance.hosts))
-        glance.hosts = {first: glance.hosts[first]}
-        plan.storage["glance-images"] = StorageSpec(
-            "local",
-            glance.at,
-            {first: glance.hosts[first]},
-            1,
-            None,
-            "glance's file backend in the Docker volume `glance` of the one host kolla-ansible runs "
-            "glance-api on (the first of glance-api)",
-        )
-        glance.storage.append("glance-images")
-    elif file_backend:
-        glance.description = f"images on {volume} (a shared filesystem, not described here)"
-    elif external:
-        glance.description = f"images in {', '.join(external)} outside kolla-ansible (not described here)"
-
-
-def _cinder(plan: Plan, settings: dict) -> None:
-    volume = plan.services.get("cinder-volume")
-    if volume is None:
+        lb.description = f"the VIP {value} is {host}'s own address: it does not float"
         return
-    outside = [
-        name
-        for name, flag in (("Ceph", "cinder_backend_ceph"), ("NFS", "enable_cinder_backend_nfs"))
-        if truthy(settings.get(flag), False)
-    ]
-    if truthy(settings.get("enable_cinder_backend_lvm"), False):
-        plan.storage["cinder-lvm"] = StorageSpec(
-            "lvm",
-            volume.at,
-            dict(volume.hosts),
-            1,
-            None,
-            "cinder's LVM backend: each volume on the disks of one volume host",
-        )
-        volume.storage.append("cinder-lvm")
-    if outside:
-        volume.description = f"volumes in {', '.join(outside)} outside kolla-ansible (not described here)"
+    plan.vip = {"manager": "keepalived", "address": address}
+    lb.description = "HAProxy and ProxySQL, with keepalived holding kolla_internal_vip_address"

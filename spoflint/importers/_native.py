@@ -21,9 +21,7 @@ class Native:
         put(self.root, "name", name, (1, 1))
         self.root.notes = []
 
-    def note(
-        self, at: Position, key: str, message: str, subject: str | None = None, unless: str | None = None
-    ) -> None:
+    def note(self, at: Position, key: str, message: str, subject: str | None = None, unless: str | None = None) -> None:
         """Say what this reader could not read or see (MODEL001 reports it): about the
         element `subject` (placed on it), or, with none, about the file at `at`. `key`
         tells apart the notes of one subject; `unless` names a field that, when a native

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ..load import MarkedList, MarkedMap
 from ..load.comments import AcceptComments
+from ..load.scalars import TaggedText
 from ._native import Native, Position, mapping, put, sequence
 
 At = tuple[str, int, int]  # (path, line, column) of what an element came from
@@ -113,6 +114,15 @@ class StorageSpec:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class Note:
+    at: At
+    key: str
+    message: str
+    subject: str | None = None
+    unless: str | None = None
+
+
 @dataclass
 class HostSpec:
     at: At
@@ -135,6 +145,12 @@ class Plan:
         self.vip: dict | None = None  # {manager, address}: the VIP the load balancer holds
         self.external_vip: dict | None = None  # the VIP of a load balancer the file does not describe
         self.comments: dict[str, AcceptComments] = {}  # path -> `# spoflint: accept` comments by line
+        self.notes: dict[tuple[str, str | None, str], Note] = {}  # what the reader could not read or see
+
+    def note(self, at: At, key: str, message: str, subject: str | None = None, unless: str | None = None) -> None:
+        """A MODEL001 note: about the service, host or storage `subject` (its name in the
+        plan), or, with none, about the file at `at`; once per (file, subject, key)."""
+        self.notes.setdefault((at[0], subject, key), Note(at, key, message, subject, unless))
 
     def host(self, name: str, at: At) -> HostSpec:
         if name not in self.hosts:
@@ -195,15 +211,33 @@ class _Writer:
         for service, placement in plan.services.items():
             if service in self.present:
                 self._service(service, placement)
+        for note in plan.notes.values():
+            subject = self._subject(note.subject) if note.subject else None
+            if note.subject and subject is None:
+                continue  # about an element that is not in the model
+            self._native(note.at[0]).note(_pos(note.at), note.key, note.message, subject, note.unless)
         return [native.root for native in self.natives.values()]
+
+    def _subject(self, name: str) -> str | None:
+        """The element id of a host, storage backend or service of the plan that is in the
+        model (a service placed on no host is not)."""
+        if name in self.plan.hosts:
+            return name
+        if name in self.plan.services and name not in self.present:
+            return None
+        return self.ids.get(name)
+
+    def _native(self, path: str) -> Native:
+        """The native document of a file, created the first time it is needed."""
+        if path not in self.natives:
+            native = self.natives[path] = Native(path, self.plan.name)
+            if self.plan.comments.get(path):
+                native.root.comments = self.plan.comments[path]
+        return self.natives[path]
 
     def _element(self, section: str, eid: str, at: At) -> MarkedMap:
         """The element `eid` of a section, in the document of the file `at` is in."""
-        if at[0] not in self.natives:
-            native = self.natives[at[0]] = Native(at[0], self.plan.name)
-            if self.plan.comments.get(at[0]):
-                native.root.comments = self.plan.comments[at[0]]
-        return self.natives[at[0]].element(section, eid, _pos(at))
+        return self._native(at[0]).element(section, eid, _pos(at))
 
     def _host(self, name: str, spec: HostSpec) -> None:
         node = self._element("hosts", name, spec.at)
@@ -322,6 +356,27 @@ def truthy(value: object, default: bool) -> bool:
         if text in ("no", "false", "off", "0", "n", ""):
             return False
     return default
+
+
+def is_template(value: object) -> bool:
+    """A value that is not known until Ansible renders it: a Jinja expression, or a
+    value encrypted with ansible-vault."""
+    if isinstance(value, TaggedText) and value.encrypted:
+        return True
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
+
+
+def known(value: object) -> object:
+    """A value as written, or None when it is only known once rendered (`is_template`)."""
+    return None if is_template(value) else value
+
+
+def own_address(address: object, hosts: dict[str, str]) -> str | None:
+    """The host (of `hosts`, address -> host) whose own address a VIP address is, if any;
+    a VIP written with its prefix length (`172.29.236.9/32`) is compared without it."""
+    if not isinstance(address, str) or is_template(address):
+        return None
+    return hosts.get(address.strip().split("/", 1)[0])
 
 
 def ceph_copies(size: object) -> tuple[int, int]:

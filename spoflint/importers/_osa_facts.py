@@ -101,6 +101,8 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "octavia_housekeeping": ("octavia-housekeeping",),
     "ceph_osd": (),  # the Ceph storage backend, not a service
 }
+# containers that deploy and operate the cloud, which the cloud itself does not use
+TOOLING = {"repo_container", "utility_container"}
 # the agents of the Open vSwitch backend, and the services of OVN: one set or the other runs
 OVS_AGENTS = {"neutron-l3-agent", "neutron-dhcp-agent", "neutron-metadata-agent"}
 OVN = {"ovn-northd", "ovn-ovsdb", "ovn-gateway"}

@@ -11,8 +11,19 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..load import MarkedMap
-from ._openstack import At, Plan, key_at, truthy, value_at
-from ._osa_facts import COMPONENTS, CONTAINERS, OVN, OVS_AGENTS, ZONE_GROUP, ZONE_VARS, group_name, zone_id
+from ..load.messages import render_first
+from ._openstack import At, Placement, Plan, is_template, key_at, known, own_address, truthy, value_at
+from ._osa_facts import (
+    COMPONENTS,
+    CONTAINERS,
+    OVN,
+    OVS_AGENTS,
+    TOOLING,
+    ZONE_GROUP,
+    ZONE_VARS,
+    group_name,
+    zone_id,
+)
 from ._osa_storage import Storage
 
 Member = tuple[str, MarkedMap | None, MarkedMap]  # (host, its entry, the group mapping listing it)
@@ -32,9 +43,11 @@ class Reader:
 
     def __init__(self, sources: Sources):
         self.sources = sources
+        sources.configs.sort(key=lambda d: not Path(d.path).name.startswith("openstack_user_config"))
         self.plan_ = Plan(Path(sources.configs[0].path).name)
         self.groups: dict[str, list[Member]] = {}  # group -> its members in file order
         self.group_at: dict[str, At] = {}
+        self.group_key: dict[str, str] = {}  # group -> its key as first written (`shared-infra_hosts`)
         self.entries: dict[str, list[MarkedMap]] = {}  # host -> its entries (mappings), first first
         self.ips: dict[str, str] = {}  # address -> host
         self.vars: dict = {}
@@ -68,8 +81,11 @@ class Reader:
             )
         group = group_name(key)
         self.group_at.setdefault(group, key_at(document, key))
+        self.group_key.setdefault(group, key)
         members = self.groups.setdefault(group, [])
         for host, entry in value.items():
+            if is_template(host):
+                raise InputError(value.path, *value.key_at(host), render_first(f"the host name {host!r}"))
             if entry is not None and not isinstance(entry, MarkedMap):
                 raise InputError(
                     value.path, *value.value_at(host), f"{key}.{host}: expected the host's settings (ip: ...)"
@@ -82,7 +98,7 @@ class Reader:
         if entry is None:
             return
         self.entries.setdefault(host, []).append(entry)
-        ip = entry.get("ip")
+        ip = known(entry.get("ip"))
         if isinstance(ip, str) and ip and not spec.description:
             spec.description = f"ip {ip}"
             self.ips.setdefault(ip, host)
@@ -121,6 +137,14 @@ class Reader:
     # -- the model
     def plan(self) -> Plan:
         self._read_groups()
+        if not self.plan_.hosts:
+            first = self.sources.configs[0]
+            raise InputError(
+                first.path,
+                first.line,
+                first.column,
+                "no hosts: no `*_hosts` group of these files lists one (they are empty, or only comments)",
+            )
         self._read_env()
         for document in self.sources.configs:
             comments = getattr(document, "comments", None)
@@ -128,8 +152,9 @@ class Reader:
                 self.plan_.comments[document.path] = comments
         self._zones()
         osd_hosts, osd_at = self._place_services()
+        self._unread()
         self._balancer()
-        storage = Storage(self.plan_, self.entries, self.ips, self.vars)
+        storage = Storage(self.plan_, self.entries, self.ips, self.vars, self.vars_at)
         storage.ceph(osd_hosts, osd_at)
         storage.glance()
         storage.cinder()
@@ -159,6 +184,35 @@ class Reader:
                             continue
                         self.plan_.place(service, self.group_at[group]).add(host, key_at(table, host), count)
         return osd_hosts, osd_at
+
+    def _unread(self) -> None:
+        """A note on the groups whose hosts run nothing modelled (a group env.d does not
+        map, or whose components spoflint does not model), but the repository and
+        utility groups, which the cloud does not use."""
+        unread = [
+            g
+            for g, members in self.groups.items()
+            if members
+            and not g.startswith("_")  # `_infrastructure_hosts: &infra`: a holder for an anchor
+            and not any(self._runs(g))
+            and not ZONE_GROUP.match(g)
+            and not self._tooling(g)
+        ]
+        if unread:
+            listed = ", ".join(self.group_key[g] for g in unread[:6]) + (
+                f" and {len(unread) - 6} more" if unread[6:] else ""
+            )
+            self.plan_.note(
+                self.group_at[unread[0]],
+                "unread-groups",
+                f"groups whose hosts run nothing spoflint models (a group env.d does not map, or components "
+                f"spoflint does not know): {listed}; what runs there is not checked",
+            )
+
+    def _tooling(self, group: str) -> bool:
+        """A group that runs only the repository or utility containers."""
+        containers = [c for c, (groups, _) in self.containers.items() if group in groups]
+        return bool(containers) and all(c in TOOLING for c in containers)
 
     def _runs(self, group: str) -> Iterator[tuple[str, str, tuple[str, ...]]]:
         """(container, component, services it is modelled as) of what a group runs."""
@@ -223,6 +277,8 @@ class Reader:
             plan.balancer = "haproxy"
             lb = plan.services["haproxy"]
             several = len(lb.hosts) > 1
+            if several and self._vip_of_a_host(lb):
+                return
             if truthy(self.vars.get("haproxy_use_keepalived"), several) and several:
                 plan.vip = {"manager": "keepalived", "address": address}
                 lb.description = (
@@ -239,3 +295,25 @@ class Reader:
                 "and not described here",
             )
             plan.external_vip = {"manager": "lb-appliance", "address": address}
+
+    def _vip_of_a_host(self, lb: Placement) -> bool:
+        """Whether a VIP address is some host's own `ip`: keepalived cannot move it, so the
+        VIP does not float; clients reach that host (first, when it runs HAProxy)."""
+        for key in ("internal_lb_vip_address", "external_lb_vip_address"):
+            value = self.vars.get(key)
+            host = own_address(value, self.ips)
+            if host is None:
+                continue
+            if host in lb.hosts:
+                lb.hosts = {host: lb.hosts[host], **{h: at for h, at in lb.hosts.items() if h != host}}
+            runs = "" if host in lb.hosts else ", which does not run HAProxy"
+            self.plan_.note(
+                self.vars_at[key],
+                "vip-is-a-host-address",
+                f"{key} {value} is the own address of {host}{runs} (its ip): keepalived cannot move it, so the "
+                f"VIP does not float and goes down with {host}",
+                "haproxy",
+            )
+            lb.description = f"the VIP {value} is {host}'s own address: it does not float"
+            return True
+        return False

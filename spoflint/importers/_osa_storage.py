@@ -6,24 +6,39 @@ hosts that run them, and the NFS servers they name (the rules are in the
 from __future__ import annotations
 
 from ..load import MarkedList, MarkedMap
-from ._openstack import At, Placement, Plan, StorageSpec, ceph_copies, key_at
+from ._openstack import At, Placement, Plan, StorageSpec, ceph_copies, is_template, key_at, known
 from ._osa_facts import zone_id
 
 
 class Storage:
     """Adds the storage of a deployment to its plan, once its services are placed."""
 
-    def __init__(self, plan: Plan, entries: dict[str, list[MarkedMap]], ips: dict[str, str], variables: dict):
+    def __init__(
+        self,
+        plan: Plan,
+        entries: dict[str, list[MarkedMap]],
+        ips: dict[str, str],
+        variables: dict,
+        variables_at: dict[str, At],
+    ):
         self.plan = plan
         self.entries = entries  # host -> its entries in the file, first first
         self.ips = ips  # address -> host (NFS servers outside the inventory are added)
         self.vars = variables
+        self.vars_at = variables_at
 
     def ceph(self, osd_hosts: dict[str, At], osd_at: At | None) -> None:
         """The Ceph OSD hosts as one `ceph` backend, with the pool size of the variables."""
         if osd_at is None:  # no OSD host
             return
         size = self.vars.get("osd_pool_default_size")
+        if is_template(size):
+            self.plan.note(
+                self.vars_at.get("osd_pool_default_size", osd_at),
+                "template",
+                f"osd_pool_default_size is a Jinja expression ({size}): Ceph's default of 3 copies is assumed; "
+                "render the variables first to check the real pool size",
+            )
         replicas, needed = ceph_copies(size)
         replicas = min(replicas, len(osd_hosts))
         self.plan.storage["ceph"] = StorageSpec(
@@ -43,8 +58,8 @@ class Storage:
         if glance is None:
             return
         exports = self._nfs_exports(glance)
-        store = self.vars.get("glance_default_store")
-        store = store if isinstance(store, str) and "{{" not in store else None
+        store = known(self.vars.get("glance_default_store"))
+        store = store if isinstance(store, str) else None
         if exports:
             servers: dict[str, At] = {}
             for (server, _), at in exports.items():
@@ -69,10 +84,19 @@ class Storage:
             )
             glance.storage.append("glance-images")
         elif store:
+            outside = " (the Ceph cluster of ceph_mons, outside this file)" if self.vars.get("ceph_mons") else ""
             glance.description = f"images in {store} (glance_default_store), which this file does not describe"
+            self._unseen(
+                "glance",
+                f"glance keeps images in {store}{outside} (glance_default_store), which these files do not "
+                "describe: where the images live, and whether that is redundant, is not checked",
+            )
         else:
-            glance.description = (
-                "where glance keeps images is not in this file (glance_default_store, user_variables.yml): not checked"
+            glance.description = "where glance keeps images is not in these files"
+            self._unseen(
+                "glance",
+                "where glance keeps images is not in these files (glance_default_store in user_variables.yml, or "
+                "an NFS mount in glance_nfs_client): not checked",
             )
 
     def _nfs_exports(self, glance: Placement) -> dict[tuple[str, str], At]:
@@ -87,6 +111,13 @@ class Storage:
                     export = _nfs_export(client)
                     if export is not None:
                         exports.setdefault(export, key_at(clients, index))
+                    elif isinstance(client, MarkedMap) and any(is_template(client.get(k)) for k in ("server", "what")):
+                        self.plan.note(
+                            key_at(clients, index),
+                            "template",
+                            f"an NFS mount of glance ({key}) names its server with a Jinja expression: render the "
+                            "file first to check where the images live",
+                        )
         return exports
 
     # -- cinder
@@ -109,7 +140,18 @@ class Storage:
             plan.storage[eid] = spec
             volume.storage.append(eid)
         if other:
-            volume.description = f"cinder backends not described here: {', '.join(dict.fromkeys(other))}"
+            names = ", ".join(dict.fromkeys(other))
+            volume.description = f"cinder backends not described here: {names}"
+            self._unseen(
+                "cinder-volume",
+                f"cinder keeps volumes in backends these files do not describe ({names}: a vendor driver, an "
+                "external Ceph, or NFS shares with no server): where those volumes live is not checked",
+            )
+
+    def _unseen(self, service: str, message: str) -> None:
+        """A note: a service keeps its data where these files do not say (answered by a
+        native overlay that gives the service its `storage`)."""
+        self.plan.note(self.plan.services[service].at, "storage", message, service, "storage")
 
     def _backend(
         self,
@@ -148,7 +190,7 @@ class Storage:
         if not isinstance(shares, MarkedList):
             return
         for index, share in enumerate(shares):
-            if isinstance(share, MarkedMap) and isinstance(share.get("ip"), str):
+            if isinstance(share, MarkedMap) and isinstance(known(share.get("ip")), str):
                 server = self.server(share["ip"], key_at(shares, index))
                 spec.hosts.setdefault(server, key_at(shares, index))
 
@@ -180,8 +222,8 @@ def _nfs_export(client: object) -> tuple[str, str] | None:
     `what: server:/path`); None for another type of mount or no server."""
     if not isinstance(client, MarkedMap) or not str(client.get("type", "nfs")).startswith("nfs"):
         return None
-    what = client.get("what")
-    server = client.get("server") or (what.split(":", 1)[0] if isinstance(what, str) else None)
+    what = known(client.get("what"))
+    server = known(client.get("server")) or (what.split(":", 1)[0] if isinstance(what, str) else None)
     share = client.get("remote_path") or (what.split(":", 1)[1] if isinstance(what, str) and ":" in what else "")
     if isinstance(server, str) and server:
         return server, str(share)

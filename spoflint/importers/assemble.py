@@ -216,9 +216,10 @@ def read_topology(
 
 def import_files(fmt: str, paths: list[str]) -> str:
     """`spoflint import`: the native topology equivalent to files of another format (a
-    directory: its YAML files), checked to lint as it is."""
+    directory: the files a check would find in it, inventories without a suffix too),
+    checked to lint as it is."""
     named = [Path(p) for p in paths]
-    files = [p for p, _ in load.expand_paths(paths)] if all(p.is_dir() for p in named) else named
+    files = [f.path for f in load.discover(paths)] if all(p.is_dir() for p in named) else named
     documents = by_format(fmt).read(files)
     model.build(documents)  # what is written must lint
     return to_yaml(documents)

@@ -1,5 +1,5 @@
 """kolla-ansible: an Ansible INI inventory (`multinode`, `all-in-one`), with the
-deployment's `globals.yml` if given alongside, as a topology.
+deployment's `globals.yml` and `nfs_shares` if given alongside, as a topology.
 
 A kolla-ansible inventory lists hosts in a few top-level groups (`[control]`,
 `[network]`, `[compute]`, `[storage]`, `[monitoring]`) and says, through a long tail of
@@ -40,23 +40,44 @@ What it understands:
 - **Storage**: glance's file backend (the default) keeps images in a local Docker
   volume, and kolla-ansible then runs glance-api on the first host of `glance-api`
   only: a single host holding the only copy of the images. With
-  `glance_file_datadir_volume` set to a path (a shared mount), every host runs it and
-  the shared filesystem, not described here, holds the images. Cinder's LVM backend
-  (`enable_cinder_backend_lvm`) keeps one copy of each volume on its volume host.
-  Ceph, NFS shares, S3 and Swift backends are external to kolla-ansible: noted in the
-  service's description, not modelled.
+  `glance_file_datadir_volume` set to a path, every host runs it and a filesystem
+  shared between them, which these files do not describe, holds the images: a note,
+  never an assumed redundancy. Cinder's LVM backend (`enable_cinder_backend_lvm`) keeps
+  one copy of each volume on its volume host. Its NFS backend
+  (`enable_cinder_backend_nfs`) keeps each volume on one of the shares of
+  `/etc/kolla/config/nfs_shares` (given alongside, or found under a kolla config
+  folder's `config/` as kolla-ansible looks for it; `server:/path [options]` per line,
+  `#` comments): each share's server is a host (an inventory host by name or
+  `ansible_host`, else a host of its own) holding the only copy of some volumes.
+  cinder-backup's target follows `cinder_backup_driver` (kolla-ansible's default:
+  ceph): with `nfs`, the server of `cinder_backup_share` is a storage host too, so a
+  backup on the box that holds its volumes fails with them, in one finding. Storage
+  outside kolla-ansible's files (an external Ceph from `glance_backend_ceph`,
+  `cinder_backend_ceph`, `nova_backend_ceph` or the backup driver; S3, Swift, VMware;
+  vendor cinder backends) is a note naming it, once per kind of storage.
+- **VIP**: a `kolla_internal_vip_address` (or external) that is a host's own address
+  (its `ansible_host`) cannot float: keepalived cannot move an address a host owns, so
+  the load balancer is modelled without a VIP, clients reaching that host, and a note
+  says whose address it is.
+- **Variables files**: globals.yml as Ansible reads it: `!vault` and `!unsafe` values
+  are opaque strings; an empty or all-comment file is empty; a Jinja expression where
+  a value is needed means kolla-ansible's default (or, for a share or an address,
+  "not known": a note); a file or inventory that is a Jinja template (`{% ... %}`,
+  `{{ host }}` as a host name) is an error that says to render it first.
+- **Notes on what is not modelled**: groups with hosts of their own that no modelled
+  service runs on, and `enable_*` switches on for services spoflint does not model
+  (manila, ironic, prometheus, ...), each one note per file.
 - `# spoflint: accept RULE reason` comments on a host or group line of the inventory.
 
 What it ignores: `[group:vars]` sections and every host variable but `ansible_host`;
-monitoring, logging and per-host helpers (`common`, `cron`, `fluentd`,
-`kolla-toolbox`, `prometheus*`, `grafana`, `opensearch`, `collectd`, `openvswitch`,
-`ovn-controller` on computes, `iscsid`, `tgtd`, `multipathd`, `hacluster`,
-`letsencrypt`); services whose kind spoflint does not know (aodh, gnocchi, manila,
-ironic, magnum, trove, ...); every other setting of globals.yml (interfaces, TLS,
-images); Jinja expressions, for which kolla-ansible's default is assumed; availability
-zones (kolla-ansible's inventory has no convention for them). YAML inventories are not
-read. Racks, power and cabling are never in these files: the
-analysis reports them as not described.
+per-host helpers (`common`, `cron`, `fluentd`, `kolla-toolbox`, `collectd`,
+`openvswitch`, `ovn-controller` on computes, `iscsid`, `tgtd`, `multipathd`,
+`letsencrypt`), which live and die with their host; every other setting of globals.yml
+(interfaces, TLS, images); availability zones (kolla-ansible's inventory has no
+convention for them). Services whose kind spoflint does not know (aodh, gnocchi,
+manila, ironic, magnum, trove, monitoring and logging) are not modelled, and said so
+in a note when globals.yml enables them. YAML inventories are not read. Racks, power
+and cabling are never in these files: the analysis reports them as not described.
 """
 
 from __future__ import annotations
@@ -65,8 +86,9 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..load import MarkedMap, load_text, shown_path
-from ._kolla_inventory import Inventory, expand
+from ..load import MarkedMap, shown_path
+from ..load.documents import load_foreign
+from ._kolla_inventory import Inventory, Settings, Shares, expand
 from ._kolla_plan import deployment_plan
 from .contract import Paths
 
@@ -93,8 +115,8 @@ _NATIVE = re.compile(rb"^version[ \t]*:", re.M)
 
 def detect(path: Path, text: bytes) -> bool:
     """A kolla-ansible INI inventory (the `[control]`/`[network]`/`[compute]` groups and
-    service `:children` groups), or a kolla-ansible globals.yml."""
-    if _is_inventory(text):
+    service `:children` groups), a kolla-ansible globals.yml, or an nfs_shares file."""
+    if _is_inventory(text) or Path(path).name in _SHARES:
         return True
     if _NATIVE.search(text):
         return False
@@ -112,9 +134,10 @@ def _is_inventory(text: bytes) -> bool:
 
 def read(paths: Paths) -> list[MarkedMap]:
     """Native documents for a kolla-ansible deployment: its inventory file(s) and,
-    optionally, its globals.yml (or a directory holding them)."""
+    optionally, its globals.yml and nfs_shares (or a directory holding them)."""
     inventories: list[Inventory] = []
-    settings: dict = {}
+    settings = Settings()
+    shares = Shares()
     for path, named in _files(paths):
         shown = shown_path(path)
         try:
@@ -122,10 +145,12 @@ def read(paths: Paths) -> list[MarkedMap]:
         except OSError as error:
             raise InputError(shown, 1, 1, f"cannot read: {error.strerror or error}") from None
         yaml_file = path.suffix in (".yml", ".yaml")
-        if _is_inventory(data) or (named and not yaml_file):
+        if path.name in _SHARES:
+            shares.read(data, shown)
+        elif _is_inventory(data) or (named and not yaml_file):
             inventories.append(Inventory(data, shown))
         elif yaml_file and (named or path.name in ("globals.yml", "globals.yaml") or detect(path, data)):
-            settings.update(load_text(data, shown))
+            settings.update(load_foreign(data, shown, "a kolla-ansible globals.yml"))
     if not inventories:
         shown = ", ".join(str(p) for p in paths) or "."
         raise InputError(
@@ -135,18 +160,28 @@ def read(paths: Paths) -> list[MarkedMap]:
             "no kolla-ansible inventory (an INI file with [control], [network] "
             "or [compute] and service :children groups) among these",
         )
-    return deployment_plan(inventories, settings).documents()
+    return deployment_plan(inventories, settings, shares).documents()
 
 
 def _files(paths: Paths) -> list[tuple[Path, bool]]:
-    """(path, named by the user) of the files given and of those in the folders given."""
+    """(path, named by the user) of the files given and of those in the folders given
+    (with the nfs_shares of a kolla config folder's `config/`, where kolla-ansible looks)."""
     files: list[tuple[Path, bool]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             files += [(p, False) for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")]
+            files += [(p, False) for p in _share_places(path) if p.is_file()]
         elif path.exists():
             files.append((path, True))
         else:
             raise InputError(str(raw), 1, 1, "no such file or directory")
     return files
+
+
+_SHARES = ("nfs_shares", "nfs_shares.j2")
+
+
+def _share_places(folder: Path) -> list[Path]:
+    """Where kolla-ansible's cinder role looks for nfs_shares, under a config folder."""
+    return [folder / "config" / sub / name for sub in ("", "cinder", "cinder/cinder-volume") for name in _SHARES]

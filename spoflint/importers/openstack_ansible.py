@@ -49,6 +49,23 @@ What it understands:
   (`rbd`: the Ceph backend; `file`: each glance host's own disk, one copy per image);
   cinder backends (`cinder_backends` in `container_vars` or globally): NFS shares, LVM
   (one copy, on the volume host) and RBD.
+- **VIP**: an `internal_lb_vip_address` or `external_lb_vip_address` (with or without
+  its `/32`) that is a host's own `ip` cannot float: keepalived cannot move an address
+  a host owns, so with several HAProxy hosts the load balancer is modelled without a
+  VIP, clients reaching that host, and a note says whose address it is (one HAProxy
+  host at its own address is already a single load balancer).
+- **Files as OpenStack-Ansible reads them**: `conf.d` (walked down, like `env.d`) merges
+  into the config, and an empty or all-comment file there is `{}`; the `user_*.yml`
+  files beside the config are variables; `!vault`, `!vault-encrypted` and `!unsafe`
+  values are opaque strings; a Jinja expression where an address or a server is needed
+  is not known (a note says to render first), and a file that is a Jinja template (the
+  `.aio` files of upstream's conf.d, a host name `{{ ... }}`) is an error that says to
+  render it first. A deployment whose groups list no host at all is an error, never
+  "no findings".
+- **Notes on what is not modelled**: groups whose hosts run nothing spoflint models (not
+  mapped by env.d, or components it does not know: telemetry, logging, ...), image
+  stores and cinder backends the files do not describe (Swift, an external Ceph,
+  vendor drivers), each one note, never an assumed redundancy.
 - **Zones**: `availability_zone`, `nova_availability_zone` or
   `cinder_storage_availability_zone` in a host's `host_vars`/`container_vars`, and
   groups named like `az1_hosts`, put hosts in zones.
@@ -61,19 +78,21 @@ variable; per-host agents (the Open vSwitch agent, ovn-controller on computes,
 ceilometer's compute agent), which live and die with their host; the repository and
 utility containers (used to deploy and operate, not by the cloud); components whose
 kind spoflint does not know (aodh, gnocchi, manila, ironic, magnum, trove, ...);
-groups that env.d does not map, whose hosts are read but run nothing; image stores and
-cinder backends that live outside the file (Swift, an external Ceph named by
-`ceph_mons`, vendor drivers), noted in the service's description. Racks, power and
-cabling are never in this file: the analysis reports them as not described.
+groups that env.d does not map, whose hosts are read but run nothing (a note lists
+them); image stores and cinder backends that live outside the file (Swift, an external
+Ceph named by `ceph_mons`, vendor drivers), which are notes. Racks, power and cabling
+are never in this file: the analysis reports them as not described.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..load import MarkedMap, load_text, shown_path
+from ..load import MarkedMap, shown_path
+from ..load.documents import load_foreign
 from ._osa_reader import Reader, Sources
 from .contract import Paths
 
@@ -89,14 +108,35 @@ _VARIABLES_NAME = re.compile(r"^user_.*variables.*\.ya?ml$")
 
 def detect(path: Path, text: bytes) -> bool:
     """An openstack_user_config.yml (or a conf.d file: `*_hosts` groups of hosts with
-    an `ip`), an env.d skeleton, or a user_variables file."""
+    an `ip`), an env.d skeleton, a user_variables file, or any YAML file of the conf.d,
+    env.d or `user_*.yml` of a folder that holds an openstack_user_config (an empty one
+    too: OpenStack-Ansible reads it as `{}`)."""
     if _NATIVE.search(text):
         return False
     if _TOP_KEYS.search(text) or _SKEL_KEYS.search(text):
         return True
     if _GROUP_KEY.search(text) and _IP_KEY.search(text):
         return True
-    return bool(_VARIABLES_NAME.match(Path(path).name))
+    path = Path(path)
+    if _VARIABLES_NAME.match(path.name):
+        return True
+    return _yaml(path) and _beside_a_config(path)
+
+
+def _beside_a_config(path: Path) -> bool:
+    """A `conf.d/`, `env.d/` (at any depth) or `user_*.yml` file of a deployment folder."""
+    if path.name.startswith("user_"):
+        folder = path.parent
+    else:
+        parts = path.parent.parts
+        below = [i for i, part in enumerate(parts) if part in ("conf.d", "env.d")]
+        if not below:
+            return False
+        folder = Path(*parts[: below[-1]]) if below[-1] else Path(".")
+    try:
+        return any(folder.glob("openstack_user_config.y*ml"))
+    except OSError:
+        return False
 
 
 def read(paths: Paths) -> list[MarkedMap]:
@@ -115,14 +155,14 @@ def read(paths: Paths) -> list[MarkedMap]:
 
 
 def _add(sources: Sources, path: Path) -> None:
-    """A file named, or the YAML files of a deployment folder and its conf.d and env.d."""
+    """A file named, or the YAML files of a deployment folder and of its conf.d and
+    env.d (walked down, as OpenStack-Ansible's inventory does)."""
     if path.is_dir():
-        found = sorted(
-            p for p in path.iterdir() if p.is_file() and p.suffix in (".yml", ".yaml") and not p.name.startswith(".")
-        )
+        found = sorted(p for p in path.iterdir() if p.is_file() and _yaml(p))
         for sub in ("conf.d", "env.d"):
-            if (path / sub).is_dir():
-                found += sorted(p for p in (path / sub).iterdir() if p.suffix in (".yml", ".yaml"))
+            for root, dirs, files in os.walk(path / sub):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found += sorted(Path(root) / f for f in files if _yaml(Path(root) / f))
         for child in found:
             _add_file(sources, child, named=False)
         return
@@ -131,23 +171,41 @@ def _add(sources: Sources, path: Path) -> None:
     _add_file(sources, path, named=True)
 
 
+def _yaml(path: Path) -> bool:
+    return path.suffix in (".yml", ".yaml") and not path.name.startswith(".")
+
+
 def _add_file(sources: Sources, path: Path, named: bool) -> None:
     """One file, sorted by what it holds: an env.d skeleton, a user config (`*_hosts`
-    groups) or variables; a file found in a folder that is none of these is skipped."""
+    groups, or the openstack_user_config itself) or variables; a file found in a folder
+    that is none of these is skipped. An empty or all-comment file is `{}`, as
+    OpenStack-Ansible reads it."""
     shown = shown_path(path)
     try:
         data = path.read_bytes()
     except OSError as error:
         raise InputError(shown, 1, 1, f"cannot read: {error.strerror or error}") from None
     if not named and not detect(path, data):
-        return  # another file of the deployment folder (user_secrets.yml, a template)
-    document = load_text(data, shown)
+        return  # another file of the deployment folder (a template, a README)
+    document = load_foreign(data, shown, _what(path))
     keys = set(document)
     if keys & {"component_skel", "container_skel", "physical_skel"}:
         sources.envs.append(document)
-    elif keys & {"cidr_networks", "used_ips", "global_overrides"} or any(
-        isinstance(k, str) and k.endswith("_hosts") for k in keys
+    elif (
+        keys & {"cidr_networks", "used_ips", "global_overrides"}
+        or any(isinstance(k, str) and k.endswith("_hosts") for k in keys)
+        or path.name.startswith("openstack_user_config")
+        or path.parent.name == "conf.d"
     ):
         sources.configs.append(document)
     elif _VARIABLES_NAME.match(path.name) or named:
         sources.variables.append(document)
+
+
+def _what(path: Path) -> str:
+    """What a file of a deployment is, for messages."""
+    if path.parent.name in ("conf.d", "env.d"):
+        return f"an OpenStack-Ansible {path.parent.name} file"
+    if path.name.startswith("user_"):
+        return "an OpenStack-Ansible variables file"
+    return "an openstack_user_config file"

@@ -1,5 +1,7 @@
 """Files and texts to documents: one topology mapping (`load_file`, `load_text`, with its
-accept comments), or a stream of manifests (`load_documents`)."""
+accept comments), a stream of manifests (`load_documents`), or one document of another
+tool's, read as that tool reads it (`load_foreign`: an empty file is `{}`, the tool's own
+tags are plain values, messages name the file's kind, a Jinja template says so)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,17 @@ from .comments import accept_comments
 from .events import Document, _parsed
 from .limits import MAX_BYTES
 from .marked import MarkedMap
-from .messages import _kind_of, _line_column, _reader_error, _syntax_error, _too_big, _within
+from .messages import (
+    _kind_of,
+    _line_column,
+    _reader_error,
+    _syntax_error,
+    _too_big,
+    _within,
+    jinja_template_at,
+    render_first,
+)
+from .scalars import ANSIBLE_TAGS
 
 
 def load_file(path: str | os.PathLike[str], shown: str | None = None) -> MarkedMap:
@@ -52,12 +64,47 @@ def load_text(data: bytes | str, shown: str) -> MarkedMap:
     return root
 
 
-def _documents(data: bytes, shown: str) -> list[Document]:
+def load_foreign(data: bytes | str, shown: str, what: str, tags: frozenset[str] = ANSIBLE_TAGS) -> MarkedMap:
+    """One YAML document of another tool's (an openstack_user_config, a globals.yml), read
+    as that tool reads it: an empty or all-comment file, or a bare `null`, is an empty
+    mapping (`yaml.safe_load(...) or {}`); values with one of the local `tags` (Ansible's
+    `!vault`, `!unsafe` by default) are plain values, their text a `TaggedText`. Errors
+    name the file as `what` ("an openstack_user_config file"), never a topology's
+    fields, and a file that is a Jinja template says to render it first."""
+    if isinstance(data, str):
+        data = _encoded(data, shown)
+    try:
+        documents = _documents(data, shown, tags)
+    except InputError as error:
+        line = jinja_template_at(data, error.line)
+        if line is None or any(m in error.message for m in _NOT_TEXT_OR_TOO_BIG):
+            raise
+        raise InputError(shown, line, 1, render_first(f"this {what.split(' ', 1)[-1]}")) from None
+    if len(documents) > 1:
+        line, column = _within(data, *documents[1][2])
+        raise InputError(shown, line, column, f"a second YAML document: {what} holds one")
+    root, at, _ = documents[0] if documents else (None, (1, 1), (1, 1))
+    if root is None:
+        root = MarkedMap()
+        root.path, root.where = shown, {}
+        root.line, root.column = at
+    if not isinstance(root, MarkedMap):
+        line, column = _within(data, *at)
+        raise InputError(shown, line, column, f"{what} holds a mapping of names to values, not {_kind_of(root)}")
+    root.comments = accept_comments(data, shown)
+    return root
+
+
+# failures that have nothing to do with what the text says, even when it holds Jinja
+_NOT_TEXT_OR_TOO_BIG = ("bytes; the limit is", "the file is not UTF", "control character")
+
+
+def _documents(data: bytes, shown: str, opaque: frozenset[str] = frozenset()) -> list[Document]:
     """Every document of a YAML text; every failure, of size or syntax, an InputError."""
     if len(data) > MAX_BYTES:
         raise InputError(shown, 1, 1, _too_big(len(data)))
     try:
-        return _parsed(data, shown)
+        return _parsed(data, shown, opaque)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(data, shown, error) from None
     except yaml.reader.ReaderError as error:

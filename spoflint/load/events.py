@@ -26,16 +26,17 @@ Position = tuple[int, int]  # 1-based line and column
 Document = tuple[object, Position, Position]  # root, where the root starts, where the document starts
 
 
-def _parsed(data: bytes, shown: str) -> list[Document]:
+def _parsed(data: bytes, shown: str, opaque: frozenset[str] = frozenset()) -> list[Document]:
     """`_build` on libyaml; libyaml 0.2.6 and later stop at 1000 levels of nesting, ahead
     of the events, before our lower limit can say where: then the pure-Python parser,
-    which streams, lets `_build` stop at MAX_DEPTH with a position."""
+    which streams, lets `_build` stop at MAX_DEPTH with a position. `opaque`: local tags
+    read as plain values (a foreign format's, like Ansible's `!vault`)."""
     try:
-        return _build(data, shown)
+        return _build(data, shown, opaque=opaque)
     except yaml.MarkedYAMLError as error:
         if "nesting depth" not in str(error.problem or ""):
             raise
-    return _build(data, shown, yaml.SafeLoader)
+    return _build(data, shown, yaml.SafeLoader, opaque)
 
 
 class _Marker:
@@ -56,7 +57,12 @@ _ITEM = _Marker("<item>")  # the container is a list (or the stream's list of do
 
 
 @pausing
-def _build(data: bytes, path: str, loader: type[yaml.SafeLoader | yaml.CSafeLoader] = _Loader) -> list[Document]:
+def _build(
+    data: bytes,
+    path: str,
+    loader: type[yaml.SafeLoader | yaml.CSafeLoader] = _Loader,
+    opaque: frozenset[str] = frozenset(),
+) -> list[Document]:
     """Build documents from the event stream without recursion.
 
     Returns (root, where the root starts, where the document starts) per document.
@@ -100,8 +106,8 @@ def _build(data: bytes, path: str, loader: type[yaml.SafeLoader | yaml.CSafeLoad
     MapStart = yaml.MappingStartEvent
     starts_container = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
     ends_container = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-    container_tags = (None, "!", _STD + "map", _STD + "seq")
-    key_tags = (None, "!", _STD + "str")
+    container_tags = (None, "!", _STD + "map", _STD + "seq", *opaque)  # a local tag allowed: a plain container
+    key_tags = (None, "!", _STD + "str", *opaque)
     event: Any  # told apart by class below, which mypy cannot follow
     for event in yaml.parse(data, Loader=loader):
         events += 1
@@ -119,7 +125,7 @@ def _build(data: bytes, path: str, loader: type[yaml.SafeLoader | yaml.CSafeLoad
                 continue
             value = event.value
             if event.tag is not None:
-                value = _tagged(path, event)
+                value = _tagged(path, event, opaque)
             elif event.implicit[0] and value[:1] in resolvable:  # plain, and maybe not text
                 value = cache.get(value, miss)
                 if value is miss:

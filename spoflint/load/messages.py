@@ -137,3 +137,29 @@ def _in_context(problem: str, error: yaml.MarkedYAMLError) -> str:
     if context and opened and mark and (opened.line, opened.column) != (mark.line, mark.column):
         return f"{problem} (in the {context} at {since})"
     return problem or context or "not YAML"
+
+
+# --- Jinja templates ----------------------------------------------------------------
+
+_JINJA_STATEMENT = re.compile(rb"^[ \t]*(\{%|\{#)", re.M)  # a line that is a {% ... %} or {# ... #}
+_JINJA = re.compile(r"\{\{|\{%|\{#")
+
+
+def jinja_template_at(data: bytes, line: int) -> int | None:
+    """The line that shows a text is a Jinja template, not the file it renders to, when
+    reading it failed at `line`: that line, when it holds `{{`, `{%` or `{#`, else the
+    first line that is a Jinja statement (`{% if ... %}`); None for a text that is not
+    a template."""
+    lines = data.split(b"\n")
+    if 1 <= line <= len(lines) and _JINJA.search(lines[line - 1].decode("utf-8", "replace")):
+        return line
+    statement = _JINJA_STATEMENT.search(data)
+    return data.count(b"\n", 0, statement.start()) + 1 if statement else None
+
+
+def render_first(what: str) -> str:
+    """The message for a file that is a Jinja template."""
+    return (
+        f"{what} is a Jinja template ({{{{ ... }}}} or {{% ... %}} where YAML is expected): "
+        "render it first (as the deployment tool does), then check the rendered file"
+    )

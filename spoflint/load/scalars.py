@@ -1,4 +1,5 @@
-"""Scalars: plain YAML 1.1 resolution (timestamps kept as text) and the standard tags only."""
+"""Scalars: plain YAML 1.1 resolution (timestamps kept as text) and the standard tags only
+(plus, for a foreign format that defines them, its local tags as opaque text)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,28 @@ from ..errors import InputError, quote
 from .limits import MAX_INT_BITS
 
 _STD = "tag:yaml.org,2002:"
+# the local tags Ansible's loader adds to YAML (ansible.parsing.yaml.constructor): a value
+# encrypted with ansible-vault, and one never to be templated; in Ansible's files, read as
+# plain values (`load_foreign`)
+ANSIBLE_TAGS = frozenset({"!vault", "!vault-encrypted", "!unsafe"})
+
+
+class TaggedText(str):
+    """A scalar written with a local tag a foreign format allows (`!vault |`, `!unsafe`):
+    its text as written, opaque (a vaulted value is ciphertext, not the value)."""
+
+    tag: str
+
+    def __new__(cls, text: str, tag: str) -> TaggedText:
+        value = super().__new__(cls, text)
+        value.tag = tag
+        return value
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the text is ansible-vault ciphertext, not the value it stands for."""
+        return self.tag.startswith("!vault")
+
 
 _resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
 _construct = yaml.constructor.SafeConstructor()
@@ -59,12 +82,15 @@ _EXPLICIT = {
 }
 
 
-def _tagged(path: str, event: yaml.ScalarEvent) -> object:
+def _tagged(path: str, event: yaml.ScalarEvent, opaque: frozenset[str] = frozenset()) -> object:
     """A scalar value that needs more than its text: plain ones resolved (numbers,
-    booleans, null), tagged ones checked against their standard tag."""
+    booleans, null), tagged ones checked against their standard tag; one with a local
+    tag in `opaque` is its text, as a TaggedText."""
     tag = event.tag
     if tag == _STD + "str" or (tag in (None, "!") and not event.implicit[0]):
         return event.value  # quoted, or tagged as text
+    if tag in opaque:
+        return TaggedText(event.value, tag)
     if tag is not None and tag not in _EXPLICIT:
         raise _bad_tag(path, event)
     line, column = _start(event)
@@ -96,7 +122,7 @@ def _bad_tag(path: str, event: yaml.ScalarEvent | yaml.CollectionStartEvent) -> 
         path,
         line,
         column,
-        f"YAML tag {quote(tag)} is not allowed: a topology is plain data (mappings, lists, strings, numbers, booleans)",
+        f"YAML tag {quote(tag)} is not allowed: spoflint reads plain data (mappings, lists, strings, numbers, booleans)",
     )
 
 

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from spoflint import engine, model
 from spoflint.errors import InputError
-from spoflint.importers import kolla_ansible, openstack_ansible
+from spoflint.importers import kolla_ansible, openstack_ansible, overlay
 from spoflint.importers.kolla_ansible import expand
+from spoflint.load import load_text
 from tests import helpers
 from tests.helpers import EXAMPLES, REPO, assert_expected_findings, expected, judged, lint_import
 
@@ -195,6 +197,163 @@ def test_classic_queues_are_not_replicated(tmp_path):
 def test_jinja_means_the_default(tmp_path):
     topology, _ = lint(write(tmp_path, SMALL, 'enable_haproxy: "{{ not_known | bool }}"\n'))
     assert "haproxy" in topology.services
+
+
+def test_vip_that_is_a_host_address_does_not_float(tmp_path):
+    inventory = SMALL.replace("n1\nn2\n", "n1 ansible_host=10.0.0.21\nn2 ansible_host=10.0.0.22\n")
+    topology, findings = lint(write(tmp_path, inventory, "kolla_internal_vip_address: 10.0.0.22\n"))
+    haproxy = topology.services["haproxy"]
+    assert haproxy.vip is None and haproxy.hosts == ("n2", "n1")  # clients reach n2, and only n2
+    assert {("SVC004", "haproxy"), ("SPOF001", "n2")} <= judged(findings)
+    note = next(f for f in findings if f.rule == "MODEL001" and f.subject == "haproxy")
+    assert "10.0.0.22 is the own address of n2" in note.message
+    # a VIP that is an unused address floats, as keepalived moves it
+    topology, _ = lint(write(tmp_path, inventory, "kolla_internal_vip_address: 10.0.0.250\n"))
+    assert topology.services["haproxy"].vip == "keepalived"
+
+
+# --- storage: NFS shares, backups, what lives outside ------------------------------------
+
+CINDER_NFS = "enable_cinder: yes\nenable_cinder_backend_nfs: yes\n"
+STORAGE = SMALL + (
+    "[glance-api:children]\ncontrol\n\n[storage]\ns1 ansible_host=10.0.5.1\ns2\n\n"
+    "[cinder-volume:children]\nstorage\n\n[cinder-backup:children]\nstorage\n"
+)
+
+
+def test_nfs_shares_on_inventory_hosts_each_hold_the_only_copy_of_some_volumes(tmp_path):
+    folder = write(tmp_path, STORAGE, CINDER_NFS + "cinder_backup_driver: nfs\ncinder_backup_share: 10.0.5.9:/backup\n")
+    (folder / "config").mkdir()
+    (folder / "config" / "nfs_shares").write_text("# shares\n\ns2:/kolla_nfs\n10.0.5.1:/kolla_nfs  vers=4.1\n")
+    topology, findings = lint(folder)  # the folder: inventory, globals.yml and config/nfs_shares
+    volumes = topology.storage["cinder-nfs-volumes"]
+    assert (volumes.kind, volumes.hosts, volumes.replicas) == ("nfs", ("s2", "s1"), 1)  # s1 by its ansible_host
+    assert topology.services["cinder-volume"].storage == ("cinder-nfs-volumes",)
+    assert topology.storage["cinder-backups"].hosts == ("nfs-10.0.5.9",)  # a filer outside the inventory
+    assert topology.services["cinder-backup"].storage == ("cinder-backups",)
+    assert {("SPOF002", "s1"), ("SPOF002", "s2"), ("SPOF002", "nfs-10.0.5.9")} <= judged(findings)
+    at = topology.where["nfs-10.0.5.9"]
+    assert at.path.endswith("globals.yml") and line_of(at.path, at.line).startswith("cinder_backup_share")
+    at = topology.where["cinder-nfs-volumes"]
+    assert at.path.endswith("nfs_shares") and at.line == 3
+
+
+def test_nfs_shares_named_with_the_inventory(tmp_path):
+    write(tmp_path, STORAGE, CINDER_NFS)
+    shares = tmp_path / "nfs_shares"
+    shares.write_text("filer-a:/vol/cinder\n{{ second_filer }}:/vol/cinder\n")
+    topology, findings = lint(tmp_path / "inventory", tmp_path / "globals.yml", shares)
+    assert topology.storage["cinder-nfs-volumes"].hosts == ("filer-a",)
+    assert topology.where["filer-a"].path.endswith("nfs_shares")  # a host of its own, where it is named
+    assert any("Jinja expression" in f.message for f in findings if f.rule == "MODEL001")
+    assert kolla_ansible.detect(shares, shares.read_bytes())
+
+
+def test_nfs_backend_without_nfs_shares_is_a_note(tmp_path):
+    _, findings = lint(write(tmp_path, STORAGE, CINDER_NFS))
+    note = next(f for f in findings if f.rule == "MODEL001" and f.subject == "cinder-volume")
+    assert "nfs_shares" in note.message and "was not given" in note.message
+
+
+def test_a_bad_nfs_share_is_a_located_error(tmp_path):
+    write(tmp_path, STORAGE, CINDER_NFS)
+    (tmp_path / "nfs_shares").write_text("# ok\nfiler-a/vol/cinder\n")
+    with pytest.raises(InputError) as caught:
+        kolla_ansible.read([str(tmp_path / "inventory"), str(tmp_path / "nfs_shares")])
+    assert "not an NFS share" in caught.value.message and caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("settings", "noted"),
+    [
+        ("glance_backend_ceph: yes\n", "Ceph outside kolla-ansible holds the data of glance"),
+        ("glance_backend_s3: yes\n", "S3 outside kolla-ansible holds the data of glance"),
+        ("glance_file_datadir_volume: /mnt/images\n", "glance keeps images on the path /mnt/images"),
+        ("enable_cinder: yes\nenable_cinder_backend_pure_iscsi: yes\n", "Pure FlashArray (iSCSI) outside"),
+        ("enable_cinder: yes\ncinder_backup_driver: s3\n", "S3 outside kolla-ansible holds the data of cinder-backup"),
+    ],
+)
+def test_storage_the_files_do_not_describe_is_a_note_never_redundancy(tmp_path, settings, noted):
+    topology, findings = lint(write(tmp_path, STORAGE, settings))
+    notes = [f.message for f in findings if f.rule == "MODEL001"]
+    assert any(noted in m for m in notes), notes
+    if "glance" in noted:
+        assert "glance-images" not in topology.storage and len(topology.services["glance"].hosts) == 3
+
+
+def test_an_overlay_that_describes_the_storage_answers_the_note(tmp_path):
+    imported = kolla_ansible.read([str(write(tmp_path, STORAGE, "glance_file_datadir_volume: /mnt/images\n"))])
+    site = load_text(
+        "version: 1\nhosts:\n  nas-a: {}\n  nas-b: {}\nstorage:\n  images: {kind: nfs, hosts: [nas-a, nas-b]}\n"
+        "services:\n  glance: {hosts: [c1, c2, c3], storage: [images]}\n",
+        "site.yaml",
+    )
+    topology = model.build(overlay(imported, [site]))
+    findings = engine.check(topology, engine.Config())
+    assert not [f for f in findings if f.rule == "MODEL001" and "glance keeps images" in f.message]
+    assert topology.services["glance"].storage == ("images",)
+
+
+def test_vault_and_unsafe_values_are_opaque_strings(tmp_path):
+    settings = (
+        "kolla_internal_vip_address: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  3834\n"
+        "database_password: !unsafe '{{ not a template'\nenable_haproxy: !unsafe yes\n"
+    )
+    topology, _ = lint(write(tmp_path, SMALL, settings))
+    assert topology.services["haproxy"].vip == "keepalived"  # the vaulted VIP is not known, not a host's
+
+
+def test_empty_or_all_comment_globals(tmp_path):
+    for text in ("", "---\n# everything at kolla-ansible's defaults\n", "---\n...\n"):
+        topology, _ = lint(write(tmp_path, SMALL, text))
+        assert "galera" in topology.services
+
+
+@pytest.mark.parametrize(
+    "inventory",
+    [
+        "[control]\n{% for host in groups['all'] %}\n{{ host }}\n{% endfor %}\n[mariadb:children]\ncontrol\n",
+        "[control]\n{{ controller }} ansible_host=10.0.0.1\n[mariadb:children]\ncontrol\n",
+        "[control]\nc1\n[{{ cell }}:children]\ncontrol\n[mariadb:children]\ncontrol\n",
+    ],
+)
+def test_a_jinja_inventory_says_render_it_first(tmp_path, inventory):
+    path = tmp_path / "inventory.j2"
+    path.write_text(inventory)
+    with pytest.raises(InputError, match="Jinja template.*render it first") as caught:
+        kolla_ansible.read([str(path)])
+    assert "version" not in caught.value.message and caught.value.line == 2 + ("cell" in inventory)
+
+
+def test_jinja_in_a_host_variable_is_fine(tmp_path):
+    inventory = SMALL.replace("c1\n", 'c1 ansible_python_interpreter="{{ ansible_playbook_python }}"\n', 1)
+    topology, _ = lint(write(tmp_path, inventory))
+    assert "c1" in topology.hosts
+
+
+@pytest.mark.parametrize(
+    ("globals_yml", "message"),
+    [
+        ("---\n{% if true %}\nenable_cinder: yes\n{% endif %}\n", "Jinja template.*render it first"),
+        ("enable_cinder: {{ use_cinder }}\n", "Jinja template.*render it first"),
+        ("- enable_cinder\n", "globals.yml holds a mapping of names to values, not a list"),
+        ("a: 1\n---\nb: 2\n", "a second YAML document: a kolla-ansible globals.yml holds one"),
+        ("a: !!python/object:os.system x\n", "YAML tag .* is not allowed"),
+    ],
+)
+def test_errors_in_globals_name_the_file_never_a_topology(tmp_path, globals_yml, message):
+    write(tmp_path, SMALL, globals_yml)
+    with pytest.raises(InputError, match=message) as caught:
+        kolla_ansible.read([str(tmp_path / "inventory"), str(tmp_path / "globals.yml")])
+    assert "version" not in caught.value.message and "topology" not in caught.value.message
+
+
+def test_unmodelled_groups_and_services_are_notes(tmp_path):
+    inventory = SMALL + "[ironic-conductor]\nbm1\n"
+    _, findings = lint(write(tmp_path, inventory, "enable_ironic: yes\nenable_neutron_dvr: yes\n"))
+    notes = [f.message for f in findings if f.rule == "MODEL001"]
+    assert any("[ironic-conductor] (1 host)" in m for m in notes), notes
+    assert any("does not model (enable_ironic)" in m for m in notes), notes  # a feature of neutron is not listed
 
 
 # --- the INI inventory -------------------------------------------------------------------

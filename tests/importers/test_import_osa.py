@@ -24,6 +24,7 @@ import pytest
 
 from spoflint.errors import InputError
 from spoflint.importers import kolla_ansible, openstack_ansible
+from spoflint.load.documents import load_foreign
 from tests import helpers
 from tests.helpers import EXAMPLES, REPO, assert_expected_findings, expected, judged, lint_import
 
@@ -152,7 +153,8 @@ def test_elements_point_at_their_entries_in_the_original_file(config: Path):
         assert text.startswith(f"{host}:") or host.startswith("nfs-"), f"{host} at {at}: {text!r}"
     for service in topology.services:
         at = topology.where[service]
-        assert Path(at.path).name == config.name
+        path = Path(at.path)
+        assert path.name == config.name or path.parent.name == "conf.d", (service, at)
         assert re.match(r"^[A-Za-z0-9_.-]+_hosts\s*:", text_at(at.path, at.line, at.column)), (service, at)
 
 
@@ -260,6 +262,115 @@ def test_no_config_among_the_paths(tmp_path):
         openstack_ansible.read([str(tmp_path / "missing.yml")])
 
 
+INFRA = "shared_infra_hosts:\n  i1: {ip: 10.0.0.11}\n  i2: {ip: 10.0.0.12}\n  i3: {ip: 10.0.0.13}\n"
+LBS = "haproxy_hosts:\n  i1: {ip: 10.0.0.11}\n  i2: {ip: 10.0.0.12}\n"
+
+
+def test_empty_and_all_comment_conf_d_files_are_empty_as_osa_reads_them(tmp_path):
+    helpers.write(tmp_path / "openstack_user_config.yml", "global_overrides:\n  internal_lb_vip_address: 10.0.0.9\n")
+    helpers.write(tmp_path / "conf.d" / "infra.yml", INFRA)
+    helpers.write(tmp_path / "conf.d" / "empty.yml", "")
+    helpers.write(tmp_path / "conf.d" / "comments.yml", "---\n# swift_hosts:\n#   s1: {ip: 10.0.0.31}\n")
+    helpers.write(tmp_path / "conf.d" / "null.yml", "---\n...\n")
+    helpers.write(tmp_path / "conf.d" / "az" / "compute.yml", "compute_hosts:\n  hv1: {ip: 10.0.0.21}\n")
+    topology, _ = lint(tmp_path)  # conf.d walked down, as OpenStack-Ansible does
+    assert set(topology.hosts) == {"i1", "i2", "i3", "hv1"}
+    named = [tmp_path / "openstack_user_config.yml", *sorted((tmp_path / "conf.d").rglob("*.yml"))]
+    topology, _ = lint(*named)
+    assert set(topology.hosts) == {"i1", "i2", "i3", "hv1"}
+    empty = tmp_path / "conf.d" / "empty.yml"
+    assert openstack_ansible.detect(empty, empty.read_bytes())  # found beside the config, it is the deployment's
+
+
+def test_a_config_with_no_hosts_says_so(tmp_path):
+    config = helpers.write(tmp_path / "openstack_user_config.yml", "---\n# shared_infra_hosts:\n#   i1: {}\n")
+    with pytest.raises(InputError, match="no hosts") as caught:
+        openstack_ansible.read([str(config)])
+    assert "version" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("vip", "owner"),
+    [("10.0.0.12", "i2"), ("10.0.0.11/32", "i1"), ("10.0.0.13", "i3")],
+)
+def test_vip_that_is_a_host_address_does_not_float(tmp_path, vip, owner):
+    config = helpers.write(
+        tmp_path / "openstack_user_config.yml", f"global_overrides:\n  internal_lb_vip_address: {vip}\n{INFRA}{LBS}"
+    )
+    topology, findings = lint(config)
+    haproxy = topology.services["haproxy"]
+    assert haproxy.vip is None
+    assert ("SVC004", "haproxy") in judged(findings)
+    note = next(f for f in findings if f.rule == "MODEL001" and f.subject == "haproxy")
+    assert f"is the own address of {owner}" in note.message
+    if owner in haproxy.hosts:
+        assert haproxy.hosts[0] == owner and ("SPOF001", owner) in judged(findings)
+    else:
+        assert "which does not run HAProxy" in note.message
+
+
+def test_vault_unsafe_and_jinja_values_are_opaque(tmp_path):
+    config = helpers.write(
+        tmp_path / "openstack_user_config.yml",
+        "global_overrides:\n  internal_lb_vip_address: !vault |\n    $ANSIBLE_VAULT;1.1;AES256\n    6134\n"
+        f"{INFRA}{LBS}"
+        "image_hosts:\n  i1:\n    ip: '{{ infra1_ip }}'\n    container_vars:\n      glance_nfs_client:\n"
+        "        - server: '{{ nfs_server }}'\n          remote_path: /images\n",
+    )
+    secrets = helpers.write(tmp_path / "user_secrets.yml", "keystone_auth_admin_password: !unsafe 'p{{4ss'\n")
+    topology, findings = lint(config, secrets)
+    assert topology.services["haproxy"].vip == "keepalived"
+    assert not [h for h in topology.hosts if h.startswith("nfs-")]  # an unrendered server is no host
+    notes = [f.message for f in findings if f.rule == "MODEL001"]
+    assert any("names its server with a Jinja expression: render the file first" in m for m in notes), notes
+    value = load_foreign(secrets.read_bytes(), "user_secrets.yml", "an OpenStack-Ansible variables file")
+    assert value["keystone_auth_admin_password"] == "p{{4ss"
+    assert value["keystone_auth_admin_password"].tag == "!unsafe"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        # the .aio files of OpenStack-Ansible's conf.d are templates bootstrap-aio renders
+        (
+            "conf.d/galera.yml",
+            "---\ndatabase_hosts:\n  aio1:\n    ip: {{ bootstrap_host_public_address }}\n",
+            "line 4: this OpenStack-Ansible conf.d file is a Jinja template",
+        ),
+        (
+            "conf.d/repo.yml",
+            "---\nrepo_infra_hosts:\n  aio1:\n{% if distro %}\n    affinity: {repo_container: 0}\n{% endif %}\n",
+            "line 4: this OpenStack-Ansible conf.d file is a Jinja template",
+        ),
+        (
+            "openstack_user_config.yml",
+            '---\nshared_infra_hosts:\n  "{{ inventory_hostname }}":\n    ip: 10.0.0.1\n',
+            "line 3: the host name .* is a Jinja template",
+        ),
+        ("openstack_user_config.yml", "- shared_infra_hosts\n", "holds a mapping of names to values, not a list"),
+        ("openstack_user_config.yml", "a_hosts: {}\n---\nb_hosts: {}\n", "a second YAML document"),
+    ],
+)
+def test_errors_in_these_files_name_the_file_never_a_topology(tmp_path, name, text, message):
+    helpers.write(tmp_path / "openstack_user_config.yml", INFRA)
+    path = helpers.write(tmp_path / name, text)
+    with pytest.raises(InputError) as caught:
+        openstack_ansible.read([str(tmp_path / "openstack_user_config.yml"), str(path)])
+    error = caught.value
+    assert re.search(message, f"line {error.line}: {error.message}"), str(error)
+    assert "version" not in error.message and "topology" not in error.message
+
+
+def test_groups_that_run_nothing_modelled_are_a_note(tmp_path):
+    config = helpers.write(
+        tmp_path / "openstack_user_config.yml",
+        INFRA + "metering-alarm_hosts:\n  i1: {ip: 10.0.0.11}\nrepo-infra_hosts:\n  i1: {ip: 10.0.0.11}\n",
+    )
+    _, findings = lint(config)
+    notes = [f.message for f in findings if f.rule == "MODEL001" and "run nothing" in f.message]
+    assert len(notes) == 1 and "metering-alarm_hosts" in notes[0] and "repo-infra" not in notes[0]
+
+
 def test_docstring_says_what_it_understands_and_ignores():
     doc = openstack_ansible.__doc__
     assert "What it understands" in doc and "What it ignores" in doc
@@ -362,7 +473,9 @@ def test_az_example_control_plane_is_clean():
     notes = [f for f in findings if f.severity == "note"]
     assert notes and all(f.rule == "MODEL001" for f in notes)
     for note in notes:
-        assert re.search(r"no power|no links|no entry points", note.message), note.message
+        assert re.search(r"no power|no links|no entry points|run nothing|glance keeps images", note.message), (
+            note.message
+        )
     assert {f.subject for f in notes} >= set(infra) | {"load-balancer"}
 
 
