@@ -31,6 +31,7 @@ from . import (
     svc004,
     svc005,
     svc006,
+    svc007,
 )
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ RULES: tuple[RuleModule, ...] = (
     svc004,
     svc005,
     svc006,
+    svc007,
     state001,
     state002,
     state003,

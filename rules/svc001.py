@@ -3,7 +3,8 @@
 Why: one instance means one process, one host, one restart away from an outage, before
 any question of racks or switches. Services that only internal jobs use are left out;
 everything a user-facing service needs, directly or through others (its load balancer
-included), is in.
+included), is in. An instance that nothing recreates when it fails (`recreated: false`,
+as a bare Kubernetes Pod) is worse still, and the finding says so.
 
 Options: none.
 
@@ -49,4 +50,10 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
             continue
         where = f" (on {svc.hosts[0]})" if svc.hosts else ""
         role = "user-facing" if svc.public else "needed by a user-facing service"
-        yield Problem(svc.id, f"{svc.id} runs a single instance{where} and is {role}", related=svc.hosts)
+        message = f"{svc.id} runs a single instance{where} and is {role}"
+        if not svc.recreated:
+            message += (
+                "; nothing recreates it when it fails or its host goes (`recreated: false`, a bare Pod): "
+                "worse than one replica, it stays down until someone starts it again"
+            )
+        yield Problem(svc.id, message, related=svc.hosts)

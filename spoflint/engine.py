@@ -98,7 +98,19 @@ def run(
         files = None if len(readable) == 1 else set(unit.files) | (set() if index else {""})
         findings.extend(check(unit.topology, config, files=files, owned=owned))
     errors = [u.error for u in units if u.error is not None]
-    return Run(sorted(findings, key=Finding.sort_key), errors, len(readable))
+    return Run(sorted(_once(findings), key=Finding.sort_key), errors, len(readable))
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """Each finding once: a file two units read (a Compose base that a variant file found
+    beside it amends) reports its findings in the first unit only."""
+    seen: set[str] = set()
+    out = []
+    for finding in findings:
+        if finding.fingerprint not in seen:
+            seen.add(finding.fingerprint)
+            out.append(finding)
+    return out
 
 
 def check(

@@ -29,10 +29,12 @@ The package, for a walk through it:
 - `_native`: building native documents whose nodes point into the original file;
 - `_overlay`: native overlays over imported documents, and `to_yaml` for
   `spoflint import`;
-- `compose` (with `_compose_services`, `_compose_hosts`, `_compose_depends`) and
-  `kubernetes` (with `_kubernetes_objects`, `_kubernetes_placement`,
-  `_kubernetes_workloads`), sharing `_containers` (images, addresses in environment
-  variables);
+- `compose` (with `_compose_files`, `_compose_merge`, `_compose_services`,
+  `_compose_volumes`, `_compose_hosts`, `_compose_depends`) and `kubernetes` (with
+  `_kubernetes_objects`, `_kubernetes_addresses`, `_kubernetes_operators`,
+  `_kubernetes_workloads`, `_kubernetes_storage`, `_kubernetes_replication`,
+  `_kubernetes_placement`, `_kubernetes_notes`), sharing `_containers` (images, what
+  a process keeps, addresses in environment variables);
 - `openstack_ansible` (with `_osa_facts`, `_osa_reader`, `_osa_storage`) and
   `kolla_ansible` (with `_kolla_inventory`, `_kolla_plan`, `_kolla_storage`), sharing
   `_openstack` (the services of an OpenStack control plane and how a placement is

@@ -1,16 +1,29 @@
 """What each Compose service is, from its own entry in the file: whether it runs by
-default, how many containers it runs, its kind or state, whether it publishes a port,
-and whether it is a reverse proxy (the rules are in the `compose` module's docstring).
+default or once (a job), how many containers it runs, its kind or state, whether it
+publishes a port, and whether it is a reverse proxy (the rules are in the `compose` module's docstring).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..load import MarkedList, MarkedMap
 from ..model.kinds import lookup
-from ._containers import CLUSTERED, PROXY_IMAGES, PROXY_KINDS, element_id, image_name, is_database_name, kind_of_image
+from ._compose_merge import as_mapping
+from ._compose_volumes import Data
+from ._containers import (
+    CLUSTERED,
+    PROXY_IMAGES,
+    PROXY_KINDS,
+    command_words,
+    element_id,
+    environment,
+    image_name,
+    interpolated,
+    is_database_name,
+    kind_of_image,
+    persistence_off,
+)
 from ._native import Position
 
 # native fields of a service before they are written: name -> (value, where). Names
@@ -32,7 +45,6 @@ _PROXY_NAMES = frozenset(
         "ingress",
     )
 )
-_DATA_TARGET = re.compile(r"^(/var/lib/|/data(/|$)|/var/opt/|/bitnami/)")
 
 
 def services(document: MarkedMap) -> dict[str, MarkedMap]:
@@ -75,26 +87,54 @@ def one_per_node(service: MarkedMap) -> bool:
     return isinstance(placement, dict) and placement.get("max_replicas_per_node") == 1
 
 
-def describe(name: str, service: MarkedMap, at: Position) -> Fields:
-    """Native fields of one service (written at `at`), before dependencies."""
+def jobs(table: dict[str, MarkedMap]) -> set[str]:
+    """One-shot jobs: the services another waits for to finish (`depends_on` with
+    `condition: service_completed_successfully`), such as a migration or an init step."""
+    out = set()
+    for service in table.values():
+        depends = service.get("depends_on")
+        if isinstance(depends, dict):
+            for target, spec in depends.items():
+                if isinstance(spec, dict) and spec.get("condition") == "service_completed_successfully":
+                    out.add(target)
+    return out
+
+
+def describe(name: str, service: MarkedMap, at: Position, data: list[Data], stores: dict[str, str]) -> Fields:
+    """Native fields of one service (written at `at`), before dependencies: `data` is
+    what it keeps (`_compose_volumes`), `stores` the storage element of each data set
+    that is one (shared, or on a share)."""
     fields: Fields = {}
     image = service.get("image")
     kind = kind_of_image(image)
+    local = [d for d in data if d.where in ("host", "external") and d.key not in stores]
+    storage: dict[str, Position] = {}
+    for d in data:
+        if d.key in stores:
+            storage.setdefault(stores[d.key], d.at)
     if kind:
         fields["kind"] = (kind, service.value_at("image"))
         if kind in CLUSTERED:
             fields["ha"] = ("none", service.value_at("image"))
+        words = command_words(service.get("command"))
+        env = {k: v for k, v, _ in environment(service.get("environment"))}
+        if persistence_off(kind, words, env):
+            fields["state"] = ("stateless", service.value_at("command") if "command" in service else at)
+    elif local:
+        fields["state"] = ("stateful", local[0].at)
+    elif storage or data:
+        fields["state"] = ("stateless", at)  # its data lives in storage of its own
+    elif is_database_name(name, image_name(image)):
+        fields["state"] = ("stateful", at)
+        fields["_database"] = (True, at)
     else:
-        volume_at = _state_volume(service)
-        if volume_at:
-            fields["state"] = ("stateful", volume_at)
-        elif is_database_name(name, image_name(image)):
-            fields["state"] = ("stateful", at)
-        else:
-            fields["state"] = ("stateless", at)
-    ports_at = _published(service)
+        fields["state"] = ("stateless", at)
+    if storage:  # its data lives there; with data of its own too, it only needs it
+        fields["_uses" if local else "storage"] = (list(storage.items()), next(iter(storage.values())))
+    ports_at = exposed(service)
     if ports_at:
         fields["public"] = (True, ports_at)
+    fields["_loopback"] = (loopback(service) is not None, at)
     proxy = kind in PROXY_KINDS or image_name(image) in PROXY_IMAGES or (not image and name.lower() in _PROXY_NAMES)
     fields["_proxy"] = (proxy, at)
     known = lookup(kind)
@@ -105,54 +145,43 @@ def describe(name: str, service: MarkedMap, at: Position) -> Fields:
     return fields
 
 
-def _state_volume(service: MarkedMap) -> Position | None:
-    """Where the first volume that holds state is mounted; None if there is none."""
-    volumes = service.get("volumes")
-    if not isinstance(volumes, MarkedList):
-        return None
-    for index, volume in enumerate(volumes):
-        if _holds_state(volume):
-            return volumes.item_at(index)
-    return None
-
-
-def _holds_state(volume: object) -> bool:
-    """Whether one `volumes` entry (short `source:target:mode` or long form) holds
-    state: a named or anonymous volume, or a writable bind mount over a data directory."""
-    target: object
-    if isinstance(volume, str):
-        parts = volume.split(":")
-        if len(parts) == 1:
-            return True  # anonymous volume
-        source, target = parts[0], parts[1]
-        mode = parts[2] if len(parts) > 2 else ""
-        kind = "bind" if source.startswith((".", "/", "~", "$")) or "/" in source else "volume"
-        readonly = "ro" in mode.split(",")
-    elif isinstance(volume, dict):
-        kind, target = volume.get("type", "volume"), volume.get("target")
-        readonly = volume.get("read_only") is True
-        if kind == "volume" and not volume.get("source"):
-            return True  # anonymous volume
-    else:
-        return False
-    if kind == "volume":
-        return True
-    return kind == "bind" and not readonly and isinstance(target, str) and _DATA_TARGET.match(target) is not None
-
-
-def _published(service: MarkedMap) -> Position | None:
-    """Where the first port published beyond the host itself is written, or None."""
+def _published(service: MarkedMap, loopback: bool = False) -> Position | None:
+    """Where the first port published beyond the host itself is written (`loopback`:
+    on the host's own address, for a proxy on the host), or None."""
     ports = service.get("ports")
     if not isinstance(ports, MarkedList):
         return None
     for index, port in enumerate(ports):
         if isinstance(port, (str, int)):
-            text = str(port)
-            if text.startswith(("127.", "localhost:", "[::1]")):
-                continue
-            return ports.item_at(index)
-        if isinstance(port, dict):
-            if str(port.get("host_ip", "")).startswith("127."):
-                continue
+            local = interpolated(str(port)).startswith(("127.", "localhost:", "[::1]"))
+        elif isinstance(port, dict):
+            local = interpolated(str(port.get("host_ip", ""))).startswith(("127.", "::1"))
+        else:
+            continue
+        if local == loopback:
             return ports.item_at(index)
     return None
+
+
+def exposed(service: MarkedMap) -> Position | None:
+    """Where a service is made reachable to users: a published port, or the labels or
+    variables by which a proxy of the project routes to it (Traefik's `traefik.enable`
+    and routers, caddy-docker-proxy's `caddy`, caddy-gen's `virtual.host`,
+    nginx-proxy's `VIRTUAL_HOST`)."""
+    at = _published(service)
+    if at:
+        return at
+    labels = as_mapping(service.get("labels"))
+    for key, value in labels.items():
+        routed = key.startswith(("traefik.http.routers.", "traefik.tcp.routers.", "virtual.host", "caddy"))
+        if routed or (key == "traefik.enable" and str(value).lower() == "true"):
+            return labels.value_at(key)
+    for key, _value, where in environment(service.get("environment")):
+        if key == "VIRTUAL_HOST":
+            return where
+    return None
+
+
+def loopback(service: MarkedMap) -> Position | None:
+    """Where a port published on the host's own address only is written, or None."""
+    return _published(service, loopback=True)

@@ -11,6 +11,7 @@ in the table has no kind; the reader then decides its state from its volumes.
 from __future__ import annotations
 
 import re
+import shlex
 from urllib.parse import urlsplit
 
 from ..load import MarkedList, MarkedMap
@@ -61,10 +62,31 @@ CLUSTERED = frozenset(name for name, kind in kinds.KINDS.items() if kind.ha == "
 
 # reverse proxies: a proxy that depends on an application fronts it
 PROXY_KINDS = frozenset(("nginx", "traefik", "haproxy", "envoy"))
-PROXY_IMAGES = frozenset(("caddy", "httpd", "apache", "varnish"))
+PROXY_IMAGES = frozenset(
+    (
+        "caddy",
+        "caddy-gen",
+        "caddy-docker-proxy",
+        "httpd",
+        "apache",
+        "varnish",
+        "nginx-proxy",
+        "nginx-proxy-manager",
+        "swag",
+    )
+)
 
-# names that say "a database" when the image is unknown (catalogue-db, user_db, db)
-_DATABASE_NAME = re.compile(r"(^|[-_.])(db|database|mysql|postgres|mongo|mongodb)s?($|[-_.0-9])")
+# names that say "a database" when the image is unknown: the database word is the head
+# of the name (`catalogue-db`, `user_db`, `db`, `mysql`, `postgres-1`), never a word that
+# only qualifies another (`mysql-exporter`, `postgres-operator`, `db-admin`, `mongo-express`,
+# `ratings-v2-mysql`: a ratings service built for MySQL). A product name counts alone only;
+# `db`/`database` also as the last word of a longer name.
+_DATABASE_NAME = re.compile(
+    r"^((db|database|mysql|mysqldb|mariadb|postgres|postgresql|pgsql|mongo|mongodb)s?"
+    r"|.+[-_.](db|database)s?)([-_.]?[0-9]+)?$"
+)
+# `${VAR:-default}` / `${VAR-default}` (the default), `${VAR}` / `$VAR` (nothing)
+_INTERPOLATION = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?+]([^${}]*))?\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 # variables whose value is an address: FOO_HOST, BAR_ADDR, DATABASE_URL, KAFKA_BROKERS ...
 _ADDRESS_KEY = re.compile(
@@ -87,11 +109,26 @@ def element_id(name: object) -> str | None:
     return cleaned or None
 
 
+def interpolated(text: str) -> str:
+    """`text` with Compose's variables replaced as far as the file says: a default
+    (`${TAG:-16}` -> `16`) where it gives one, nothing elsewhere (`$$` stays `$`)."""
+    if "$" not in text:
+        return text
+    text = text.replace("$$", "\0")
+    for _ in range(4):  # nested defaults: ${A:-${B:-x}}
+        replaced = _INTERPOLATION.sub(lambda m: m.group(1) or "", text)
+        if replaced == text:
+            break
+        text = replaced
+    return text.replace("\0", "$")
+
+
 def image_name(image: object) -> str:
-    """`docker.io/bitnami/postgresql:16@sha256:...` -> `postgresql`."""
+    """`docker.io/bitnami/postgresql:16@sha256:...` -> `postgresql` (Compose variables
+    replaced by their defaults first: `${REGISTRY:-ghcr.io}/app/db:${TAG}` -> `db`)."""
     if not isinstance(image, str):
         return ""
-    name = image.split("@", 1)[0]
+    name = interpolated(image).split("@", 1)[0]
     last = name.rsplit("/", 1)[-1]
     return last.split(":", 1)[0].lower()
 
@@ -102,8 +139,56 @@ def kind_of_image(image: object) -> str | None:
 
 
 def is_database_name(*names: object) -> bool:
-    """Whether a service or image name says it is a database (`catalogue-db`)."""
-    return any(isinstance(n, str) and _DATABASE_NAME.search(n.lower()) for n in names)
+    """Whether a service or image name says it is a database: `catalogue-db`, `db`,
+    `mysql`; not `mysql-exporter`, `postgres-operator`, `ratings-v2-mysql` (the database
+    word only qualifies another name there)."""
+    return any(isinstance(n, str) and _DATABASE_NAME.match(n.lower()) for n in names)
+
+
+def persistence_off(kind: str | None, words: list[str], env: dict[str, object]) -> bool:
+    """Whether a Redis (or Valkey) keeps nothing on disk, as its command line or
+    environment says: `--save ''` (no snapshots) without `--appendonly yes`, or the
+    Bitnami image's `REDIS_AOF_ENABLED=no` with `REDIS_RDB_POLICY_DISABLED=yes`, or
+    the same options in `REDIS_ARGS`/`VALKEY_EXTRA_FLAGS`. Redis's defaults (snapshots
+    on) are persistence on."""
+    if kind not in ("redis", "valkey"):
+        return False
+    env = {k.upper(): v for k, v in env.items()}
+    for key in ("REDIS_ARGS", "REDIS_EXTRA_FLAGS", "VALKEY_EXTRA_FLAGS", "VALKEY_ARGS"):
+        if isinstance(env.get(key), str):
+            words = [*words, *_split(str(env[key]))]
+    flags = {
+        words[i]: words[i + 1] if i + 1 < len(words) else "" for i in range(len(words)) if words[i].startswith("--")
+    }
+    aof = str(flags.get("--appendonly", "no")).lower()
+    if "--save" in flags and flags["--save"] in ("", "''", '""') and aof == "no":
+        return True
+    return _no(env.get("REDIS_AOF_ENABLED")) and _yes(env.get("REDIS_RDB_POLICY_DISABLED"))
+
+
+def _split(text: str) -> list[str]:
+    """A command line as a shell splits it (unbalanced quotes: by blanks)."""
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def _yes(value: object) -> bool:
+    return str(value).lower() in ("yes", "true", "1")
+
+
+def _no(value: object) -> bool:
+    return str(value).lower() in ("no", "false", "0")
+
+
+def command_words(command: object) -> list[str]:
+    """A Compose `command`/`entrypoint` or a container's `command`+`args` as words."""
+    if isinstance(command, str):
+        return _split(command)
+    if isinstance(command, list):
+        return [str(w) for w in command if isinstance(w, (str, int, float))]
+    return []
 
 
 def addressed_hosts(key: object, value: object) -> list[str]:

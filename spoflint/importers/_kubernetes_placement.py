@@ -1,10 +1,12 @@
 """Where the pods of Kubernetes workloads run: how each workload's replicas are spread
-(over nodes, or over zones when its anti-affinity or topology spread constraints ask
-for it; not at all when it is pinned to one node), and the nodes and zones declared
-for them, which the manifests never list (the rules are in the `kubernetes` module's
+(over nodes or zones, and whether the scheduler must keep that spread or only prefers
+it; not at all when it is pinned to one node), and the nodes and zones declared for
+them, which the manifests never list (the rules are in the `kubernetes` module's
 docstring)."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from ..load import MarkedList, MarkedMap
 from ._containers import free_id
@@ -14,30 +16,44 @@ from ._native import Native, Position, put
 HOSTNAME = ("kubernetes.io/hostname",)
 ZONE = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 
-Spread = tuple[str, Position]  # ("host" or "zone", where that is said)
+REQUIRED, PREFERRED = "required", "preferred"
+
+
+class Spread(NamedTuple):
+    level: str  # "host" or "zone"
+    at: Position  # where that is said
+    strength: str  # REQUIRED: the scheduler refuses to break it; PREFERRED: its best effort
+
 
 _ANTI_AFFINITY_TERMS = (
-    "requiredDuringSchedulingIgnoredDuringExecution",
-    "preferredDuringSchedulingIgnoredDuringExecution",
+    ("requiredDuringSchedulingIgnoredDuringExecution", REQUIRED),
+    ("preferredDuringSchedulingIgnoredDuringExecution", PREFERRED),
 )
 
 
 def spread(w: Workload) -> Spread | None:
-    """How the workload's replicas are spread: over zones when a pod anti-affinity or
-    a topology spread constraint against its own pods says so, else over nodes; None
-    for a workload pinned to one node."""
+    """How the workload's replicas are spread: the firmest of its pod anti-affinity terms
+    and topology spread constraints against its own pods (required before preferred,
+    zone before host), else over nodes by the scheduler's default spreading, a best
+    effort; None for a workload pinned to one node."""
     selector = w.pod.get("nodeSelector")
     if w.pod.get("nodeName") or (isinstance(selector, dict) and any(k in HOSTNAME for k in selector)):
         return None
-    return _zone_anti_affinity(w) or _zone_constraint(w) or ("host", (w.doc.line, w.doc.column))
+    found = [*_anti_affinity(w), *_constraints(w)]
+    for strength in (REQUIRED, PREFERRED):
+        for level in ("zone", "host"):
+            for how in found:
+                if (how.strength, how.level) == (strength, level):
+                    return how
+    return Spread("host", (w.doc.line, w.doc.column), PREFERRED)  # kube-scheduler's default spreading
 
 
-def _zone_anti_affinity(w: Workload) -> Spread | None:
-    """The first pod anti-affinity term (required, then preferred) on a zone key
-    against the workload's own pods."""
+def _anti_affinity(w: Workload) -> list[Spread]:
+    """The pod anti-affinity terms on a node or zone key against the workload's own pods."""
     affinity = w.pod.get("affinity")
     anti = affinity.get("podAntiAffinity") if isinstance(affinity, dict) else None
-    for kind in _ANTI_AFFINITY_TERMS:
+    out = []
+    for kind, strength in _ANTI_AFFINITY_TERMS:
         terms = anti.get(kind) if isinstance(anti, dict) else None
         if not isinstance(terms, MarkedList):
             continue
@@ -45,21 +61,28 @@ def _zone_anti_affinity(w: Workload) -> Spread | None:
             if isinstance(term, dict) and "podAffinityTerm" in term:
                 term = term["podAffinityTerm"]
             if isinstance(term, dict) and _matches(term.get("labelSelector"), w.labels):
-                if _level(term.get("topologyKey")) == "zone":
-                    return "zone", terms.item_at(index)
-    return None
+                level = _level(term.get("topologyKey"))
+                if level:
+                    out.append(Spread(level, terms.item_at(index), strength))
+    return out
 
 
-def _zone_constraint(w: Workload) -> Spread | None:
-    """The first topology spread constraint on a zone key against the workload's own pods."""
+def _constraints(w: Workload) -> list[Spread]:
+    """The topology spread constraints on a node or zone key against the workload's own
+    pods: required when the scheduler must keep one replica per domain
+    (`whenUnsatisfiable: DoNotSchedule`, the default, with `maxSkew: 1`), else preferred
+    (`ScheduleAnyway`, or a larger skew, which lets two replicas share a domain)."""
     constraints = w.pod.get("topologySpreadConstraints")
     if not isinstance(constraints, MarkedList):
-        return None
+        return []
+    out = []
     for index, item in enumerate(constraints):
         if isinstance(item, dict) and _matches(item.get("labelSelector"), w.labels):
-            if _level(item.get("topologyKey")) == "zone":
-                return "zone", constraints.item_at(index)
-    return None
+            level = _level(item.get("topologyKey"))
+            if level:
+                hard = item.get("whenUnsatisfiable", "DoNotSchedule") == "DoNotSchedule" and item.get("maxSkew", 1) == 1
+                out.append(Spread(level, constraints.item_at(index), REQUIRED if hard else PREFERRED))
+    return out
 
 
 def _level(key: object) -> str | None:
@@ -114,7 +137,7 @@ def node_and_zone_ids(workloads: list[Workload], spreads: dict[str, Spread | Non
 
 
 def _over_zones(how: Spread | None) -> bool:
-    return how is not None and how[0] == "zone"
+    return how is not None and how.level == "zone"
 
 
 def declare_nodes(native: Native, node_ids: list[str], zone_ids: list[str]) -> None:

@@ -6,7 +6,7 @@ analysis")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,7 +99,7 @@ def _sort_out(found: list[load.Found], only_topologies: bool, input_format: str 
             document = load.load_file(entry.path, load.shown_path(entry.path))
         except InputError as error:
             if load.claims_compose(entry.path) and not load.claims_version_1(entry.path):
-                foreign.append((error, entry))
+                foreign.append((_compose_error(entry.path, error), entry))
             elif named or load.claims_version_1(entry.path):
                 return natives, foreign, roots - {None}, error
             continue  # YAML we cannot read that is not a topology (a playbook, a template)
@@ -107,6 +107,16 @@ def _sort_out(found: list[load.Found], only_topologies: bool, input_format: str 
             natives.append(document)
             roots.add(entry.root)
     return natives, foreign, roots - {None}, None
+
+
+def _compose_error(path: Path, error: InputError) -> InputError:
+    """The error of a file named like a Compose file, in the Compose reader's words (not a
+    native topology's)."""
+    try:
+        by_format("compose").read([path])
+    except InputError as said:
+        return said
+    return error
 
 
 def _note_skipped(document: load.MarkedMap, skipped: list[tuple[str, load.Found]]) -> None:
@@ -142,7 +152,7 @@ def _import(fmt: str, files: list[Path]) -> tuple[Unit, list[load.MarkedMap]]:
 
 
 def _join(
-    natives: list[load.MarkedMap], imported: list[tuple[Unit, list[load.MarkedMap]]], together: set[str] = frozenset()
+    natives: list[load.MarkedMap], imported: list[tuple[Unit, list[load.MarkedMap]]], together: Set[str] = frozenset()
 ) -> list[Unit]:
     """Each unit built; the native documents join the imported units they are an overlay
     of, or are a unit of their own. A native model overlays a unit when it names one of

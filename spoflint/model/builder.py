@@ -238,6 +238,7 @@ class _Builder(References):
                 own or (racks[rack].power if rack else ()),
                 tuple(host_links[eid]),
                 node.get("fencing"),
+                node.get("kind"),
             )
         return hosts
 

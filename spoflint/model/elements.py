@@ -82,6 +82,7 @@ class Host:
     power: tuple[str, ...]  # effective: its own, else its rack's
     links: tuple[str, ...]  # every link with this host at one end
     fencing: str | None
+    kind: str | None = None  # free text as written: server, vm-host, k8s-node, swarm-node, ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,7 @@ class Service:
     replicas: int  # number of instances
     pool: tuple[str, ...]
     spread: str | None
+    spread_strength: str  # `required` (a scheduler constraint) or `preferred` (its best effort)
     ha: str
     manager: str | None
     quorum: int  # instances a quorum needs (0: no quorum)
@@ -114,6 +116,7 @@ class Service:
     depends_on: tuple[str, ...]
     storage: tuple[str, ...]  # empty: local
     public: bool
+    recreated: bool = True  # false: nothing recreates a failed instance (a bare Pod)
 
     @property
     def need(self) -> int:

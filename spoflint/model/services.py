@@ -1,7 +1,8 @@
 """Services as the analysis sees them: what each declares, with the defaults of the format
 (docs/format.md) filled in from its kind (the `kinds` catalogue) and its neighbours.
 
-A service's state, access, ha and manager default to its kind's; its role to its kind's,
+A service's state, access, ha and manager default to its kind's; its `spread_strength`
+to `required` (the spread is a scheduler constraint); its role to its kind's,
 else `load-balancer` when another service names it as its load balancer; its quorum to a
 majority when its kind is a clustered one running active/active; and it is public when
 no other service depends on it or balances to it.
@@ -42,6 +43,10 @@ def _service(refs: References, eid: str, node: MarkedMap, referenced: bool, bala
     spread = node.get("spread")
     if pool and spread == "host" and len(pool) < replicas:
         raise refs.fail(node, "pool", f"`spread: host` needs {replicas} hosts in the pool, it has {len(pool)}")
+    if "spread_strength" in node and not spread:
+        raise refs.fail(
+            node, "spread_strength", "`spread_strength` says how firm `spread` is; this service has no `spread`"
+        )
     ha = node.get("ha") or (known.ha if known else "none")
     lb = refs.opt_ref(node, "load_balancer", ("services",), "service (the load balancer)")
     if lb == eid:
@@ -55,6 +60,7 @@ def _service(refs: References, eid: str, node: MarkedMap, referenced: bool, bala
         replicas=replicas,
         pool=pool,
         spread=spread,
+        spread_strength=node.get("spread_strength", "required"),
         ha=ha,
         manager=node.get("manager") or (known.manager if known else None),
         quorum=_quorum(node.get("quorum"), replicas, ha, known),
@@ -65,6 +71,7 @@ def _service(refs: References, eid: str, node: MarkedMap, referenced: bool, bala
         depends_on=refs.refs(node, "depends_on", ("services", "storage"), "service or storage backend"),
         storage=refs.refs(node, "storage", ("storage",), "storage backend"),
         public=node.get("public", not referenced),
+        recreated=node.get("recreated", True),
     )
 
 

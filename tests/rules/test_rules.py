@@ -275,6 +275,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "SVC004": ("load-balancer-not-redundant", "error"),
     "SVC005": ("no-spare-capacity", "warning"),
     "SVC006": ("unclassified-service", "warning"),
+    "SVC007": ("best-effort-spread", "warning"),
 }
 
 
