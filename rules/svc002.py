@@ -63,11 +63,14 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
         if svc.replicas < 2:
             continue
         if svc.pool and svc.spread is None:
-            yield Problem(
-                svc.id,
-                f"{svc.id} has {svc.replicas} replicas on a pool without `spread`: they may all land on one host",
-                related=svc.pool[:20],
-            )
+            if len(svc.pool) == 1:  # no "may": one host is all there is (plain Compose's `scale`)
+                every = "both replicas" if svc.replicas == 2 else f"all {svc.replicas} replicas"
+                message = f"{every} of {svc.id} run on one host, {svc.pool[0]}: its failure takes every instance down"
+            else:
+                message = (
+                    f"{svc.id} has {svc.replicas} replicas on a pool without `spread`: they may all land on one host"
+                )
+            yield Problem(svc.id, message, related=svc.pool[:20])
             continue
         if svc.pool:
             groups = facts.pool_groups(svc.id)

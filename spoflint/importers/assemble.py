@@ -125,7 +125,7 @@ def _note_skipped(document: load.MarkedMap, skipped: list[tuple[str, load.Found]
     for fmt, entry in skipped:
         shown = load.shown_path(entry.path)
         message = (
-            f"{shown} ({fmt}) was not read: its folder holds a native topology, so only files an "
+            f"{shown} ({fmt}) was not read: the directory checked holds a native topology, so only the files an "
             "`include` glob of the config names are imported (or `exclude` it to say it is not infrastructure)"
         )
         notes.append(load.ReaderNote(shown, 1, 1, "not-read", message))

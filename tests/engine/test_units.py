@@ -256,3 +256,39 @@ def test_each_kolla_inventory_is_a_deployment_with_the_globals_of_its_folder():
         [Path("k/all-in-one"), Path("k/globals.yml"), Path("k/config/nfs_shares")],
         [Path("k/multinode"), Path("k/globals.yml"), Path("k/config/nfs_shares")],
     ]
+
+
+# --- whole repositories (fixtures/import/units/) ----------------------------------------------
+
+UNITS = REPO / "fixtures" / "import" / "units"
+
+
+def test_a_repository_with_a_native_topology_leaves_its_tooling_compose_file_out(monkeypatch):
+    monkeypatch.chdir(UNITS / "native-repo")
+    result = invoke("check", "--format", "json", ".")
+    assert result.exit_code == 0, result.output  # the tooling database cannot fail the hook
+    (note,) = json.loads(result.stdout)["findings"]
+    assert (note["path"], note["rule"]) == ("tools/docker-compose.yml", "MODEL001")
+
+
+def test_a_repository_of_foreign_files_is_checked_unit_by_unit(monkeypatch):
+    monkeypatch.chdir(UNITS / "app-repo")
+    units = read_units(["."])
+    assert sorted(u.files for u in units) == [
+        ("blog/docker-compose.yml",),
+        ("deploy/kolla/multinode", "deploy/kolla/globals.yml"),
+        ("k8s/api.yaml", "k8s/db/cache.yaml"),
+        ("legacy/docker-compose.yml",),
+        ("shop/compose.yaml", "shop/compose.override.yaml"),
+    ]
+    result = invoke("check", "--format", "json", ".")
+    assert result.exit_code == 2 and result.stderr.startswith("legacy/docker-compose.yml:5:1: invalid YAML")
+    got = {
+        (f["path"], f["rule"], f["subject"]) for f in json.loads(result.stdout)["findings"] if f["rule"] != "MODEL001"
+    }
+    # the shop's web has its override's two replicas (on its one Docker host); both projects keep their own `db`
+    assert ("shop/compose.yaml", "SVC002", "web") in got and ("shop/compose.yaml", "STATE001", "db") in got
+    assert ("blog/docker-compose.yml", "STATE001", "db") in got
+    # the Kubernetes tree is one: api (three replicas, required anti-affinity) needs the cache of k8s/db/
+    assert ("k8s/db/cache.yaml", "SVC001", "cache") in got and not {g for g in got if g[2] == "api"}
+    assert ("deploy/kolla/multinode", "STATE005", "cinder-lvm") in got

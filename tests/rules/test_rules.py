@@ -287,3 +287,18 @@ def test_rules_match_the_catalogue():
     assert not gone, f"{', '.join(gone)}: published rules are never removed or renamed"
     changed = sorted(i for i in CATALOGUE if builtin[i] != CATALOGUE[i])
     assert not changed, f"{', '.join(changed)}: the published name or severity changed"
+
+
+def test_replicas_on_a_pool_of_one_host_are_certain_to_share_it(tmp_path):
+    """No "may": with one host in the pool (plain Compose's `scale`), the replicas are on it."""
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "version: 1\nhosts:\n  h1: {}\n  h2: {}\nservices:\n  web: {kind: nginx, replicas: 2, pool: [h1]}\n"
+    )
+    (one,) = [f for f in lint([path]) if f.rule == "SVC002"]
+    assert one.message == "both replicas of web run on one host, h1: its failure takes every instance down"
+    path.write_text(
+        "version: 1\nhosts:\n  h1: {}\n  h2: {}\nservices:\n  web: {kind: nginx, replicas: 2, pool: [h1, h2]}\n"
+    )
+    (two,) = [f for f in lint([path]) if f.rule == "SVC002"]
+    assert "may all land on one host" in two.message
