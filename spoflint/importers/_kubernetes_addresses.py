@@ -191,3 +191,46 @@ def route_backends(spec: MarkedMap, namespace: str) -> list[tuple[str | None, st
                 ns = ref.get("namespace")
                 out.append((ns if isinstance(ns, str) else namespace, ref["name"], ref.value_at("name")))
     return out
+
+
+# --- label selectors ------------------------------------------------------------------------
+
+
+def selector_matches(selector: object, labels: dict) -> bool:
+    """A label selector (`matchLabels`, `matchExpressions`) against labels, as the API
+    defines it: an empty one selects everything, a malformed one nothing."""
+    if not isinstance(selector, dict):
+        return False
+    match = selector.get("matchLabels") or {}
+    expressions = selector.get("matchExpressions") or []
+    if not isinstance(match, dict) or not isinstance(expressions, list):
+        return False
+    if any(labels.get(k) != v for k, v in match.items()):
+        return False
+    return all(_holds(e, labels) for e in expressions)
+
+
+def selects_own_pods(selector: object, labels: dict) -> bool:
+    """Whether an affinity term's or spread constraint's selector names these pods: it
+    matches them and says something (an empty one is no promise about them)."""
+    return selector_matches(selector, labels) and bool(
+        isinstance(selector, dict) and (selector.get("matchLabels") or selector.get("matchExpressions"))
+    )
+
+
+def _holds(expression: object, labels: dict) -> bool:
+    """Whether one `matchExpressions` entry holds for labels (a malformed one, or one of
+    an operator the API does not define, never does)."""
+    if not isinstance(expression, dict) or not isinstance(expression.get("key"), str):
+        return False
+    key, operator = expression["key"], expression.get("operator")
+    values = expression.get("values") or []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return False
+    if operator == "In":
+        return labels.get(key) in values
+    if operator == "NotIn":
+        return labels.get(key) not in values
+    if operator == "Exists":
+        return key in labels
+    return operator == "DoesNotExist" and key not in labels

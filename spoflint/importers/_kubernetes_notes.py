@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from ..load import MarkedMap, ReaderNote
+from ._kubernetes_addresses import selector_matches
 from ._kubernetes_objects import Cluster, Workload, is_controller
 from ._native import Position, put
 
@@ -205,33 +206,6 @@ def _budgets(cluster: Cluster, roots: dict[str, MarkedMap]) -> None:
                 "runs on waits until the budget changes; allow one (maxUnavailable: 1) with a replica to spare"
             )
             _note(roots[w.path], w.at, f"pdb:{name}", message, w.id)
-
-
-def selector_matches(selector: object, labels: dict) -> bool:
-    """A label selector (`matchLabels`, `matchExpressions`) against labels; an empty
-    one selects everything, a malformed one nothing."""
-    if not isinstance(selector, dict):
-        return False
-    match = selector.get("matchLabels") or {}
-    expressions = selector.get("matchExpressions") or []
-    if not isinstance(match, dict) or not isinstance(expressions, list):
-        return False
-    if any(labels.get(k) != v for k, v in match.items()):
-        return False
-    return all(_holds(e, labels) for e in expressions)
-
-
-def _holds(expression: object, labels: dict) -> bool:
-    if not isinstance(expression, dict) or not isinstance(expression.get("key"), str):
-        return False
-    key, operator, values = expression["key"], expression.get("operator"), expression.get("values") or []
-    if operator == "In":
-        return labels.get(key) in values
-    if operator == "NotIn":
-        return labels.get(key) not in values
-    if operator == "Exists":
-        return key in labels
-    return operator == "DoesNotExist" and key not in labels
 
 
 def allowed_disruptions(spec: MarkedMap, pods: int) -> tuple[int, str] | None:

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from ..load import MarkedList, MarkedMap
 from ._containers import free_id
+from ._kubernetes_addresses import selects_own_pods
 from ._kubernetes_objects import Workload
 from ._native import Native, Position, put
 
@@ -60,7 +61,7 @@ def _anti_affinity(w: Workload) -> list[Spread]:
         for index, term in enumerate(terms):
             if isinstance(term, dict) and "podAffinityTerm" in term:
                 term = term["podAffinityTerm"]
-            if isinstance(term, dict) and _matches(term.get("labelSelector"), w.labels):
+            if isinstance(term, dict) and selects_own_pods(term.get("labelSelector"), w.labels):
                 level = _level(term.get("topologyKey"))
                 if level:
                     out.append(Spread(level, terms.item_at(index), strength))
@@ -77,7 +78,7 @@ def _constraints(w: Workload) -> list[Spread]:
         return []
     out = []
     for index, item in enumerate(constraints):
-        if isinstance(item, dict) and _matches(item.get("labelSelector"), w.labels):
+        if isinstance(item, dict) and selects_own_pods(item.get("labelSelector"), w.labels):
             level = _level(item.get("topologyKey"))
             if level:
                 hard = item.get("whenUnsatisfiable", "DoNotSchedule") == "DoNotSchedule" and item.get("maxSkew", 1) == 1
@@ -87,41 +88,6 @@ def _constraints(w: Workload) -> list[Spread]:
 
 def _level(key: object) -> str | None:
     return "host" if key in HOSTNAME else "zone" if key in ZONE else None
-
-
-def _matches(selector: object, labels: dict) -> bool:
-    """A label selector (`matchLabels` and `matchExpressions`) against labels."""
-    if not isinstance(selector, dict):
-        return False
-    match = selector.get("matchLabels") or {}
-    expressions = selector.get("matchExpressions") or []
-    if not isinstance(match, dict) or not isinstance(expressions, list):
-        return False
-    if any(labels.get(k) != v for k, v in match.items()):
-        return False
-    if not all(_holds(expression, labels) for expression in expressions):
-        return False
-    return bool(match or selector.get("matchExpressions"))
-
-
-def _holds(expression: object, labels: dict) -> bool:
-    """Whether one `matchExpressions` entry holds for labels (a malformed one never does;
-    an unknown operator always does)."""
-    if not isinstance(expression, dict) or not isinstance(expression.get("key"), str):
-        return False
-    key, operator = expression["key"], expression.get("operator")
-    values = expression.get("values") or []
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        return False
-    if operator == "In":
-        return labels.get(key) in values
-    if operator == "NotIn":
-        return labels.get(key) not in values
-    if operator == "Exists":
-        return key in labels
-    if operator == "DoesNotExist":
-        return key not in labels
-    return True
 
 
 def node_and_zone_ids(workloads: list[Workload], spreads: dict[str, Spread | None]) -> tuple[list[str], list[str]]:
