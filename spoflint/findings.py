@@ -39,6 +39,19 @@ class Problem:
     # file that no element stands for (MODEL001's note on custom resources a reader skipped);
     # no accept comment reaches it there
     at: Place | None = None
+    # for each any/k-of-n gate on the chain, the inputs that fail together ("pdu-a and
+    # pdu-b are both fed only by ups-a")
+    lost_together: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A change to the description that removes findings, confirmed by running the
+    analysis again on the changed model."""
+
+    change: str  # what to change, in the description's own terms ("feed pdu-b from ups-b")
+    removes: tuple[str, ...]  # fingerprints of the findings it removes
+    new_element: bool = False  # whether it needs an element the description does not have yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +71,9 @@ class Finding:
     fingerprint: str = ""
     suppressed: str | None = None  # why it does not count: an accepted risk's reason, or the baseline
     suppressed_by: str | None = None  # "accept" or "baseline"
+    cause: str | None = None  # fingerprint of the root-cause finding that explains this one; None: a root
+    lost_together: tuple[tuple[str, ...], ...] = ()  # per gate on the chain, the inputs lost together
+    fixes: tuple[Fix, ...] = ()  # verified changes that remove it (root findings only)
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.rule, self.subject, self.fingerprint)

@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import baseline, load, model, registry
-from .analysis import Facts
-from .analysis.facts import Verdicts
-from .errors import InputError, quote
-from .findings import RANK, Finding, Place, Problem, fingerprint
-from .importers.assemble import read_units
-from .model import DEFAULT_SCOPE
+from .. import baseline, load, model, registry
+from ..analysis import Facts
+from ..analysis.facts import Verdicts
+from ..errors import InputError, quote
+from ..findings import RANK, Finding, Place, Problem, fingerprint
+from ..importers.assemble import read_units
+from ..model import DEFAULT_SCOPE
 
 
 @dataclass(frozen=True)
@@ -254,6 +254,7 @@ def _finding(topology, rule, severity, problem, today: str, used) -> Finding:
         services=problem.services,
         impact=problem.impact,
         chain=problem.chain,
+        lost_together=problem.lost_together,
         fingerprint=fingerprint(rule.id, at.path, problem.subject, problem.key),
         suppressed=suppressed,
         suppressed_by="accept" if suppressed is not None else None,
