@@ -157,7 +157,10 @@ def check(
             else f
             for f in findings
         ]
-    return sorted(findings, key=Finding.sort_key)
+    findings = sorted(findings, key=Finding.sort_key)
+    # ROOT CAUSES: link each derived finding to its root (engine/causes.py) -- helper "causes"
+    # FIXES: verified fixes on root findings (engine/fixes.py) -- helper "fixes"
+    return findings
 
 
 def _entry_file(entry: baseline.Entry, config: Config) -> str:
