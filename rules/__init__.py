@@ -11,6 +11,7 @@ from . import (
     fac001,
     model001,
     model002,
+    model003,
     net001,
     obj001,
     obj002,
@@ -62,4 +63,5 @@ RULES: tuple[RuleModule, ...] = (
     obj002,
     model001,
     model002,
+    model003,
 )

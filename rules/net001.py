@@ -32,6 +32,11 @@ links: [[internet, sw-1], [internet, sw-2]]
 hosts:
   app-1: {nics: [sw-1, sw-2]}
 ```
+
+Fixes: a cable to a second network node of the same kind that does not fail with the
+first, in the host's rack first (`cable ctl-3 to tor-2`); a new switch beside the first
+when there is none. Each proposal is kept only if running the analysis again on the
+changed model confirms it.
 """
 
 from collections.abc import Iterator

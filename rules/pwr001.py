@@ -34,6 +34,11 @@ power:
 hosts:
   db-1: {power: [pdu-a, pdu-b]}
 ```
+
+Fixes: the paths made independent where they converge, nearest first (`feed pdu-b from
+ups-b instead of ups-a`), or a second input that none of the convergence points feeds
+(`also power ctl-3 from pdu-a`). Each proposal is kept only if running the analysis
+again on the changed model confirms it.
 """
 
 from collections.abc import Iterator

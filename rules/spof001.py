@@ -49,34 +49,56 @@ hosts:
 services:
   web: {kind: nginx, state: stateless, hosts: [web-1, web-2], access: client-list}
 ```
+
+Fixes: a change that gives what the element takes down another way: feed a PDU from the
+other UPS, or power a rack, host or cooling unit from a second input, an idle one first
+(`feed pdu-b from ups-b instead of ups-a`); cool a rack with a second unit; cable the
+hosts or switches it cuts off to a second switch or router (`cable ctl-3 to tor-2`), or
+add a second cable; add instances of what it takes down on hosts it does not take down
+(`add an instance of keystone on ctl-4 (outside rack-1)`), with a `vip` where clients
+address one instance; or, when no element that exists survives it, a new one beside it
+(a second PDU, switch, cooling unit or host), said as such. The fix must also add no
+SPOF001 or SPOF002. Each proposal is kept only if running the analysis again on the
+changed model confirms it.
 """
 
 from collections.abc import Iterator
 from typing import Any
 
 from spoflint.analysis import Facts
+from spoflint.analysis.reasons import explain, member_sets
 from spoflint.findings import Problem
 
 ID = "SPOF001"
 NAME = "single-point-of-failure"
 SEVERITY = "error"
 OPTIONS: dict[str, Any] = {}
+MESSAGE_GROUPS = 3  # groups of inputs lost together that the message words (the JSON has them all)
 
 
 def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     for element, point in facts.single_points.items():
         if not point.services:
             continue
+        groups = facts.lost_together(element)
         also = f"; it also destroys the only copy of {', '.join(point.data)} (SPOF002)" if point.data else ""
         yield Problem(
             element,
-            f"{element} is a single point of failure: its failure alone takes down "
+            f"{element} is a single point of failure: {_reason(element, groups)}"
             f"{_names(point.services)} ({' -> '.join(point.chain)}){also}",
             related=tuple(e for e in point.chain[1:] if e != element),
             services=point.services,
             impact=("downtime", "data-loss") if point.data else ("downtime",),
             chain=point.chain,
+            lost_together=member_sets(groups),
         )
+
+
+def _reason(element, groups):
+    """The redundant inputs it takes out together, the first few, then what it takes down."""
+    if not groups:
+        return "its failure alone takes down "
+    return explain(groups, element, MESSAGE_GROUPS) + "; this takes down "
 
 
 def _names(services):

@@ -29,6 +29,14 @@ hosts:
 services:
   db: {kind: mariadb-galera, hosts: [db-1, db-2, db-3], ha: active-active, vip: keepalived}
 ```
+
+Fixes: a second copy of each data set the host holds alone: another host for the storage
+backend (`add ctl-2 to the hosts of storage images`) or `replicas: 2`; more members for
+a replicated service; `replicas` and `spread` for a pool; or the service's data on a
+replicated backend (`keep the data of db on storage ceph`). A second instance of a
+service that keeps its data on its own host is never proposed: it would hold a second
+only copy. Each proposal is kept only if running the analysis again on the changed model
+confirms it.
 """
 
 from collections.abc import Iterator

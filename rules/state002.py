@@ -30,6 +30,11 @@ hosts:
 services:
   db: {kind: mariadb-galera, hosts: [db-1, db-2, db-3], ha: active-active}
 ```
+
+Fixes: members up to the smallest odd number the rule accepts, on hosts that run what
+the members run (`add a third galera member on ctl-3`); for an even cluster, also one
+member fewer; a new host when no other can take a member. Each proposal is kept only if
+running the analysis again on the changed model confirms it.
 """
 
 from collections.abc import Iterator

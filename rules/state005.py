@@ -32,6 +32,12 @@ hosts:
 storage:
   volumes: {kind: ceph, hosts: [osd-1, osd-2, osd-3], replicas: 3, min_replicas: 2}
 ```
+
+Fixes: by what the finding is about: another host for a backend on one host (a new one
+like it when none is free); `replicas: 3` on Ceph, with the hosts to hold them;
+`min_replicas: 2`, with a third replica where two copies would stop writes at the first
+failure. Each proposal is kept only if running the analysis again on the changed model
+confirms it.
 """
 
 from collections.abc import Iterator

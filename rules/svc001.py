@@ -28,6 +28,11 @@ hosts:
 services:
   app: {kind: keystone-api, hosts: [app-1, app-2], access: client-list}
 ```
+
+Fixes: another instance on a host that runs what its peers run (as many as its quorum
+needs), or `replicas` and `spread` on its pool; a new host like its own when no other
+host can take it. Each proposal is kept only if running the analysis again on the
+changed model confirms it.
 """
 
 from collections.abc import Iterator

@@ -43,6 +43,12 @@ hosts:
 services:
   app: {kind: keystone-api, hosts: [app-1, app-2], access: client-list}
 ```
+
+Fixes: `spread: host`, `rack` or `zone` where the pool spans enough of them; a pool host
+in a rack or zone the pool does not cover yet; an instance on a host that shares none of
+the shared elements (`add an instance of keystone on ctl-4 (away from rack-1)`); or a
+second input or cable for the shared element itself. Each proposal is kept only if
+running the analysis again on the changed model confirms it.
 """
 
 from collections.abc import Iterator

@@ -29,6 +29,11 @@ services:
   lb: {kind: haproxy, hosts: [lb-1, lb-2], vip: keepalived}
   api: {kind: nova-api, hosts: [lb-1, lb-2], load_balancer: lb}
 ```
+
+Fixes: a floating VIP (`vip: keepalived` on the load balancer, or the address manager
+it names); for a single instance, a second one (on a new host if no other can take it)
+and the VIP. Each proposal is kept only if running the analysis again on the changed
+model confirms it.
 """
 
 from collections.abc import Iterator

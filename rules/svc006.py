@@ -2,7 +2,7 @@
 
 Why: whether a service keeps data decides whether its failure can lose data and whether
 it needs replication; spoflint never guesses "stateless". Declare `state: stateless` or
-`state: stateful`, or use a known `kind` (docs/format.md lists them).
+`state: stateful`, or use a known `kind` (`spoflint kinds` lists them).
 
 Options: none.
 

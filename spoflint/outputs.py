@@ -38,11 +38,19 @@ def plan(formats: Sequence[str], paths: Sequence[str]) -> list[Output]:
     return planned
 
 
-def write_reports(planned: Sequence[Output], findings: Sequence[Finding], rules: Mapping[str, Rule]) -> None:
-    """Render and write every output that goes to a file, all or none."""
-    from .reporters import render
+def write_reports(
+    planned: Sequence[Output], findings: Sequence[Finding], rules: Mapping[str, Rule], errors: Sequence = ()
+) -> None:
+    """Render and write every output that goes to a file, all or none. With input
+    `errors`, only the formats that carry them (SARIF, github annotations) are written:
+    the others would be half a report."""
+    from .reporters import SHOWS_ERRORS, render
 
-    files = [(o.path, render(o.format, findings, rules)) for o in planned if o.path is not None]
+    files = [
+        (o.path, render(o.format, findings, rules, errors))
+        for o in planned
+        if o.path is not None and (not errors or o.format in SHOWS_ERRORS)
+    ]
     if files:
         write_files(files)
 

@@ -71,3 +71,13 @@ def test_functions_stay_simple(path):
         if block.complexity > limit:
             too_complex.append(f"{block.fullname} ({block.complexity})")
     assert not too_complex, f"{_name(path)}: above complexity {MAX_COMPLEXITY}: {', '.join(too_complex)}"
+
+
+def test_every_package_ships_in_the_wheel():
+    """pyproject.toml lists the packages by name: a new sub-package must be added there,
+    or the installed spoflint cannot import it."""
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "spoflint").rglob("__init__.py")}
+    assert found <= listed, f"add to pyproject.toml's packages: {sorted(found - listed)}"

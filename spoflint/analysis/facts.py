@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .availability import ServiceAvailability
     from .completeness import Gap
     from .cutsets import CutSets
+    from .reasons import LostGroup
     from .recovery import Recovery
 
 
@@ -63,6 +64,7 @@ class Facts:
         self.scope = scope
         self._verdicts = verdicts if verdicts is not None else Verdicts()
         self._cut_sets: dict[int, list[CutSets]] = {}  # per order
+        self._lost_together: dict[str, tuple[LostGroup, ...]] = {}  # per single point, on first use
 
     def _judged(self) -> Verdicts:
         if not self._verdicts.ready:
@@ -106,6 +108,13 @@ class Facts:
         from .completeness import gaps
 
         return gaps(self.topology, self.never_up)
+
+    @cached_property
+    def unused(self) -> tuple[str, ...]:
+        """Elements that exist to be depended on and that nothing depends on (orphans.py)."""
+        from .orphans import unused
+
+        return tuple(unused(self.topology))
 
     @cached_property
     def availability(self) -> dict[str, ServiceAvailability]:
@@ -157,6 +166,15 @@ class Facts:
                 e, services, held, tuple(sf.chain(e, services[0])) if services else (), (e, held[0]) if held else ()
             )
         return result
+
+    def lost_together(self, element: str) -> tuple[LostGroup, ...]:
+        """A single point's inputs lost together on its way to the services it takes down (reasons.py)."""
+        if element not in self._lost_together:
+            from .reasons import lost_together
+
+            found = lost_together(self.single_failures, element, self.single_points[element].services)
+            self._lost_together[element] = tuple(found)
+        return self._lost_together[element]
 
     @cached_property
     @pausing

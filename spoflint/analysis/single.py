@@ -183,14 +183,20 @@ class SingleFailures:
     def _reach_chain(self, element: str, node: str) -> list[str]:
         """From `element` to network node `node` cut off by its event: through the
         removed vertex on `node`'s way out, and how the element removes it."""
-        removed = self.events.get(element, set())
-        v: str | None = node
-        while v is not None and v not in removed:
-            v = self.tree_parent.get(v)
+        v = self.cut_by(element, node)
         if v is None or v == element:
             return [element, node] if node != element else [element]
         inner = self.chain(element, v)
         return inner + ([node] if node != v else [])
+
+    def cut_by(self, element: str, node: str) -> str | None:
+        """The network vertex that `element`'s failure removes on the way out of network
+        node `node` (`node` itself when the failure takes it down), or None."""
+        removed = self.events.get(element, set())
+        v: str | None = node
+        while v is not None and v not in removed:
+            v = self.tree_parent.get(v)
+        return v
 
 
 def _events(vertices: list[str], parent: Parent, up: dict[str, frozenset[str] | None]) -> dict[str, set[str]]:

@@ -19,6 +19,7 @@ from ..errors import InputError, quote
 from ..findings import RANK, Finding, Place, Problem, fingerprint
 from ..importers.assemble import read_units
 from ..model import DEFAULT_SCOPE
+from . import causes, fixes
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,8 @@ def check(
             for f in findings
         ]
     findings = sorted(findings, key=Finding.sort_key)
-    # ROOT CAUSES: link each derived finding to its root (engine/causes.py) -- helper "causes"
-    # FIXES: verified fixes on root findings (engine/fixes.py) -- helper "fixes"
+    findings = causes.link(findings, facts)  # ROOT CAUSES: each derived finding names its root
+    findings = fixes.attach(findings, facts, config)  # FIXES: verified fixes on root findings
     return findings
 
 

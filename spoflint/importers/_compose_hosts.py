@@ -65,6 +65,7 @@ def _docker_host(native: Native, project: str, taken: set[str], at: Position) ->
     host = free_id(f"{project}-host", taken)
     node = native.element("hosts", host, at)
     put(node, "kind", "docker-host", at)
+    put(node, "assumed", "the Docker host the Compose file implies", at)  # a real machine; its name is made up
     put(
         node,
         "description",
@@ -79,6 +80,7 @@ def _swarm_node(native: Native, project: str, index: int, taken: set[str], at: P
     host = free_id(f"{project}-node-{index}", taken)
     node = native.element("hosts", host, at)
     put(node, "kind", "swarm-node", at)
+    put(node, "assumed", "a node the stack file implies", at)
     put(
         node,
         "description",

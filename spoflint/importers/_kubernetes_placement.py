@@ -109,10 +109,11 @@ def _over_zones(how: Spread | None) -> bool:
 def declare_nodes(native: Native, node_ids: list[str], zone_ids: list[str]) -> None:
     """The zones and the nodes, spread round robin over the zones, at the file's start."""
     for zone in zone_ids:
-        native.element("zones", zone, (1, 1))
+        put(native.element("zones", zone, (1, 1)), "assumed", "a zone the manifests imply", (1, 1))
     for index, node in enumerate(node_ids):
         host: MarkedMap = native.element("hosts", node, (1, 1))
         put(host, "kind", "k8s-node", (1, 1))
+        put(host, "assumed", "a node the manifests imply", (1, 1))
         if zone_ids:
             put(host, "zone", zone_ids[index % len(zone_ids)], (1, 1))
         put(

@@ -71,8 +71,9 @@ _IMAGES = {
     "percona-xtradb-cluster": ("Galera (Percona XtraDB Cluster)", "percona-xtradb-cluster"),
 }
 # clustered kinds whose image alone does not make a cluster: mongod runs standalone
-# unless started with a replica set
-_NOT_BY_IMAGE = frozenset(("mongodb",))
+# unless started with a replica set; RabbitMQ nodes form a cluster only with peer
+# discovery configured (`cluster_formation`)
+_NOT_BY_IMAGE = frozenset(("mongodb", "rabbitmq"))
 # image names of a Redis replica of another workload (the guestbook's followers)
 _FOLLOWER_WORDS = ("slave", "replica", "follower")
 

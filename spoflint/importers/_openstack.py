@@ -255,7 +255,10 @@ class _Writer:
         if spec.replicas is not None:
             put(node, "replicas", spec.replicas, at)
         if spec.min_replicas is not None:
-            put(node, "min_replicas", spec.min_replicas, at)
+            # at most one copy per host: a pool of size 3 on one OSD host keeps one copy, and
+            # needs no more than it has (STATE005 says what that one host means)
+            copies = min(spec.replicas or len(spec.hosts), len(spec.hosts)) if spec.hosts else spec.replicas
+            put(node, "min_replicas", min(spec.min_replicas, copies or spec.min_replicas), at)
         if spec.description:
             put(node, "description", spec.description, at)
 

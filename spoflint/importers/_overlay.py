@@ -111,6 +111,8 @@ def _refine_section(section: str, table: MarkedMap, index: dict[tuple[str, str],
             continue
         for field, field_value in (node or {}).items():
             put(target, field, field_value, node.key_at(field), node.value_at(field))
+        if "assumed" in target and "assumed" not in (node or {}):  # described now: no longer an invention
+            put(target, "assumed", False, table.key_at(eid))
     return rest
 
 

@@ -7,7 +7,10 @@ refer to each other (zones, power, cooling, racks, network, links, hosts, storag
 entry points, services), then checks for cycles and gathers what each element declares
 about itself (its keys, availability and accepted risks). The first problem in that
 order is the one reported. The checks of ids, references and cycles are `References`; the
-defaults of services are in `services`, accepted risks in `acceptances`.
+defaults of services are in `services`, accepted risks in `acceptances`. A description
+that could never be up is refused like a broken reference: a storage `min_replicas` above
+the copies kept, an availability of 1 or less (a fraction where percent is meant), and in
+`services` a quorum above the instances.
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ from .elements import (
     Topology,
     Zone,
 )
+from .kinds import FENCING
 from .references import References
-from .services import Entry, build_services
+from .services import Entry, build_services, free_word
 
 Sections = dict[str, list[Entry]]  # section -> its elements, in the order written
 # a link: (id, one end, the other end, its `between` as written, its fields), the last
@@ -42,6 +46,7 @@ LinkSpec = tuple[str, str, str, MarkedList | None, MarkedMap | None]
 Declaration = tuple[int, int, int, str, str, str]
 
 _T = TypeVar("_T")
+ASSUMED = "assumed, not described"  # what `assumed: true` says of an element
 
 
 class _Builder(References):
@@ -65,11 +70,14 @@ class _Builder(References):
         entrypoints = self._entrypoints(network)
         services = build_services(self, sections["services"])
         self.check_cycles(power, services, self.nodes)
-        accepted, declared, availability = self._declared(sections, link_specs)
+        accepted, declared, availability, assumed = self._declared(sections, link_specs)
         add_comment_acceptances(self.documents, self.where, accepted)
         objectives: dict[str, Any] = {}
         for document in self.documents:
-            objectives.update(document.get("objectives") or {})
+            written = document.get("objectives")
+            if written and "availability" in written:
+                _percent(self, written, "availability")
+            objectives.update(written or {})
         return Topology(
             name=next((d["name"] for d in self.documents if d.get("name")), self.documents[0].path),
             objectives=objectives,
@@ -87,6 +95,7 @@ class _Builder(References):
             accepted=accepted,
             declared=declared,
             availability=availability,
+            assumed=assumed,
             notes=tuple(n for d in self.documents for n in getattr(d, "notes", ())),
         )
 
@@ -237,7 +246,7 @@ class _Builder(References):
                 self.opt_ref(node, "zone", ("zones",), "zone"),
                 own or (racks[rack].power if rack else ()),
                 tuple(host_links[eid]),
-                node.get("fencing"),
+                free_word(self, node, "fencing", FENCING, "fencing method"),
                 node.get("kind"),
             )
         return hosts
@@ -247,15 +256,31 @@ class _Builder(References):
         for eid, node, _ in entries:
             members = self.refs(node, "hosts", ("hosts",), "host")
             replicas = node.get("replicas", len(members) or 1)
+            copies = min(replicas, len(members)) if members else replicas
             storage[eid] = Storage(
                 eid,
                 node["kind"],
                 members,
-                min(replicas, len(members)) if members else replicas,
-                node.get("min_replicas", 1),
+                copies,
+                self._min_replicas(eid, node, copies),
                 self.opt_ref(node, "zone", ("zones",), "zone"),
             )
         return storage
+
+    def _min_replicas(self, eid: str, node: MarkedMap, copies: int) -> int:
+        """A backend's `min_replicas`; an InputError when it is more than the copies kept
+        (at most one a host): the backend would be down with nothing failed."""
+        minimum = node.get("min_replicas", 1)
+        if minimum > copies:
+            written = node.get("replicas", copies)
+            why = f" (`replicas: {written}` on {copies} hosts, one copy a host)" if written > copies else ""
+            raise self.fail(
+                node,
+                "min_replicas",
+                f"`min_replicas: {minimum}` asks for {minimum} copies up, but {eid} keeps {copies}{why}: "
+                "it would be down with nothing failed",
+            )
+        return minimum
 
     def _entrypoints(self, network: dict[str, NetworkNode]) -> tuple[str, ...]:
         """The entry points declared in any document, else the external network nodes."""
@@ -273,12 +298,14 @@ class _Builder(References):
     # -- what each element declares about itself
     def _declared(
         self, sections: Sections, link_specs: list[LinkSpec]
-    ) -> tuple[Accepted, dict[str, frozenset[str]], dict[str, float]]:
-        """Per element: the risks it accepts (`accept:`), the keys it writes and its
-        availability figure, for those that declare them."""
+    ) -> tuple[Accepted, dict[str, frozenset[str]], dict[str, float], dict[str, str]]:
+        """Per element: the risks it accepts (`accept:`), the keys it writes, its
+        availability figure and what it stands for if it is assumed (`assumed:`), for
+        those that declare them."""
         accepted: Accepted = {}
         declared: dict[str, frozenset[str]] = {}
         availability: dict[str, float] = {}
+        assumed: dict[str, str] = {}
         key_sets: dict[frozenset[str], frozenset[str]] = {}  # elements of a section mostly write the same keys
         written = [(eid, node) for entries in sections.values() for eid, node, _ in entries]
         written += [(eid, node) for eid, _, _, _, node in link_specs if node is not None]
@@ -287,7 +314,10 @@ class _Builder(References):
             self._availability(eid, node, availability)
             if node.get("accept"):
                 accepted[eid] = written_acceptances(node["accept"])
-        return accepted, declared, availability
+            what = node.get("assumed")
+            if what:
+                assumed[eid] = what if isinstance(what, str) else ASSUMED
+        return accepted, declared, availability, assumed
 
     def _availability(self, eid: str, node: MarkedMap, out: dict[str, float]) -> None:
         """An element's own availability figure, if it declares one: `availability`
@@ -295,11 +325,20 @@ class _Builder(References):
         if "availability" in node:
             if "mtbf" in node or "mttr" in node:
                 raise self.fail(node, "availability", "give `availability` or `mtbf` and `mttr`, not both")
-            out[eid] = node["availability"] / 100
+            out[eid] = _percent(self, node, "availability") / 100
         elif "mtbf" in node or "mttr" in node:
             if "mtbf" not in node or "mttr" not in node:
                 raise self.fail(node, "mtbf" if "mtbf" in node else "mttr", "`mtbf` and `mttr` go together")
             out[eid] = node["mtbf"] / (node["mtbf"] + node["mttr"])
+
+
+def _percent(refs: References, node: MarkedMap, key: str) -> float:
+    """A percentage (the schema holds it in (0, 100]); an InputError for one of 1 or
+    less, almost surely a fraction (0.9999 for 99.99 %)."""
+    value = node[key]
+    if value <= 1:
+        raise refs.fail(node, key, f"{value:g} looks like a fraction: `{key}` is in percent, write {value * 100:.10g}")
+    return value
 
 
 def _shared(value: _T, table: dict[_T, _T]) -> _T:

@@ -156,11 +156,21 @@ class Topology:
     declared: dict[str, frozenset[str]] = field(default_factory=dict)  # fields written per element
     availability: dict[str, float] = field(default_factory=dict)  # declared figures, as fractions (0, 1]
     notes: tuple[ReaderNote, ...] = ()  # what the readers of foreign files could not read or see
+    # elements the files imply but do not describe (`assumed:`, as a reader writes for the
+    # nodes it must assume): element -> what it is, in words ("a node the manifests imply")
+    assumed: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def section_of(self) -> dict[str, str]:
         """Element id -> the section it is declared in."""
         return {eid: name for name in SECTIONS for eid in getattr(self, name)}
+
+    def describe(self, eid: str) -> str:
+        """The element's id as a message names it: an assumed element with what it is,
+        so that no finding reports it as a machine someone described
+        ("k8s-node-1 (a node the manifests imply)")."""
+        what = self.assumed.get(eid)
+        return f"{eid} ({what})" if what else eid
 
     def element(self, eid: str) -> Element:
         """The element with id `eid`, of whichever section."""

@@ -1,11 +1,16 @@
 """Services as the analysis sees them: what each declares, with the defaults of the format
 (docs/format.md) filled in from its kind (the `kinds` catalogue) and its neighbours.
 
-A service's state, access, ha and manager default to its kind's; its `spread_strength`
-to `required` (the spread is a scheduler constraint); its role to its kind's,
-else `load-balancer` when another service names it as its load balancer; its quorum to a
-majority when its kind is a clustered one running active/active; and it is public when
-no other service depends on it or balances to it.
+A service's kind is the catalogue's name for what is written (`galera` is
+mariadb-galera); an ambiguous kind (`nova`) or a typo of a known one is an input error,
+as is a typo of a known `vip` or `manager` word (`keepalivd`). Its state, access, ha and
+manager default to its kind's (`ha` only from the kind's `ha_from` instances: a single
+RabbitMQ node is `ha: none`); its `spread_strength` to `required` (the spread is a
+scheduler constraint); its role to its kind's, else `load-balancer` when another service
+names it as its load balancer; its quorum to a majority when its kind is a clustered one
+running active/active; and it is public when no other service depends on it or balances
+to it. A `quorum` or `min_instances` above the instances it runs is an input error: the
+service could never be up. `none` for `vip` or `manager` says there is none.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ def build_services(refs: References, entries: list[Entry]) -> dict[str, Service]
 
 def _service(refs: References, eid: str, node: MarkedMap, referenced: bool, balancer: bool) -> Service:
     """One service: its references checked in the order written in the format, its defaults applied."""
-    kind_name = node.get("kind")
+    kind_name = _kind(refs, node)
     known = kinds.lookup(kind_name)
     members = refs.refs(node, "hosts", ("hosts",), "host")
     pool = refs.refs(node, "pool", ("hosts",), "host")
@@ -47,10 +52,13 @@ def _service(refs: References, eid: str, node: MarkedMap, referenced: bool, bala
         raise refs.fail(
             node, "spread_strength", "`spread_strength` says how firm `spread` is; this service has no `spread`"
         )
-    ha = node.get("ha") or (known.ha if known else "none")
+    ha = node.get("ha") or kinds.default_ha(known, replicas)
     lb = refs.opt_ref(node, "load_balancer", ("services",), "service (the load balancer)")
     if lb == eid:
         raise refs.fail(node, "load_balancer", f"{eid!r} cannot be its own load balancer")
+    quorum = _quorum(node.get("quorum"), replicas, ha, known)
+    min_instances = node.get("min_instances", 1)
+    _could_be_up(refs, node, eid, replicas, quorum, min_instances)
     return Service(
         id=eid,
         kind=kind_name,
@@ -62,17 +70,62 @@ def _service(refs: References, eid: str, node: MarkedMap, referenced: bool, bala
         spread=spread,
         spread_strength=node.get("spread_strength", "required"),
         ha=ha,
-        manager=node.get("manager") or (known.manager if known else None),
-        quorum=_quorum(node.get("quorum"), replicas, ha, known),
-        min_instances=node.get("min_instances", 1),
+        manager=_manager(refs, node, known),
+        quorum=quorum,
+        min_instances=min_instances,
         load_balancer=lb,
-        vip=_vip(node.get("vip")),
+        vip=_vip(refs, node),
         access=node.get("access") or (known.access if known else "single"),
         depends_on=refs.refs(node, "depends_on", ("services", "storage"), "service or storage backend"),
         storage=refs.refs(node, "storage", ("storage",), "storage backend"),
         public=node.get("public", not referenced),
         recreated=node.get("recreated", True),
     )
+
+
+def _kind(refs: References, node: MarkedMap) -> str | None:
+    """The catalogue's name for the kind written (an alias resolved), or the kind as
+    written when the catalogue does not know it; an InputError for an ambiguous kind or a
+    typo of a known one."""
+    written = node.get("kind")
+    if not written:
+        return None
+    kind, problem = kinds.resolve(written)
+    if problem:
+        raise refs.fail(node, "kind", problem)
+    return kind
+
+
+def _could_be_up(refs: References, node: MarkedMap, eid: str, instances: int, quorum: int, minimum: int) -> None:
+    """An InputError at a `quorum` or `min_instances` above the instances the service
+    runs: it would be down with nothing failed."""
+    for key, need in (("quorum", quorum), ("min_instances", minimum)):
+        if need > instances and key in node:
+            raise refs.fail(
+                node,
+                key,
+                f"`{key}: {need}` asks for {need} instances up, but {eid} has {instances}: "
+                "it would be down with nothing failed",
+            )
+
+
+def free_word(refs: References, node: MarkedMap, key: str, known: tuple[str, ...], what: str) -> str | None:
+    """A free-text word (`manager`, `vip`, `fencing`) as written, None for none (absent
+    or `none`); an InputError for a typo of a known word (`keepalivd`)."""
+    value = node.get(key)
+    if value is None:
+        return None
+    meant, problem = kinds.word(value, known, what)
+    if problem:
+        raise refs.fail(node, key, problem)
+    return meant
+
+
+def _manager(refs: References, node: MarkedMap, known: Kind | None) -> str | None:
+    """The manager written (`none`: none), else the kind's."""
+    if "manager" in node:
+        return free_word(refs, node, "manager", kinds.MANAGERS, "manager")
+    return known.manager if known else None
 
 
 def _role(declared: str | None, known: Kind | None, balancer: bool) -> str | None:
@@ -97,8 +150,10 @@ def _quorum(quorum: Any, replicas: int, ha: str, known: Kind | None) -> int:
     return replicas // 2 + 1 if (ha == "active-active" and known and known.quorum) else 1
 
 
-def _vip(vip: Any) -> str | None:
-    """`vip:` as written (an address), or for a mapping the manager that moves it."""
-    if isinstance(vip, dict):
-        return vip.get("manager") or "address"
-    return vip
+def _vip(refs: References, node: MarkedMap) -> str | None:
+    """`vip:` as written (what moves it, or an address; `none`: no VIP), or for a mapping
+    the manager that moves it."""
+    vip = node.get("vip")
+    if isinstance(vip, MarkedMap):
+        return free_word(refs, vip, "manager", kinds.VIP_MANAGERS, "VIP manager") or "address"
+    return free_word(refs, node, "vip", kinds.VIP_MANAGERS, "VIP manager")

@@ -2,8 +2,10 @@
 relative paths, no timestamps). `render(name, findings, rules)` picks one by name.
 
 Every reporter module has the same `render(findings, rules) -> str`: the findings in
-report order and the rules that ran, by id (SARIF and JUnit list every one of them).
-Each is imported only when asked for.
+report order and the rules that ran, by id (SARIF and JUnit list every one of them);
+`concise` is text's `render_concise`. Each is imported only when asked for. A finding's
+`cause` is the fingerprint of its root-cause finding (engine/causes.py); each format
+says it in its own way.
 """
 
 from __future__ import annotations
@@ -12,16 +14,32 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..errors import InputError
     from ..findings import Finding
     from ..registry import Rule
 
     Reporter = Callable[[Sequence[Finding], Mapping[str, Rule]], str]  # each module's `render`
 
-FORMATS = ("text", "json", "sarif", "github", "junit")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit")
 
 
-def render(name: str, findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
-    """The findings in the format called `name` (one of FORMATS; anything else: text)."""
+# the formats CI shows on a pull request: an input error is written in them too
+SHOWS_ERRORS = ("sarif", "github")
+
+
+def render(name: str, findings: Sequence[Finding], rules: Mapping[str, Rule], errors: Sequence[InputError] = ()) -> str:
+    """The findings in the format called `name` (one of FORMATS; anything else: text).
+    `errors`: the input errors of the units that could not be checked; SARIF and github
+    annotations carry them (a notification, an `::error` line), the others leave them to
+    standard error."""
+    if errors and name == "sarif":
+        from .sarif import render_with_errors
+
+        return render_with_errors(findings, rules, errors)
+    if errors and name == "github":
+        from .github import error_lines
+
+        return error_lines(errors) + render("github", findings, rules)
     impl: Reporter
     if name == "json":
         from .json import render as impl
@@ -31,6 +49,8 @@ def render(name: str, findings: Sequence[Finding], rules: Mapping[str, Rule]) ->
         from .github import render as impl
     elif name == "junit":
         from .junit import render as impl
+    elif name == "concise":
+        from .text import render_concise as impl
     else:
         from .text import render as impl
     return impl(findings, rules)

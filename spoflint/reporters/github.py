@@ -1,5 +1,7 @@
 """GitHub Actions workflow commands: one `::error` / `::warning` / `::notice`
-annotation per finding, shown on the pull request's changed lines."""
+annotation per finding, shown on the pull request's changed lines. A finding that
+follows from another says so (`caused by SPOF001 on ups-a, infra.yaml:17`); a root
+names its verified fixes (`; fix: feed pdu-b from ups-b`)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..errors import InputError
     from ..findings import Finding
     from ..registry import Rule
 
@@ -21,8 +24,18 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def message(f: Finding, by_fingerprint: Mapping[str, Finding]) -> str:
+    """The finding's message, with its root cause (`caused by RULE on subject`) and its fixes."""
+    text = f.message
+    root = by_fingerprint.get(f.cause) if f.cause else None
+    if root is not None:
+        text += f" (caused by {root.rule} on {root.subject}, {root.path}:{root.line})"
+    return text + "".join(f"; fix: {x.change}" for x in f.fixes)
+
+
 def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
     """One annotation line per reported finding (accepted and baselined ones are left out)."""
+    by_fingerprint = {f.fingerprint: f for f in findings}
     out = []
     for f in findings:
         if f.suppressed is not None:
@@ -35,5 +48,14 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
                 f"title={_escape_property(f'{f.rule} {f.name}')}",
             )
         )
-        out.append(f"::{LEVEL[f.severity]} {properties}::{_escape_data(f.message)}\n")
+        out.append(f"::{LEVEL[f.severity]} {properties}::{_escape_data(message(f, by_fingerprint))}\n")
     return "".join(out)
+
+
+def error_lines(errors: Sequence[InputError]) -> str:
+    """One `::error` annotation per input error, on its file, line and column."""
+    return "".join(
+        f"::error file={_escape_property(e.path)},line={e.line},col={e.column},"
+        f"title={_escape_property('spoflint: input error')}::{_escape_data(e.message)}\n"
+        for e in errors
+    )

@@ -37,6 +37,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "related": [{"subject": r.subject, "path": r.path, "line": r.line, "column": r.column} for r in f.related],
         "fingerprint": f.fingerprint,
         "suppressed": None if f.suppressed is None else {"kind": f.suppressed_by, "reason": f.suppressed},
+        "cause": f.cause,
+        "lost_together": [list(group) for group in f.lost_together],
+        "fixes": [{"change": x.change, "removes": list(x.removes), "new_element": x.new_element} for x in f.fixes],
     }
 
 

@@ -1,6 +1,7 @@
 """JUnit XML, for CI systems that show test reports: one test suite per rule that ran,
 one test case per finding (a failure of the finding's severity, skipped when accepted
-or in the baseline), and a passing case for a rule with no finding."""
+or in the baseline), and a passing case for a rule with no finding. Nothing is nested:
+a finding that follows from another says `caused by RULE on subject` in its message."""
 
 from __future__ import annotations
 
@@ -28,8 +29,16 @@ def quoteattr(text: str) -> str:
     return _quoteattr(_NOT_XML.sub("\ufffd", text))
 
 
+def message(f: Finding, by_fingerprint: Mapping[str, Finding]) -> str:
+    """The finding's message and, for one that follows from another, `(caused by RULE on
+    subject)`: JUnit has no way to nest one test case in another."""
+    root = by_fingerprint.get(f.cause) if f.cause else None
+    return f"{f.message} (caused by {root.rule} on {root.subject})" if root is not None else f.message
+
+
 def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
     """One test suite per rule that ran (and per rule of a finding), one test case per finding."""
+    by_fingerprint = {f.fingerprint: f for f in findings}
     by_rule: dict[str, list[Finding]] = {rule_id: [] for rule_id in sorted(rules)}
     for f in findings:
         by_rule.setdefault(f.rule, []).append(f)
@@ -59,9 +68,10 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
                 why = "in the baseline" if f.suppressed_by == "baseline" else f"accepted: {f.suppressed}"
                 out.append(f"      <skipped message={quoteattr(why)}/>\n")
             else:
+                said = message(f, by_fingerprint)
                 out.append(
-                    f"      <failure type={quoteattr(f.severity)} message={quoteattr(f.message)}>"
-                    f"{escape(f'{f.path}:{f.line}:{f.column}: {f.rule} [{f.severity}] {f.message}')}"
+                    f"      <failure type={quoteattr(f.severity)} message={quoteattr(said)}>"
+                    f"{escape(f'{f.path}:{f.line}:{f.column}: {f.rule} [{f.severity}] {said}')}"
                     "</failure>\n"
                 )
             out.append("    </testcase>\n")

@@ -25,9 +25,10 @@ from typing import Any
 
 from ..analysis import Facts
 from ..analysis.reference import evaluate
-from ..analysis.simulation import Simulation, chain
+from ..analysis.simulation import Simulation
 from ..model import SECTIONS, Host, NetworkNode, Topology
 from . import drawing, envelope
+from .simulation import services_down
 
 VERSION = 1
 
@@ -223,16 +224,7 @@ def what_if(t: Topology, candidates: list[str]) -> dict[str, Document]:
         after = evaluate(t, {eid})
         sim = Simulation((eid,), before, after)
         answers[eid] = {
-            "services_down": [
-                {
-                    "service": s,
-                    "public": t.services[s].public,
-                    "reason": after.why(s),
-                    "chain": chain(after, s),
-                    "down_before": not before.is_up(s),
-                }
-                for s in after.services_down
-            ],
+            "services_down": services_down(before, after),
             "data_lost": [{"holder": h, "reason": after.lost[h]} for h in sim.lost],
         }
     return answers

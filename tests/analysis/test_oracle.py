@@ -212,7 +212,9 @@ class Design:
             node["hosts"] = self.some(self.hosts, 3, 4) or self.hosts[:1]
             if self.lapse():
                 self.maybe(node, "replicas", st.integers(1, len(node["hosts"]) + 1))
-                self.maybe(node, "min_replicas", st.integers(1, 3))
+                hosts = len(node["hosts"])
+                copies = min(node.get("replicas", hosts), hosts) if hosts else node.get("replicas", 1)  # no more
+                self.maybe(node, "min_replicas", st.integers(1, min(3, copies)))
             else:
                 copies = draw(st.integers(min(2, len(node["hosts"])), len(node["hosts"])))
                 node["replicas"] = copies
@@ -236,9 +238,10 @@ class Design:
         self.maybe(node, "state", st.sampled_from(["stateless", "stateful"]))
         self.instances(node)
         self.maybe(node, "ha", st.sampled_from(["none", "active-active", "active-passive"]))
-        if self.lapse():
-            self.maybe(node, "quorum", st.sampled_from(["majority", "none", 1, 2, 3]))
-            self.maybe(node, "min_instances", st.integers(1, 3))
+        if self.lapse():  # never above the instances: that is an input error
+            most = max(1, min(3, len(node["hosts"]) if "hosts" in node else node["replicas"]))
+            self.maybe(node, "quorum", st.sampled_from(["majority", "none", *range(1, most + 1)]))
+            self.maybe(node, "min_instances", st.integers(1, most))
         else:
             self.maybe(node, "quorum", st.sampled_from(["majority", "none", 1]))
         self.reached(node, earlier)

@@ -74,7 +74,7 @@ def test_redundant_reference_exits_0():
 
 
 def test_single_controller_exits_1_with_one_line_per_finding(in_repo):
-    result = invoke("check", "fixtures/examples/single-controller.yaml")
+    result = invoke("check", "--format", "concise", "fixtures/examples/single-controller.yaml")
     assert result.exit_code == 1, result.output
     *lines, summary = result.stdout.splitlines()
     finding = re.compile(
@@ -120,7 +120,18 @@ def test_schema_violation_exits_2_naming_the_key(in_tmp):
 
 def test_input_error_in_json_mode_still_exits_2_with_nothing_on_stdout(in_tmp):
     write(in_tmp / "bad.yaml", "version: 1\nhosts: [\n")
-    assert_one_line_error(invoke("check", "--format", "sarif", "bad.yaml"), r"bad\.yaml:\d+:\d+: .+")
+    assert_one_line_error(invoke("check", "--format", "json", "bad.yaml"), r"bad\.yaml:\d+:\d+: .+")
+
+
+def test_input_error_in_sarif_mode_is_a_notification_at_its_place(in_tmp):
+    """CI shows SARIF: the error is in it (and on stderr), the status stays 2."""
+    write(in_tmp / "bad.yaml", "version: 1\nhosts: [\n")
+    result = invoke("check", "--format", "sarif", "bad.yaml")
+    assert result.exit_code == 2 and result.stderr.startswith("bad.yaml:3:1: ")
+    (run,) = json.loads(result.stdout)["runs"]
+    (notification,) = run["invocations"][0]["toolExecutionNotifications"]
+    region = notification["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"], run["results"]) == (3, 1, [])
 
 
 @pytest.mark.parametrize("option", ["--select", "--ignore"])
@@ -248,6 +259,9 @@ FINDING_KEYS = {
     "related",
     "fingerprint",
     "suppressed",
+    "cause",
+    "lost_together",
+    "fixes",
 }
 
 
@@ -392,7 +406,14 @@ def test_no_output_is_written_on_an_input_error_with_several_outputs(in_tmp):
     write(in_tmp / "bad.yaml", "version: 1\nhosts: {h: {rack: nowhere}}\n")
     result = invoke("check", "-f", "sarif", "-o", "a.sarif", "-f", "json", "-o", "b.json", "-f", "junit", "bad.yaml")
     assert_one_line_error(result, r"bad\.yaml:2:\d+: .*nowhere.*")
-    assert os.listdir(in_tmp) == ["bad.yaml"]
+    # only the SARIF file, which carries the error for CI; JSON and JUnit would be half reports
+    assert sorted(os.listdir(in_tmp)) == ["a.sarif", "bad.yaml"]
+    assert (
+        "nowhere"
+        in json.loads((in_tmp / "a.sarif").read_text())["runs"][0]["invocations"][0]["toolExecutionNotifications"][0][
+            "message"
+        ]["text"]
+    )
 
 
 @pytest.mark.parametrize("fmt", ["github", "junit"])
@@ -422,7 +443,7 @@ def test_accepted_risk_is_reported_as_suppressed_and_does_not_fail(in_tmp):
     assert document["summary"]["error"] == 0
     text = invoke("check", "t.yaml", *SAME_RISK)
     assert text.exit_code == 0
-    assert "feed-a is" not in text.stdout  # accepted: counted, not listed
+    assert "feed-a is" not in text.stdout  # accepted: counted, not listed (at most named as a root)
     assert "(1 accepted)" in text.stdout.splitlines()[-1]
 
 
@@ -1018,3 +1039,26 @@ def test_python_m_spoflint(tmp_path):
     result = python_m_spoflint("check", SINGLE, "--select", "SPOF002", cwd=tmp_path)
     assert result.returncode == 1
     assert " SPOF002 [error] ctl-1 " in result.stdout
+
+
+# --- kinds ----------------------------------------------------------------------------
+
+
+def test_kinds_lists_the_catalogue():
+    result = invoke("kinds")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["kind", "state", "access"]
+    assert any(line.startswith("mariadb-galera ") and "galera," in line for line in lines)
+
+
+def test_kinds_as_json():
+    document = json.loads(invoke("kinds", "--format", "json").stdout)
+    assert document["format"] == "spoflint-kinds"
+    assert {"mariadb-galera", "rabbitmq"} <= {k["kind"] for k in document["kinds"]}
+
+
+def test_a_misspelt_kind_points_at_the_catalogue(in_tmp):
+    write(in_tmp / "t.yaml", "version: 1\nhosts: {h1: {}}\nservices:\n  db: {kind: mariadb-galra, hosts: [h1]}\n")
+    line = assert_one_line_error(invoke("check", "t.yaml"), r"t\.yaml:4:\d+: .+")
+    assert "did you mean 'mariadb-galera'" in line and "spoflint kinds" in line

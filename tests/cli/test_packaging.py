@@ -92,7 +92,7 @@ def test_wheel_contents(installed):
         entry_points = wheel.read(f"spoflint-{__version__}.dist-info/entry_points.txt").decode()
     assert "spoflint/model/topology.schema.json" in names
     assert {"spoflint/views/page/page.html", "spoflint/views/page/page.css", "spoflint/views/page/page.js"} <= names
-    assert "spoflint/__main__.py" in names and "spoflint/cli.py" in names
+    assert "spoflint/__main__.py" in names and "spoflint/cli/__init__.py" in names
     assert "spoflint_rules/__init__.py" in names
     for rule in rules().values():
         module = rule.check.__module__.rsplit(".", 1)[-1]

@@ -92,7 +92,7 @@ def test_the_copy_really_is_not_installed(clone, dependencies):
 def test_a_source_checkout_finds_the_built_in_rules(clone, dependencies):
     result = run_uninstalled(clone, dependencies, "check", "fixtures/examples/hidden-spof.yaml")
     assert result.returncode == 1, result.stderr
-    assert result.stdout.endswith("Found 20 findings: 10 errors, 8 warnings, 2 notes.\n")
+    assert result.stdout.endswith(" root causes, 19 findings: 10 errors, 8 warnings, 1 note.\n")
     listed = run_uninstalled(clone, dependencies, "rules")
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) == len(registry.rules())
 
@@ -100,7 +100,7 @@ def test_a_source_checkout_finds_the_built_in_rules(clone, dependencies):
 def test_stale_metadata_falls_back_to_the_source_tree(clone, stale_metadata):
     result = run_uninstalled(clone, stale_metadata, "check", "fixtures/examples/hidden-spof.yaml")
     assert result.returncode == 1, result.stderr
-    assert result.stdout.endswith("Found 20 findings: 10 errors, 8 warnings, 2 notes.\n")
+    assert result.stdout.endswith(" root causes, 19 findings: 10 errors, 8 warnings, 1 note.\n")
 
 
 def test_no_rule_pack_at_all_is_an_error_not_a_pass(clone, dependencies):

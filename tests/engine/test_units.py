@@ -146,11 +146,21 @@ def test_a_broken_file_fails_its_unit_and_the_others_are_still_checked(in_tmp):
     assert "Traceback" not in result.output
 
 
-def test_a_broken_unit_writes_no_report_file(in_tmp):
+def test_a_broken_unit_writes_no_half_report_but_ci_formats_carry_the_error(in_tmp):
+    """A JSON report would be half the story: not written. SARIF and github annotations,
+    which CI shows on the pull request, say the error at its place (issue 12, item 4)."""
     write(in_tmp / "good" / "compose.yaml", COMPOSE.format(name="good"))
     write(in_tmp / "bad" / "compose.yaml", "services: [\n")
-    result = invoke("check", "--format", "sarif", "--output", "out.sarif", ".")
-    assert result.exit_code == 2 and not (in_tmp / "out.sarif").exists()
+    result = invoke("check", "-f", "json", "-o", "out.json", "-f", "sarif", "-o", "out.sarif", "-f", "github", ".")
+    assert result.exit_code == 2 and not (in_tmp / "out.json").exists()
+    run = json.loads((in_tmp / "out.sarif").read_text())["runs"][0]
+    (notification,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert run["invocations"][0]["executionSuccessful"] is False and notification["level"] == "error"
+    assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bad/compose.yaml"
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {
+        "good/compose.yaml"
+    }
+    assert result.stdout.startswith("::error file=bad/compose.yaml,line=")
 
 
 def test_a_native_overlay_joins_the_unit_whose_elements_it_names(in_tmp):

@@ -476,7 +476,10 @@ def test_az_example_control_plane_is_clean():
         assert re.search(r"no power|no links|no entry points|run nothing|glance keeps images", note.message), (
             note.message
         )
-    assert {f.subject for f in notes} >= set(infra) | {"load-balancer"}
+    # every host lacks power: one note for them all, on the first written, naming the infra hosts
+    (powerless,) = [f for f in notes if f.message.startswith(f"{len(topology.hosts)} hosts have no power")]
+    assert powerless.subject == "infra1" and all(f"{h}," in powerless.message for h in infra)
+    assert "load-balancer" in {f.subject for f in notes}
 
 
 @needs_corpus
@@ -489,3 +492,19 @@ def test_prod_ceph_example_models_ceph():
     # the anchored group points at where its hosts were written
     at = topology.where["infra1"]
     assert text_at(at.path, at.line, at.column).startswith("infra1:")
+
+
+def test_a_ceph_pool_on_one_osd_host_keeps_one_copy_and_is_said_so(tmp_path):
+    """A size-3 pool on one OSD host keeps one copy (one per host): the reader writes what
+    that host can hold, so the model is not "down with nothing failed" (an input error),
+    and STATE005 says the storage has a single host."""
+    text = (REPO / "fixtures" / "import" / "openstack-ansible" / "ceph-rbd.yml").read_text()
+    start = text.index("ceph-osd_hosts:")
+    end = text.index("compute_hosts:")
+    one = "ceph-osd_hosts:\n  osd-r1:\n    ip: 172.29.236.21\n\n"
+    path = tmp_path / "openstack_user_config.yml"
+    path.write_text(text[:start] + one + text[end:])
+    topology, findings = lint(path)
+    (ceph,) = [s for s in topology.storage.values() if s.kind == "ceph"]
+    assert ceph.hosts == ("osd-r1",) and ceph.min_replicas <= 1
+    assert ("STATE005", ceph.id) in {(f.rule, f.subject) for f in findings}

@@ -31,9 +31,23 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 EXAMPLES = "fixtures/examples"  # relative: reports name the files as given
 SARIF_SCHEMA = SHARED / "schemas" / "sarif-2.1.0.json"
 UPDATE = os.environ.get("SPOFLINT_UPDATE_GOLDEN") == "1"
-SUFFIX = {"text": "txt", "json": "json", "sarif": "sarif", "github": "github", "junit": "junit.xml"}
+SUFFIX = {
+    "text": "txt",
+    "concise": "concise.txt",
+    "json": "json",
+    "sarif": "sarif",
+    "github": "github",
+    "junit": "junit.xml",
+}
 FORMATS = tuple(SUFFIX)
-TOPOLOGIES = ("single-controller", "hidden-spof")
+TOPOLOGIES = ("single-controller", "hidden-spof", "planted-mistakes")
+STORIES = "fixtures/stories"  # our own cases, beside the shared examples
+
+
+def source(topology: str) -> str:
+    """The file of a topology the golden reports are made from, as reports show it."""
+    return f"{STORIES if topology == 'planted-mistakes' else EXAMPLES}/{topology}.yaml"
+
 
 ACCEPTED = accepted_topology('{SPOF001: "one feed in the lab"}')  # one power feed, its risk accepted
 
@@ -46,7 +60,7 @@ def check(*args) -> str:
 
 
 def report(topology: str, fmt: str) -> str:
-    return check("--format", fmt, f"{EXAMPLES}/{topology}.yaml")
+    return check("--format", fmt, source(topology))
 
 
 def sarif_of(*args) -> dict:
@@ -104,15 +118,25 @@ def test_golden(in_repo, topology, fmt):
 def test_golden_files_are_what_they_claim():
     """Sanity checks on the golden files themselves, so a bad regeneration shows."""
     for topology in TOPOLOGIES:
+        concise = (GOLDEN / f"{topology}.concise.txt").read_text()
         text = (GOLDEN / f"{topology}.txt").read_text()
         document = json.loads((GOLDEN / f"{topology}.json").read_text())
         sarif = json.loads((GOLDEN / f"{topology}.sarif").read_text())
         shown = [f for f in document["findings"] if f["suppressed"] is None]
-        assert len(text.splitlines()) == len(shown) + 1
+        assert len(concise.splitlines()) == len(shown) + 1
         assert len(sarif["runs"][0]["results"]) == len(document["findings"])
+        roots = [f for f in shown if f["cause"] is None]
+        assert text.splitlines()[-1].startswith(f"{len(roots)} root cause")
+        by_fingerprint = {f["fingerprint"]: f for f in document["findings"]}
         for f in document["findings"]:
-            assert f["path"] == f"{EXAMPLES}/{topology}.yaml"
-            assert f"{f['path']}:{f['line']}:{f['column']}: {f['rule']} [{f['severity']}] {f['message']}" in text
+            assert f["path"] == source(topology)
+            line = f"{f['path']}:{f['line']}:{f['column']}: {f['rule']} [{f['severity']}] {f['message']}"
+            assert line in concise
+            if f["cause"] is None:  # a root: in full, at the start of a line
+                assert f"\n{line}\n" in f"\n{text}"
+            else:  # what follows from a root: under it, in full or folded
+                assert by_fingerprint[f["cause"]]["cause"] is None  # the root itself
+                assert f"  {line}\n" in text or re.search(rf"  also: {f['rule']} ×\d+ on ", text)
     single = json.loads((GOLDEN / "single-controller.json").read_text())["findings"]
     assert {f["subject"] for f in single if f["rule"] == "SPOF001"} >= {
         "feed-a",
@@ -148,7 +172,7 @@ def test_output_does_not_depend_on_hash_seed():
         for topology in TOPOLOGIES:
             for fmt in ("json",):  # SARIF and text render these same findings
                 runs[seed, topology, fmt] = subprocess.Popen(
-                    [sys.executable, "-m", "spoflint", "check", "--format", fmt, f"{EXAMPLES}/{topology}.yaml"],
+                    [sys.executable, "-m", "spoflint", "check", "--format", fmt, source(topology)],
                     cwd=REPO,
                     env={**os.environ, "PYTHONHASHSEED": seed},
                     stdout=subprocess.PIPE,
@@ -173,9 +197,9 @@ def test_no_timestamps_and_no_absolute_paths(in_repo, fmt):
         assert "file:" not in text
 
 
-def test_findings_are_sorted(in_repo):
+def test_concise_findings_are_sorted(in_repo):
     for topology in TOPOLOGIES:
-        lines = report(topology, "text").splitlines()[:-1]
+        lines = report(topology, "concise").splitlines()[:-1]
         keys = []
         for line in lines:
             path, line_no, column, rest = line.split(":", 3)
@@ -255,7 +279,7 @@ def test_sarif_meets_github_ingestion_rules(in_repo, topology):
         for location in locations:
             physical = location["physicalLocation"]
             uri = physical["artifactLocation"]["uri"]
-            assert uri == f"{EXAMPLES}/{topology}.yaml"
+            assert uri == source(topology)
             assert not uri.startswith("/") and not uri.startswith("file:") and "\\" not in uri
             assert physical["artifactLocation"].get("uriBaseId", "%SRCROOT%") == "%SRCROOT%"
             region = physical["region"]
@@ -285,7 +309,13 @@ def test_sarif_results_match_the_json_findings(in_repo, topology):
             )
             for loc in r.get("relatedLocations", [])
         ]
-        assert related == [(x["subject"], x["line"], x["column"]) for x in f["related"]]
+        # the finding's related elements, then the root cause's place for a finding that has one
+        root = [x for x in findings if x["fingerprint"] == f["cause"]]
+        expected = [(x["subject"], x["line"], x["column"]) for x in f["related"]]
+        expected += [(f"root cause: {x['rule']} on {x['subject']}", x["line"], x["column"]) for x in root]
+        assert related == expected
+        assert r["properties"].get("rootCause") == f["cause"]
+        assert [x["description"]["text"] for x in r["properties"].get("fixes", [])] == [x["change"] for x in f["fixes"]]
         # the other elements of the chain are shown as related locations
         assert set(f["chain"]) - {f["subject"]} <= {x["subject"] for x in f["related"]}, f
         assert "suppressions" not in r
@@ -318,12 +348,12 @@ def _identities(path: Path, cwd: Path, monkeypatch):
 
 @pytest.mark.parametrize("topology", TOPOLOGIES)
 def test_fingerprints_survive_line_moves(tmp_path, monkeypatch, topology):
-    source = (REPO / EXAMPLES / f"{topology}.yaml").read_text()
+    text = (REPO / source(topology)).read_text()
     before_dir, after_dir = tmp_path / "before", tmp_path / "after"
     before_dir.mkdir()
     after_dir.mkdir()
-    (before_dir / "infra.yaml").write_text(source)
-    (after_dir / "infra.yaml").write_text("# a new header comment\n\n# and another\n" + source)
+    (before_dir / "infra.yaml").write_text(text)
+    (after_dir / "infra.yaml").write_text("# a new header comment\n\n# and another\n" + text)
     ids_before, lines_before, sarif_before = _identities(before_dir / "infra.yaml", before_dir, monkeypatch)
     ids_after, lines_after, sarif_after = _identities(after_dir / "infra.yaml", after_dir, monkeypatch)
     assert ids_before and ids_after == ids_before
@@ -361,8 +391,11 @@ def test_text_report_counts_accepted_findings_without_listing_them(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     Path("t.yaml").write_text(ACCEPTED)
     lines = check("t.yaml").splitlines()
-    assert not any(" SPOF001 [" in line for line in lines)  # other findings may name it in their text
+    # not listed: at most named, with the reason, as the root of what is still reported
+    assert not any(" SPOF001 [error]" in line for line in lines)  # other findings may name it in their text
+    assert "t.yaml:3:3: SPOF001 [accepted] on feed-a: one feed in the lab" in lines
     assert lines[-1].endswith("(1 accepted).")
+    assert not any(" SPOF001 [" in line for line in check("--format", "concise", "t.yaml").splitlines())
 
 
 # --- GitHub workflow commands ---------------------------------------------------------
@@ -417,10 +450,16 @@ def test_github_output_of_a_real_run(in_repo):
     lines = text.splitlines()
     assert len(lines) == len([f for f in document["findings"] if f["suppressed"] is None])
     level = {"error": "error", "warning": "warning", "note": "notice"}
+    by_fingerprint = {f["fingerprint"]: f for f in document["findings"]}
     for line, f in zip(lines, document["findings"]):
+        root = by_fingerprint.get(f["cause"])
+        said = f["message"] + (
+            f" (caused by {root['rule']} on {root['subject']}, {root['path']}:{root['line']})" if root else ""
+        )
+        said += "".join(f"; fix: {x['change']}" for x in f["fixes"])
         assert line == (
             f"::{level[f['severity']]} file={f['path']},line={f['line']},col={f['column']},"
-            f"title={f['rule']} {f['name']}::{f['message'].replace('%', '%25')}"
+            f"title={f['rule']} {f['name']}::{said.replace('%', '%25')}"
         )
 
 
@@ -432,6 +471,7 @@ def test_junit_parses_with_the_right_counts(in_repo):
     root = ET.fromstring(report("hidden-spof", "junit"))
     ran = rules()
     findings = document["findings"]
+    by_fingerprint = {f["fingerprint"]: f for f in findings}
     by_rule = {}
     for f in findings:
         by_rule.setdefault(f["rule"], []).append(f)
@@ -449,10 +489,11 @@ def test_junit_parses_with_the_right_counts(in_repo):
         for case, f in zip(cases, by_rule.get(rule_id, [])):
             assert case.get("file") == f["path"] and case.get("line") == str(f["line"])
             failure = case.find("failure")
-            assert failure.get("type") == f["severity"] and failure.get("message") == f["message"]
-            assert (
-                failure.text == f"{f['path']}:{f['line']}:{f['column']}: {f['rule']} [{f['severity']}] {f['message']}"
-            )
+            cause = by_fingerprint.get(f["cause"])
+            said = f["message"] + (f" (caused by {cause['rule']} on {cause['subject']})" if cause else "")
+            assert failure.get("type") == f["severity"] and failure.get("message") == said
+            assert failure.text == f"{f['path']}:{f['line']}:{f['column']}: {f['rule']} [{f['severity']}] {said}"
+            assert not list(failure)  # nothing nested
 
 
 def test_junit_skips_accepted_findings_and_survives_any_reason(tmp_path, monkeypatch):

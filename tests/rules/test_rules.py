@@ -255,6 +255,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "FAC001": ("single-cooling", "warning"),
     "MODEL001": ("incomplete-description", "note"),
     "MODEL002": ("unused-acceptance", "note"),
+    "MODEL003": ("unused-element", "note"),
     "NET001": ("single-homed-host", "warning"),
     "OBJ001": ("availability-below-objective", "warning"),
     "OBJ002": ("failover-slower-than-objective", "warning"),

@@ -15,6 +15,7 @@ COMMANDS = {
     "spoflint-cutsets": ["cutsets", "-f", "json", HA],
     "spoflint-availability": ["availability", "-f", "json", HA],
     "spoflint-graph": ["graph", "-f", "json", HA],
+    "spoflint-kinds": ["kinds", "-f", "json"],
 }
 
 

@@ -1,0 +1,185 @@
+"""The command line: a thin shell over the library. Only this package prints or exits.
+
+Each command parses its options, calls the library and prints what it returns. Exit
+status: 0 nothing at or above the threshold, 1 findings at or above it, 2 the input or
+the invocation could not be checked (one line naming file, line and column, or
+`spoflint: error: ...`).
+
+This module holds the app, the choices every command shares and the error handling;
+the commands are in `check` (lint), `analyses` (simulate, cutsets, availability,
+graph) and `catalogue` (rules, explain, schema, kinds, import, init).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+
+import typer
+
+from .. import __version__
+from ..errors import InputError
+from ..findings import SEVERITIES
+from ..importers import FORMATS as IMPORT_FORMATS
+from ..reporters import FORMATS as REPORT_FORMATS
+from ..views import FORMATS as VIEW_FORMATS
+from ..views import PICTURE_FORMATS as GRAPH_FORMATS
+from ..views import RULE_LIST_FORMATS
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Find single points of failure across every layer of an infrastructure description.",
+)
+
+
+class _Choice(str, Enum):
+    """An option's choices, made from the library's own tuple of names."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+def _choices(name: str, values: tuple[str, ...]) -> Any:
+    return _Choice(name, {v.replace("-", "_"): v for v in values})  # type: ignore[call-overload]  # functional API
+
+
+if TYPE_CHECKING:  # to mypy a choice is the string it stands for (the enums subclass str)
+    Format: TypeAlias = str
+    InputFormat: TypeAlias = str
+    ImportFormat: TypeAlias = str
+    ViewFormat: TypeAlias = str
+    GraphFormat: TypeAlias = str
+    RuleListFormat: TypeAlias = str
+    Level: TypeAlias = str
+else:
+    Format = _choices("Format", REPORT_FORMATS)
+    InputFormat = _choices("InputFormat", ("native", *IMPORT_FORMATS))
+    ImportFormat = _choices("ImportFormat", IMPORT_FORMATS)
+    ViewFormat = _choices("ViewFormat", VIEW_FORMATS)
+    GraphFormat = _choices("GraphFormat", GRAPH_FORMATS)
+    RuleListFormat = _choices("RuleListFormat", RULE_LIST_FORMATS)
+    Level = _choices("Level", SEVERITIES)
+
+# The input options of every command that reads topologies.
+PATHS = typer.Argument(..., help="Topology files or directories.")
+INPUT_FORMAT = typer.Option(None, "--input-format", help="Read every file as this format (default: detected per file).")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_line_errors(command: F) -> F:
+    """Input and usage errors end the command with their one line and status 2."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            typer.echo(f"{error}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]  # same signature: typer reads it through @wraps
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"spoflint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """spoflint: single points of failure, found before they fail."""
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str], None]]:
+    """A spinner naming the stage, on a terminal only, and only once a run has taken
+    over a second: nothing of it in pipes, CI logs or quick runs."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield lambda stage: None
+        return
+    import threading
+
+    from rich.console import Console
+    from rich.status import Status
+
+    stage = ["reading"]
+    status: list[Status | None] = [None]
+    done = threading.Event()  # set once the run ends: a late timer must not start the spinner then
+    lock = threading.Lock()
+
+    def start() -> None:
+        with lock:
+            if not done.is_set() and status[0] is None:
+                spinner = status[0] = Console(stderr=True).status(f"spoflint: {stage[0]}...")
+                spinner.start()
+
+    def update(name: str) -> None:
+        with lock:
+            stage[0] = name
+            if status[0] is not None:
+                status[0].update(f"spoflint: {name}...")
+
+    timer = threading.Timer(1.0, start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield update
+    finally:
+        timer.cancel()
+        with lock:
+            done.set()
+            if status[0] is not None:
+                status[0].stop()
+
+
+def _emit(text: str, output: str | None) -> None:
+    """A command's text to its --output file (atomically), else standard output."""
+    from ..outputs import write_files
+
+    if output:
+        write_files([(output, text)])
+    else:
+        sys.stdout.write(text)
+
+
+def _text(choice: str | None) -> str | None:
+    return None if choice is None else str(choice)
+
+
+def run(argv: list[str]) -> int:
+    """Run the app in-process and return its exit status. A usage error (an unknown
+    option, a bad value) is one line, like every other error, not click's usage block."""
+    try:
+        result = app(argv, prog_name="spoflint", standalone_mode=False)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
+    except Exception as error:  # click's UsageError (vendored by newer typer releases)
+        message = getattr(error, "format_message", None)
+        if message is None or getattr(error, "exit_code", None) != 2:
+            raise
+        if type(error).__name__ == "NoArgsIsHelpError":  # bare `spoflint`: the help
+            sys.stdout.write(message() + "\n")
+            return 2
+        sys.stderr.write(f"spoflint: error: {' '.join(message().split())}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("spoflint: interrupted\n")
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+from . import analyses, catalogue, check  # noqa: E402,F401  (registers their commands on `app`)

@@ -1,0 +1,94 @@
+"""The analyses of one topology: `simulate`, `graph`, `cutsets`, `availability`."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from . import (
+    INPUT_FORMAT,
+    PATHS,
+    GraphFormat,
+    InputFormat,
+    ViewFormat,
+    _emit,
+    _one_line_errors,
+    _text,
+    app,
+)
+
+if TYPE_CHECKING:
+    from ..model import Topology
+
+
+def _read(paths: list[str], input_format: str | None) -> Topology:
+    """The topology the non-check commands read (named files must be topologies)."""
+    from ..importers.assemble import read_topology
+
+    topology = read_topology(paths, input_format=_text(input_format))
+    assert topology is not None  # only `only_topologies` may find nothing
+    return topology
+
+
+@app.command()
+@_one_line_errors
+def simulate(
+    paths: list[str] = PATHS,
+    fail: list[str] = typer.Option(..., "--fail", help="An element that fails (repeat for several)."),
+    format: ViewFormat = typer.Option("text", "--format", "-f", help="Output format."),
+    input_format: InputFormat | None = INPUT_FORMAT,
+) -> None:
+    """What if these elements fail: which services go down, which lose data, and why."""
+    from ..analysis.simulation import simulate as run
+    from ..views import simulation as view
+
+    result = run(_read(paths, input_format), fail)
+    sys.stdout.write(view.to_json(result) if str(format) == "json" else view.to_text(result))
+
+
+@app.command()
+@_one_line_errors
+def graph(
+    paths: list[str] = PATHS,
+    format: GraphFormat = typer.Option("dot", "--format", "-f", help="dot, mermaid, json or html."),
+    output: str | None = typer.Option(None, "--output", "-o", help="Write the picture to this file (atomically)."),
+    input_format: InputFormat | None = INPUT_FORMAT,
+) -> None:
+    """The dependency graph, single points of failure highlighted (json: the analysed model)."""
+    from ..views.graph import render
+
+    _emit(render(str(format), _read(paths, input_format)), output)
+
+
+@app.command()
+@_one_line_errors
+def cutsets(
+    paths: list[str] = PATHS,
+    order: int = typer.Option(2, "--order", "-k", min=1, help="Largest set size (K)."),
+    format: ViewFormat = typer.Option("text", "--format", "-f", help="Output format."),
+    max_sets: int = typer.Option(1000, "--max-sets", min=1, help="Most sets listed per service."),
+    input_format: InputFormat | None = INPUT_FORMAT,
+) -> None:
+    """Minimal sets of up to K elements whose joint failure takes a user-facing service down, ranked."""
+    from ..analysis.cutsets import cut_sets
+    from ..views import cutsets as view
+
+    result = cut_sets(_read(paths, input_format), order, max_sets=max_sets)
+    sys.stdout.write(view.to_json(result, order) if str(format) == "json" else view.to_text(result, order))
+
+
+@app.command()
+@_one_line_errors
+def availability(
+    paths: list[str] = PATHS,
+    format: ViewFormat = typer.Option("text", "--format", "-f", help="Output format."),
+    input_format: InputFormat | None = INPUT_FORMAT,
+) -> None:
+    """Each user-facing service's availability (nines, downtime a year, the elements that
+    matter most) and recovery time, against the topology's objectives."""
+    from ..views import availability as view
+
+    data = view.report(_read(paths, input_format))
+    sys.stdout.write(view.to_json(data) if str(format) == "json" else view.to_text(data))
