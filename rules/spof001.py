@@ -84,7 +84,7 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
         also = f"; it also destroys the only copy of {', '.join(point.data)} (SPOF002)" if point.data else ""
         yield Problem(
             element,
-            f"{element} is a single point of failure: {_reason(element, groups)}"
+            f"{facts.topology.describe(element)} is a single point of failure: {_reason(element, groups)}"
             f"{_names(point.services)} ({' -> '.join(point.chain)}){also}",
             related=tuple(e for e in point.chain[1:] if e != element),
             services=point.services,

@@ -58,7 +58,8 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
         down = f"; it also takes down {', '.join(point.services)} (SPOF001)" if point.services else ""
         yield Problem(
             element,
-            f"{element} holds the only copy of the data of {', '.join(point.data)}: its failure alone loses it{down}",
+            f"{facts.topology.describe(element)} holds the only copy of the data of {', '.join(point.data)}: "
+            f"its failure alone loses it{down}",
             related=point.data,
             services=point.services,
             impact=("data-loss", "downtime") if point.services else ("data-loss",),

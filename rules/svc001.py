@@ -53,7 +53,8 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     for svc in t.services.values():
         if svc.id not in needed or svc.replicas != 1:
             continue
-        where = f" (on {svc.hosts[0]})" if svc.hosts else ""
+        what = t.assumed.get(svc.hosts[0]) if svc.hosts else None  # an invented host says so
+        where = f" (on {svc.hosts[0]}{f', {what}' if what else ''})" if svc.hosts else ""
         role = "user-facing" if svc.public else "needed by a user-facing service"
         message = f"{svc.id} runs a single instance{where} and is {role}"
         if not svc.recreated:

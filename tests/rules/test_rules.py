@@ -303,3 +303,16 @@ def test_replicas_on_a_pool_of_one_host_are_certain_to_share_it(tmp_path):
     )
     (two,) = [f for f in lint([path]) if f.rule == "SVC002"]
     assert "may all land on one host" in two.message
+
+
+def test_findings_name_an_invented_element_as_such(tmp_path):
+    """A host a reader had to assume is never reported as if it were a described machine."""
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "version: 1\nhosts:\n  node-1: {assumed: a node the manifests imply}\n"
+        "services:\n  db: {kind: postgresql, hosts: [node-1]}\n"
+    )
+    messages = {f.rule: f.message for f in lint([path])}
+    assert messages["SPOF001"].startswith("node-1 (a node the manifests imply) is a single point of failure")
+    assert messages["SPOF002"].startswith("node-1 (a node the manifests imply) holds the only copy")
+    assert "(on node-1, a node the manifests imply)" in messages["SVC001"]
