@@ -255,3 +255,19 @@ def test_explain_shows_the_kinds_of_fix(rule):
     doc = registry.rules()[rule].doc
     tail = doc.rsplit("```", 1)[-1]
     assert "Fixes:" in tail, f"{rule}'s docstring ends without a `Fixes:` paragraph"
+
+
+def test_an_nfs_server_is_not_fixed_by_more_hosts():
+    """An NFS export keeps one copy on its server: listing more hosts under it would be
+    true to the model and false to NFS, so no such fix is offered (hidden-spof's nfs-1)."""
+    found = check(read_topology([str(HIDDEN)]))
+    assert not [x for x in one(found, "SPOF001", "nfs-1").fixes if "hosts of storage" in x.change]
+    ceph = """\
+version: 1
+hosts: {s1: {}, s2: {}}
+storage:
+  pool: {kind: ceph, hosts: [s1], replicas: 1}
+services:
+  db: {kind: mariadb, hosts: [s2], storage: [pool]}
+"""
+    assert any("hosts of storage pool" in change for change, _ in fixes_of(ceph, "SPOF001", "s1"))

@@ -195,12 +195,19 @@ def add_to_pool(ctx: Context, service: str, failed: str | None, new: bool = Fals
     return together([*where.made(), fix]) if fix is not None else None
 
 
+# the storage kinds that keep copies of their data on several hosts (Ceph's replicas, DRBD's
+# mirror): only these are fixed by more hosts
+REPLICATING = ("ceph", "drbd")
+
+
 def add_storage_hosts(
     ctx: Context, storage: str, failed: str | None, count: int = 1, new: bool = False
 ) -> Candidate | None:
     """More hosts for a storage backend (a copy on each, unless `replicas` is written);
     `new`: new hosts like its last one."""
     s = ctx.t.storage[storage]
+    if s.kind not in REPLICATING:  # an NFS server or an LVM volume group keeps one copy, however many hosts
+        return None
     where = Hosts(ctx, {failed} if failed else set(), like=s.hosts[-1] if new else None)
     chosen = where.pick(s.hosts, count)
     if chosen is None:
@@ -274,7 +281,7 @@ def spread_out(ctx: Context, failed: str, skip: int = 0, new: bool = False) -> C
             vips.append(vip(ctx, s, instances=svc.replicas + extra))
     parts += _plain(ctx, plain, failed)
     for s in storage:
-        chosen = where.pick(ctx.t.storage[s].hosts, 1)
+        chosen = where.pick(ctx.t.storage[s].hosts, 1) if ctx.t.storage[s].kind in REPLICATING else None
         parts.append(_storage_hosts(ctx, s, chosen) if chosen else None)
     if any(p is None for p in parts + vips):
         return None

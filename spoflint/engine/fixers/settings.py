@@ -70,6 +70,8 @@ def pool_replicas(ctx: Context, service: str, replicas: int) -> Candidate | None
 def storage_replicas(ctx: Context, storage: str, replicas: int) -> Candidate | None:
     """`replicas: N` on a backend, with the hosts to hold them when it has too few."""
     s = ctx.t.storage[storage]
+    if s.hosts and s.kind not in ("ceph", "drbd"):  # one copy on one server, whatever `replicas` says
+        return None
     missing = replicas - len(s.hosts)
     if missing <= 0:
         return Candidate(
