@@ -223,6 +223,8 @@ class _Evaluator:
         if s in self.memo:
             return self.memo[s]
         el = self.t.storage[s]
+        if el.hosts and s in self.failed:  # the software itself (a what-if): its disks keep the data
+            return self.mark(s, False, "failed itself (its software, not its hosts)")
         if not el.hosts:
             if s in self.failed:
                 return self.mark(s, False, "failed")
@@ -247,6 +249,8 @@ class _Evaluator:
         if s in self.memo:
             return self.memo[s]
         svc = self.t.services[s]
+        if s in self.failed:  # a what-if of software: a bad configuration pushed, a partition
+            return self.mark(s, False, "failed itself (its software, not its hosts)")
         for d in svc.needs:
             if not self.need_up(d):
                 return self.mark(s, False, f"it needs {d}, which is down", [d])

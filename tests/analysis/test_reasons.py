@@ -462,3 +462,20 @@ def test_simulated_groups_are_lost(doc, data):
     failed = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True)) if ids else []
     problems = wrong_simulated_groups(doc, failed)
     assert not problems, "\n".join(problems) + "\n\ntopology:\n" + as_yaml(doc)
+
+
+def test_simulate_fails_a_service_itself_not_its_hosts():
+    """Issue 12, item 9: a software failure (a bad config push) of galera takes down what
+    needs it, keeps its hosts and their other services up, and loses no data."""
+    from spoflint.analysis.simulation import simulate
+    from spoflint.importers.assemble import read_topology
+    from tests.helpers import HA
+
+    t = read_topology([str(HA)])
+    assert t is not None
+    result = simulate(t, ["galera"])
+    assert "galera" in result.after.services_down and "keystone" in result.newly_down
+    assert result.after.down["galera"][0] == "failed itself (its software, not its hosts)"
+    assert result.after.is_up("memcached") and not result.lost
+    storage = next(s for s in t.storage.values() if s.hosts)
+    assert storage.id in simulate(t, [storage.id]).after.down and not simulate(t, [storage.id]).lost

@@ -247,6 +247,7 @@ def test_fail_on_does_not_hide_findings(in_tmp):
 FINDING_KEYS = {
     "rule",
     "name",
+    "url",
     "severity",
     "message",
     "path",
@@ -1062,3 +1063,10 @@ def test_a_misspelt_kind_points_at_the_catalogue(in_tmp):
     write(in_tmp / "t.yaml", "version: 1\nhosts: {h1: {}}\nservices:\n  db: {kind: mariadb-galra, hosts: [h1]}\n")
     line = assert_one_line_error(invoke("check", "t.yaml"), r"t\.yaml:4:\d+: .+")
     assert "did you mean 'mariadb-galera'" in line and "spoflint kinds" in line
+
+
+def test_simulate_fails_a_service_through_the_cli():
+    result = invoke("simulate", HA, "--fail", "galera")
+    assert result.exit_code == 0, result.output
+    assert "galera: failed itself (its software, not its hosts)" in result.stdout
+    assert "No data is lost." in result.stdout
