@@ -2,7 +2,8 @@
 
 Every problem with a topology, a config file or the command line ends as an
 `InputError` that names the file, line and column; the CLI prints it as one line
-and exits with status 2. Anything else escaping is a bug in spoflint.
+and exits with status 2 (`InputErrors`: several found in one run, a line each).
+Anything else escaping is a bug in spoflint.
 """
 
 from __future__ import annotations
@@ -32,6 +33,37 @@ class InputError(Exception):
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+MAX_ERRORS = 20  # input errors said in one run; beyond, "... and N more"
+
+
+class InputErrors(InputError):
+    """Several input errors found in one run (the schema errors of every file, the
+    syntax error that ends each file): one line each, in file order, up to MAX_ERRORS,
+    then how many more. It stands for the first, so code that expects one still works."""
+
+    def __init__(self, errors: list[InputError]):
+        flat = [e for error in errors for e in each(error)]
+        first = flat[0]
+        super().__init__(first.path, first.line, first.column, first.message)
+        self.errors = flat
+
+    def __str__(self) -> str:
+        lines = [str(e) for e in self.errors[:MAX_ERRORS]]
+        if len(self.errors) > MAX_ERRORS:
+            lines.append(f"... and {len(self.errors) - MAX_ERRORS} more input errors")
+        return "\n".join(lines)
+
+
+def each(error: InputError) -> list[InputError]:
+    """The single errors an error stands for (itself, or those it gathers)."""
+    return list(error.errors) if isinstance(error, InputErrors) else [error]
+
+
+def gathered(errors: list[InputError]) -> InputError:
+    """One error for these: itself when there is one."""
+    return errors[0] if len(errors) == 1 and not isinstance(errors[0], InputErrors) else InputErrors(errors)
 
 
 class UsageError(InputError):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import load, model
-from ..errors import InputError, UsageError
+from ..errors import InputError, UsageError, gathered
 from . import by_format, overlay, to_yaml
 
 
@@ -87,6 +87,7 @@ def _sort_out(found: list[load.Found], only_topologies: bool, input_format: str 
     natives: list[load.MarkedMap] = []
     foreign: list[tuple[str | InputError, load.Found]] = []
     roots: set[Path | None] = set()
+    broken: list[InputError] = []
     for entry in found:
         fmt = load.sniff_format(entry.path, input_format)
         if fmt:
@@ -101,12 +102,19 @@ def _sort_out(found: list[load.Found], only_topologies: bool, input_format: str 
             if load.claims_compose(entry.path) and not load.claims_version_1(entry.path):
                 foreign.append((_compose_error(entry.path, error), entry))
             elif named or load.claims_version_1(entry.path):
-                return natives, foreign, roots - {None}, error
+                broken.append(error)  # that file ends here; the others are still read
             continue  # YAML we cannot read that is not a topology (a playbook, a template)
         if named or model.is_topology(document):
             natives.append(document)
             roots.add(entry.root)
-    return natives, foreign, roots - {None}, None
+    if broken:  # the native model cannot be built; its documents' schema errors are said too
+        for document in natives:
+            try:
+                model.validate(document)
+            except InputError as error:
+                broken.append(error)
+        broken.sort(key=lambda e: (e.path, e.line, e.column))
+    return natives, foreign, roots - {None}, gathered(broken) if broken else None
 
 
 def _compose_error(path: Path, error: InputError) -> InputError:

@@ -16,6 +16,7 @@ services), `kinds` (the catalogue of known service kinds those come from),
 
 from __future__ import annotations
 
+from ..errors import InputError, gathered
 from ..load import MarkedMap
 from ..nogc import pausing
 from .builder import _Builder
@@ -67,7 +68,14 @@ __all__ = [
 
 @pausing
 def build(documents: list[MarkedMap]) -> Topology:
-    """Validate each document, then merge them into one Topology."""
+    """Validate each document (the schema errors of all of them are raised together),
+    then merge them into one Topology."""
+    errors: list[InputError] = []
     for document in documents:
-        validate(document)
+        try:
+            validate(document)
+        except InputError as error:
+            errors.append(error)
+    if errors:
+        raise gathered(errors)
     return _Builder(documents).build()

@@ -8,7 +8,7 @@ import json
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, quote
+from ..errors import InputError, gathered, quote
 from ..load import MarkedMap
 from . import schema_check
 from .messages import _explain
@@ -58,6 +58,13 @@ def is_topology(document: MarkedMap) -> bool:
     return type(document.get("version")) is int and document["version"] == 1
 
 
+def _version_message(version: object) -> str:
+    """What is wrong with a `version` that is not 1: the string "1" is the usual slip."""
+    if isinstance(version, str) and version.strip() in ("1", "1.0"):
+        return f"write `version: 1` (a number, not the string {quote(version)})"
+    return f"unsupported format version {quote(version)}; this spoflint reads version 1"
+
+
 def validate(document: MarkedMap) -> None:
     """Check one document against the schema.
 
@@ -74,7 +81,7 @@ def validate(document: MarkedMap) -> None:
             document.path,
             line,
             column,
-            f"unsupported format version {quote(document['version'])}; this spoflint reads version 1",
+            _version_message(document["version"]),
         )
     if fast_check()(document):  # the usual case; jsonschema only to explain a problem
         return
@@ -84,7 +91,9 @@ def validate(document: MarkedMap) -> None:
     from jsonschema.exceptions import relevance
 
     problems = [(*_explain(document, error), error) for error in errors]
-    first = min((line, column) for line, column, _, _ in problems)
-    tied = [p for p in problems if (p[0], p[1]) == first]
-    _, _, message, _ = max(tied, key=lambda p: relevance(p[3]))
-    raise InputError(document.path, first[0], first[1], message)
+    found = []  # one error per place written, the most relevant there, in file order
+    for place in sorted({(line, column) for line, column, _, _ in problems}):
+        tied = [p for p in problems if (p[0], p[1]) == place]
+        _, _, message, _ = max(tied, key=lambda p: relevance(p[3]))
+        found.append(InputError(document.path, place[0], place[1], message))
+    raise gathered(found)

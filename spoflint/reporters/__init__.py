@@ -20,18 +20,28 @@ if TYPE_CHECKING:
 
     Reporter = Callable[[Sequence[Finding], Mapping[str, Rule]], str]  # each module's `render`
 
-FORMATS = ("text", "concise", "json", "sarif", "github", "junit")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "markdown")
 
 
 # the formats CI shows on a pull request: an input error is written in them too
 SHOWS_ERRORS = ("sarif", "github")
 
 
-def render(name: str, findings: Sequence[Finding], rules: Mapping[str, Rule], errors: Sequence[InputError] = ()) -> str:
+def render(
+    name: str,
+    findings: Sequence[Finding],
+    rules: Mapping[str, Rule],
+    errors: Sequence[InputError] = (),
+    fail_on: str = "error",
+) -> str:
     """The findings in the format called `name` (one of FORMATS; anything else: text).
     `errors`: the input errors of the units that could not be checked; SARIF and github
     annotations carry them (a notification, an `::error` line), the others leave them to
-    standard error."""
+    standard error. `fail_on`: the run's threshold; JUnit marks failures at or above it."""
+    if errors:
+        from ..errors import each
+
+        errors = [e for error in errors for e in each(error)]
     if errors and name == "sarif":
         from .sarif import render_with_errors
 
@@ -48,7 +58,11 @@ def render(name: str, findings: Sequence[Finding], rules: Mapping[str, Rule], er
     elif name == "github":
         from .github import render as impl
     elif name == "junit":
-        from .junit import render as impl
+        from .junit import render as junit
+
+        return junit(findings, rules, fail_on)
+    elif name == "markdown":
+        from .markdown import render as impl
     elif name == "concise":
         from .text import render_concise as impl
     else:

@@ -638,13 +638,12 @@ def test_acceptance_that_matched_nothing_is_model002(in_tmp):
         commented("  feed-a: {kind: feed}  # spoflint: accept NOPE001 a typo\n"),
     ],
 )
-def test_acceptance_naming_no_rule_is_model002(in_tmp, text):
+def test_acceptance_naming_no_rule_is_an_input_error(in_tmp, text):
     write(in_tmp / "t.yaml", text)
     for args in ((), ("--select", "SPOF001,MODEL002")):  # named no rule: whatever ran
-        model002 = [f for f in check_json("t.yaml", *args)["findings"] if f["rule"] == "MODEL002"]
-        assert [(f["subject"], f["message"]) for f in model002] == [
-            ("feed-a", "the acceptance of NOPE001 on feed-a names no rule: remove it")
-        ]
+        assert_one_line_error(
+            invoke("check", "t.yaml", *args), r"t\.yaml:3:\d+: accept: unknown rule 'NOPE001' \(see `spoflint rules`\)"
+        )
 
 
 def test_acceptance_by_lowercase_rule_id(in_tmp):
@@ -676,10 +675,13 @@ def test_rules_lists_every_registered_rule():
     assert result.exit_code == 0
     table = rules()
     assert len(table) >= 10
-    lines = result.stdout.splitlines()
-    assert [line.split("\t")[0] for line in lines] == list(table)
-    for line, rule in zip(lines, table.values()):
-        assert line.split("\t") == [rule.id, rule.name, rule.severity, rule.summary]
+    header, *lines = result.stdout.splitlines()
+    assert header.split() == ["id", "name", "severity", "summary"]
+    assert [line.split()[0] for line in lines] == list(table)
+    for line, rule in zip(lines, table.values()):  # aligned: each column starts where its header does
+        assert line[header.index("name") :].startswith(rule.name + " ")
+        assert line[header.index("severity") :].startswith(rule.severity + " ")
+        assert line[header.index("summary") :] == rule.summary
 
 
 def test_rules_as_markdown_is_the_docs_page(capsys):
@@ -1070,3 +1072,29 @@ def test_simulate_fails_a_service_through_the_cli():
     assert result.exit_code == 0, result.output
     assert "galera: failed itself (its software, not its hosts)" in result.stdout
     assert "No data is lost." in result.stdout
+
+
+def test_every_input_error_is_said_in_one_run(in_tmp):
+    """Issue 12, item 3: the typos of two files are a line each in one run, in file order;
+    a YAML syntax error ends its own file only."""
+    write(in_tmp / "a.yaml", "version: 1\nhosts:\n  h1: {rakc: r1}\n  h2: {fencing: 3}\n")
+    write(in_tmp / "b.yaml", "version: 1\nservices:\n  web: {kind: nginx, hosts: [h1], replicas: many}\n")
+    write(in_tmp / "c.yaml", "version: 1\nhosts: [\n")
+    result = invoke("check", ".")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[:2] for line in lines] == [
+        ["a.yaml", "3"],
+        ["a.yaml", "4"],
+        ["b.yaml", "3"],
+        ["b.yaml", "3"],
+        ["c.yaml", "3"],
+    ]
+    assert "rakc" in lines[0] and "fencing" in lines[1] and "many" in lines[3] and "invalid YAML" in lines[4]
+
+
+def test_input_errors_stop_at_a_cap(in_tmp):
+    hosts = "".join(f"  h{i}: {{rakc: r1}}\n" for i in range(30))
+    write(in_tmp / "a.yaml", "version: 1\nhosts:\n" + hosts)
+    lines = invoke("check", "a.yaml").stderr.splitlines()
+    assert len(lines) == 21 and lines[-1] == "... and 10 more input errors"
