@@ -836,9 +836,7 @@ def test_simulate_repeated_fail_counts_once():
     "eid, words",
     [
         ("nope", "no element"),
-        ("galera", "host"),  # a service fails through its hosts
-        ("ceph", "host"),  # so does storage kept on hosts
-        ("internet", "entry"),  # entry points do not fail
+        ("internet", "entry"),  # entry points do not fail (services and storage may: their software)
     ],
 )
 def test_simulate_bad_failure_exits_2(eid, words):
