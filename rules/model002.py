@@ -4,8 +4,9 @@ matched.
 Why: acceptances outlive the risks they were written for. When the finding is gone
 (the host got its second power supply) the stale entry stays behind, ready to hide the
 next, different problem on that element; an entry naming a rule that does not exist
-hides nothing and misleads the reader. Remove such entries, or write the baseline
-again. Acceptances of rules that did not run (`--select`, `--ignore`) are not judged.
+hides nothing and misleads the reader (in a topology file, an `accept` entry or comment
+naming no rule is an input error, with the rule most likely meant). Remove such
+entries, or write the baseline again. Acceptances of rules that did not run (`--select`, `--ignore`) are not judged.
 
 Options: none.
 

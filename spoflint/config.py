@@ -219,13 +219,13 @@ def _rules(local=()):
 
 
 def _rule_ids(name: str, shown: str, locate, steps, local=()) -> set[str]:
-    from .registry import resolve
+    from .registry import resolve, unknown_rule
 
     try:
         return resolve([name], local)
     except KeyError:
         line, column = locate(steps, key=isinstance(steps[-1], str))
-        raise InputError(shown, line, column, f"unknown rule {name!r} (see `spoflint rules`)") from None
+        raise InputError(shown, line, column, unknown_rule(name, local)) from None
 
 
 def _rule_id(name: str, shown: str, locate, steps, local=()) -> str:
@@ -249,10 +249,19 @@ def _validate(data, shown: str, locate) -> None:
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         line, column = locate(steps + [extra[0]], key=True) if extra else locate(steps)
-        raise InputError(shown, line, column, f"unknown configuration key {extra[0]!r}")
+        raise InputError(shown, line, column, _unknown_key(extra[0], error.schema.get("properties", {})))
     line, column = locate(steps)
     where = ".".join(str(s) for s in steps)
     raise InputError(shown, line, column, f"{where + ': ' if where else ''}{error.message}")
+
+
+def _unknown_key(key: str, known) -> str:
+    """`unknown configuration key 'fail_on'; did you mean 'fail-on'?`"""
+    import difflib
+
+    spelt = key.replace("_", "-").lower() if isinstance(key, str) else key
+    close = [spelt] if spelt in known else difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.7)
+    return f"unknown configuration key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
 
 
 def _pyproject(path: Path, shown: str):
@@ -330,7 +339,9 @@ def for_check(
             file, select=_names(select), ignore=_names(ignore), fail_on=fail_on, baseline=baseline, exclude=exclude
         )
     except KeyError as error:
-        raise UsageError(f"unknown rule {error.args[0]!r} (see `spoflint rules`)") from None
+        from .registry import unknown_rule
+
+        raise UsageError(unknown_rule(error.args[0], file.rule_paths)) from None
     if recording:
         config = replace(config, baseline=None)
     if order is None:

@@ -39,27 +39,39 @@ def plan(formats: Sequence[str], paths: Sequence[str]) -> list[Output]:
 
 
 def write_reports(
-    planned: Sequence[Output], findings: Sequence[Finding], rules: Mapping[str, Rule], errors: Sequence = ()
+    planned: Sequence[Output],
+    findings: Sequence[Finding],
+    rules: Mapping[str, Rule],
+    errors: Sequence = (),
+    fail_on: str = "error",
+    baseline: str | None = None,
 ) -> None:
-    """Render and write every output that goes to a file, all or none. With input
-    `errors`, only the formats that carry them (SARIF, github annotations) are written:
-    the others would be half a report."""
+    """Render and write every output that goes to a file, and the `baseline` file if
+    asked (`--write-baseline`), all or none. With input `errors`, only the formats that
+    carry them (SARIF, github annotations) are written, and no baseline: the others
+    would be half a report."""
+    from . import baseline as baselines
     from .reporters import SHOWS_ERRORS, render
 
     files = [
-        (o.path, render(o.format, findings, rules, errors))
+        (o.path, render(o.format, findings, rules, errors, fail_on))
         for o in planned
         if o.path is not None and (not errors or o.format in SHOWS_ERRORS)
     ]
+    if baseline and not errors:
+        files.append((baseline, baselines.render(findings, baseline)))
     if files:
         write_files(files)
 
 
 def write_baseline(path: str, findings: Sequence[Finding]) -> int:
     """Record the findings in a baseline file; the number of findings recorded."""
-    from . import baseline
+    write_reports([], findings, {}, baseline=path)
+    return recorded(findings)
 
-    write_files([(path, baseline.render(findings, path))])
+
+def recorded(findings: Sequence[Finding]) -> int:
+    """The number of findings a baseline records."""
     return len({(f.rule, f.path, f.subject) for f in findings if f.suppressed is None})
 
 

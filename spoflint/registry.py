@@ -252,8 +252,29 @@ def explained(name: str, local: tuple[str, ...] = ()) -> Rule:
     if len(matches) > 1:
         raise UsageError(f"{name!r} names several rules: {', '.join(sorted(matches))}")
     if not matches:
-        raise UsageError(f"unknown rule {name!r} (see `spoflint rules`)")
+        raise UsageError(unknown_rule(name, local))
     return rules(local)[matches.pop()]
+
+
+def unknown_rule(name: str, local: tuple[str, ...] = (), table: Mapping[str, Rule] | None = None) -> str:
+    """`unknown rule 'SPOF01'; did you mean 'SPOF001'?`: the message for a name that
+    names no rule (of `table`, default: every rule with the `local` folders'), with the
+    closest id or name when one is close."""
+    close = closest_rule(name, rules(local) if table is None else table)
+    return f"unknown rule {name!r}" + (f"; did you mean {close!r}?" if close else "") + " (see `spoflint rules`)"
+
+
+def closest_rule(name: str, table: Mapping[str, Rule]) -> str | None:
+    """The id or name of `table` a typo of `name` most likely meant, if one is close."""
+    import difflib
+
+    if len(name) > 100:
+        return None
+    ids = difflib.get_close_matches(name.upper(), list(table), n=1, cutoff=0.8)
+    spelt = name.lower().replace("_", "-")
+    names = difflib.get_close_matches(spelt, [r.name for r in table.values()], n=1, cutoff=0.8)
+    close = ids or names
+    return close[0] if close else None
 
 
 def resolve(names: Iterable[str], local: tuple[str, ...] = ()) -> set[str]:

@@ -183,3 +183,15 @@ def run(argv: list[str]) -> int:
 
 
 from . import analyses, catalogue, check  # noqa: E402,F401  (registers their commands on `app`)
+
+
+def _short_help(doc: str | None) -> str:
+    """A command's whole first sentence, for the top-level `--help` (click would cut
+    the first line to fit, mid-word)."""
+    paragraph = " ".join((doc or "").split("\n\n", 1)[0].split())
+    return paragraph.split(". ", 1)[0].rstrip(".") + "."
+
+
+for _info in app.registered_commands:
+    if _info.short_help is None and _info.callback is not None:
+        _info.short_help = _short_help(_info.callback.__doc__)

@@ -15,6 +15,7 @@ from . import (
     ViewFormat,
     _emit,
     _one_line_errors,
+    _progress,
     _text,
     app,
 )
@@ -36,15 +37,19 @@ def _read(paths: list[str], input_format: str | None) -> Topology:
 @_one_line_errors
 def simulate(
     paths: list[str] = PATHS,
-    fail: list[str] = typer.Option(..., "--fail", help="An element that fails (repeat for several)."),
+    fail: list[str] = typer.Option(..., "--fail", help="Elements that fail (comma-separated or repeated)."),
     format: ViewFormat = typer.Option("text", "--format", "-f", help="Output format."),
     input_format: InputFormat | None = INPUT_FORMAT,
 ) -> None:
     """What if these elements fail: which services go down, which lose data, and why."""
     from ..analysis.simulation import simulate as run
+    from ..errors import UsageError
     from ..views import simulation as view
 
-    result = run(_read(paths, input_format), fail)
+    failed = [name.strip() for value in fail for name in value.split(",") if name.strip()]
+    if not failed:
+        raise UsageError("--fail: name at least one element")
+    result = run(_read(paths, input_format), failed)
     sys.stdout.write(view.to_json(result) if str(format) == "json" else view.to_text(result))
 
 
@@ -59,7 +64,11 @@ def graph(
     """The dependency graph, single points of failure highlighted (json: the analysed model)."""
     from ..views.graph import render
 
-    _emit(render(str(format), _read(paths, input_format)), output)
+    with _progress() as progress:
+        topology = _read(paths, input_format)
+        progress("analysing")
+        text = render(str(format), topology)
+    _emit(text, output)
 
 
 @app.command()
@@ -75,7 +84,10 @@ def cutsets(
     from ..analysis.cutsets import cut_sets
     from ..views import cutsets as view
 
-    result = cut_sets(_read(paths, input_format), order, max_sets=max_sets)
+    with _progress() as progress:
+        topology = _read(paths, input_format)
+        progress("analysing")
+        result = cut_sets(topology, order, max_sets=max_sets)
     sys.stdout.write(view.to_json(result, order) if str(format) == "json" else view.to_text(result, order))
 
 
@@ -90,5 +102,8 @@ def availability(
     matter most) and recovery time, against the topology's objectives."""
     from ..views import availability as view
 
-    data = view.report(_read(paths, input_format))
+    with _progress() as progress:
+        topology = _read(paths, input_format)
+        progress("analysing")
+        data = view.report(topology)
     sys.stdout.write(view.to_json(data) if str(format) == "json" else view.to_text(data))

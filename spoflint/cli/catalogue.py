@@ -20,29 +20,19 @@ def _project_rule_paths() -> tuple[str, ...]:
 @app.command("rules")
 @_one_line_errors
 def list_rules(
-    format: RuleListFormat = typer.Option("table", "--format", "-f", help="table (tab-separated when piped) or markdown (docs/rules.md)."),
+    format: RuleListFormat = typer.Option("table", "--format", "-f", help="table (aligned columns), json, or markdown (docs/rules.md)."),
 ) -> None:  # fmt: skip
     """List every rule: id, name, default severity and summary."""
     from ..registry import rules
+    from ..views import rules as view
 
     table = rules(_project_rule_paths())
     if str(format) == "markdown":
-        from ..views.rules import markdown
-
-        sys.stdout.write(markdown(table))
-    elif sys.stdout.isatty():
-        from rich.console import Console
-        from rich.table import Table
-
-        view = Table(show_lines=False)
-        for column in ("id", "name", "severity", "summary"):
-            view.add_column(column)
-        for rule in table.values():
-            view.add_row(rule.id, rule.name, rule.severity, rule.summary)
-        Console().print(view)
+        sys.stdout.write(view.markdown(table))
+    elif str(format) == "json":
+        sys.stdout.write(view.to_json(table))
     else:
-        for rule in table.values():
-            typer.echo(f"{rule.id}\t{rule.name}\t{rule.severity}\t{rule.summary}")
+        sys.stdout.write(view.to_text(table))
 
 
 @app.command()
@@ -78,7 +68,7 @@ def import_(
     _emit(import_files(str(fmt), paths), output)
 
 
-@app.command()
+@app.command(short_help="List every known service kind, with its HA defaults and aliases.")
 @_one_line_errors
 def kinds(
     format: ViewFormat = typer.Option("text", "--format", "-f", help="text (an aligned table) or json."),
@@ -90,7 +80,7 @@ def kinds(
     sys.stdout.write(view.to_json() if str(format) == "json" else view.to_text())
 
 
-@app.command()
+@app.command(short_help="Write a starter topology to edit, or one imported with --from.")
 @_one_line_errors
 def init(
     path: str = typer.Argument("topology.yaml", help="The file to write (`-`: standard output)."),

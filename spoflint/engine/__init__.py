@@ -19,6 +19,7 @@ from ..errors import InputError, quote
 from ..findings import RANK, Finding, Place, Problem, fingerprint
 from ..importers.assemble import read_units
 from ..model import DEFAULT_SCOPE
+from ..model.acceptances import unknown_rules
 from . import causes, fixes
 
 
@@ -94,12 +95,19 @@ def run(
     readable = [u for u in units if u.topology is not None]
     findings: list[Finding] = []
     owned = {f for u in readable for f in u.files}
+    late: list[InputError] = []  # input errors found once a unit was read
+    skipped = 0
     for index, unit in enumerate(readable):
         assert unit.topology is not None
         files = None if len(readable) == 1 else set(unit.files) | (set() if index else {""})
+        unknown = unknown_rules(unit.topology.accepted, registry.rules(config.rule_paths))
+        if unknown:  # an acceptance naming no rule (a typo'd id): that unit cannot be judged
+            late.extend(unknown)
+            skipped += 1
+            continue
         findings.extend(check(unit.topology, config, files=files, owned=owned))
-    errors = [u.error for u in units if u.error is not None]
-    return Run(sorted(_once(findings), key=Finding.sort_key), errors, len(readable))
+    errors = [u.error for u in units if u.error is not None] + late
+    return Run(sorted(_once(findings), key=Finding.sort_key), errors, len(readable) - skipped)
 
 
 def _once(findings: list[Finding]) -> list[Finding]:
@@ -122,6 +130,9 @@ def check(
     that no finding matched; then the baseline applies. `files`: with several units, the
     files of this one (its baseline entries; `""` in it: also the entries of files in no
     unit of `owned`)."""
+    unknown = unknown_rules(topology.accepted, registry.rules(config.rule_paths))
+    if unknown:  # an acceptance naming no rule: a typo'd id is an input error
+        raise unknown[0]
     verdicts = Verdicts()
     facts = Facts(topology, scope=config.scope, verdicts=verdicts)
     today = (config.today or datetime.date.today()).isoformat()

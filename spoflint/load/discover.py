@@ -114,8 +114,15 @@ def matches(shown: str, patterns: Sequence[str]) -> bool:
     return False
 
 
+# files reported under another name: standard input, read into a temporary file
+# (`check -`, `--stdin-filename`): its absolute path -> the name reports show
+SHOWN_AS: dict[str, str] = {}
+
+
 def shown_path(path: Path) -> str:
     """The path as reports show it: relative to the current directory, with `/`."""
+    if SHOWN_AS and os.path.abspath(path) in SHOWN_AS:
+        return SHOWN_AS[os.path.abspath(path)]
     try:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows

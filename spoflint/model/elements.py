@@ -28,6 +28,7 @@ class Acceptance:
     rule: str
     reason: str
     until: str | None = None
+    at: Location | None = field(default=None, compare=False)  # where the rule is named (for its input error)
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,8 +69,15 @@ def _bad_key(document: MarkedMap, error: ValidationError, steps: list[str | int]
         if isinstance(container, MarkedMap) and instance in container.where
         else locate(document, steps)
     )
-    what = _PATTERNS.get(_schema_of(error).get("pattern", ""), "a valid key here")
-    return line, column, _at(where, f"{quote(instance)} is not {what}")
+    pattern = _schema_of(error).get("pattern", "")
+    what = _PATTERNS.get(pattern, "a valid key here")
+    hint = ""
+    if what.startswith("a rule id") and isinstance(instance, str):  # accept: {SPOF01: ...}
+        from ..registry import closest_rule, rules
+
+        close = closest_rule(instance, rules())
+        hint = f"; did you mean {close!r}?" if close else ""
+    return line, column, _at(where, f"{quote(instance)} is not {what}{hint}")
 
 
 def _unknown_key(error: ValidationError, where: str) -> tuple[int, int, str] | None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..views.rules import url as rule_url
 
 if TYPE_CHECKING:
     from ..findings import Finding
@@ -20,11 +21,12 @@ if TYPE_CHECKING:
 VERSION = 1
 
 
-def finding_dict(f: Finding) -> dict[str, Any]:
-    """One finding as the JSON object of `findings`."""
+def finding_dict(f: Finding, url: str | None = None) -> dict[str, Any]:
+    """One finding as the JSON object of `findings`; `url`: its rule's documentation."""
     return {
         "rule": f.rule,
         "name": f.name,
+        "url": url,
         "severity": f.severity,
         "message": f.message,
         "path": f.path,
@@ -50,7 +52,7 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
         "format": "spoflint-findings",
         "version": VERSION,
         "tool": {"name": "spoflint", "version": __version__},
-        "findings": [finding_dict(f) for f in findings],
+        "findings": [finding_dict(f, rule_url(rules[f.rule]) if f.rule in rules else None) for f in findings],
         "summary": {
             "error": counts["error"],
             "warning": counts["warning"],

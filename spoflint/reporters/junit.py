@@ -1,6 +1,8 @@
 """JUnit XML, for CI systems that show test reports: one test suite per rule that ran,
-one test case per finding (a failure of the finding's severity, skipped when accepted
-or in the baseline), and a passing case for a rule with no finding. Nothing is nested:
+one test case per finding (a failure of the finding's severity when it is at or above
+`--fail-on`, so that the report fails exactly when the run does; a passing case with the
+message as `system-out` below it; skipped when accepted or in the baseline), and a
+passing case for a rule with no finding. Nothing is nested:
 a finding that follows from another says `caused by RULE on subject` in its message."""
 
 from __future__ import annotations
@@ -36,14 +38,21 @@ def message(f: Finding, by_fingerprint: Mapping[str, Finding]) -> str:
     return f"{f.message} (caused by {root.rule} on {root.subject})" if root is not None else f.message
 
 
-def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
-    """One test suite per rule that ran (and per rule of a finding), one test case per finding."""
+def render(findings: Sequence[Finding], rules: Mapping[str, Rule], fail_on: str = "error") -> str:
+    """One test suite per rule that ran (and per rule of a finding), one test case per
+    finding; failures are the unsuppressed findings at or above `fail_on`."""
+    from ..findings import RANK
+
     by_fingerprint = {f.fingerprint: f for f in findings}
     by_rule: dict[str, list[Finding]] = {rule_id: [] for rule_id in sorted(rules)}
     for f in findings:
         by_rule.setdefault(f.rule, []).append(f)
-    failures = sum(1 for f in findings if f.suppressed is None)
-    skipped = len(findings) - failures
+
+    def fails(f: Finding) -> bool:
+        return f.suppressed is None and RANK[f.severity] >= RANK[fail_on]
+
+    failures = sum(1 for f in findings if fails(f))
+    skipped = sum(1 for f in findings if f.suppressed is not None)
     tests = sum(max(len(v), 1) for v in by_rule.values())
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
@@ -51,10 +60,11 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
     ]
     for rule_id, items in by_rule.items():
         name = rules[rule_id].name if rule_id in rules else rule_id
-        bad = sum(1 for f in items if f.suppressed is None)
+        bad = sum(1 for f in items if fails(f))
+        passed_over = sum(1 for f in items if f.suppressed is not None)
         out.append(
             f'  <testsuite name={quoteattr(f"{rule_id} {name}")} tests="{max(len(items), 1)}" '
-            f'failures="{bad}" skipped="{len(items) - bad}">\n'
+            f'failures="{bad}" skipped="{passed_over}">\n'
         )
         if not items:
             out.append(f'    <testcase classname={quoteattr(rule_id)} name="no findings"/>\n')
@@ -67,6 +77,11 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
             if f.suppressed is not None:
                 why = "in the baseline" if f.suppressed_by == "baseline" else f"accepted: {f.suppressed}"
                 out.append(f"      <skipped message={quoteattr(why)}/>\n")
+            elif not fails(f):  # below --fail-on: reported, but the run does not fail on it
+                said = message(f, by_fingerprint)
+                out.append(
+                    f"      <system-out>{escape(f'{f.path}:{f.line}:{f.column}: {f.rule} [{f.severity}] {said}')}</system-out>\n"
+                )
             else:
                 said = message(f, by_fingerprint)
                 out.append(

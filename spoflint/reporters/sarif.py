@@ -1,7 +1,8 @@
 """SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
 
 What GitHub's ingestion needs and gets here: `tool.driver.rules` with non-empty short
-and full descriptions and help; each result with its ruleId and ruleIndex, a relative
+and full descriptions and help (and `helpUri`, the rule's section of docs/rules.md, for
+the built-in rules); each result with its ruleId and ruleIndex, a relative
 artifact URI against %SRCROOT%, a region with line and column, `partialFingerprints`
 that do not depend on line numbers, and the other elements of the chain as related
 locations. Accepted risks are results with an in-source suppression, baselined ones with an
@@ -28,6 +29,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..findings import RANK
+from ..views.rules import url as rule_url
 
 if TYPE_CHECKING:
     from ..errors import InputError
@@ -44,12 +46,14 @@ def _rule(rule: Rule) -> dict[str, Any]:
     """A `reportingDescriptor`: the rule's id, name, descriptions, help and level."""
     paragraphs = rule.doc.split("\n\n", 2)  # the summary (maybe several lines), then why
     why = " ".join(paragraphs[1].split()) if len(paragraphs) > 1 else ""
+    page = rule_url(rule)
     return {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": why or rule.summary},
         "help": {"text": rule.doc, "markdown": rule.doc},
+        **({"helpUri": page} if page else {}),
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {"tags": ["reliability", "single-point-of-failure"]},
     }

@@ -12,6 +12,10 @@ and are reported, named and with the reason it does not count
 
 `concise` is the one line per finding sorted by place that editors and problem
 matchers read.
+
+`View` holds what `check`'s options change in both: `quiet` (no summary line),
+`sources` (the lines around each finding, a caret under its column: `--show-source`).
+`statistics` is `--statistics`' table of counts per rule.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from ..registry import Rule
 
 STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan", "accepted": "dim", "baselined": "dim"}
+CONTEXT = 1  # lines shown before and after a finding's own with --show-source
 FULL = 2  # findings of one rule shown in full under a root; more are folded into one line
 NAMED = 4  # subjects a folded line names (the first three of more)
 
@@ -114,19 +119,62 @@ class Also:
         return f"  also: {self.rule} ×{len(self.subjects)} on {', '.join(names)}{more}"
 
 
-Item = Line | FixLine | Also | str  # a str: the summary
+@dataclass(frozen=True)
+class Source:
+    """The lines around a finding (`--show-source`): numbered, a caret under its column."""
+
+    line: int  # the finding's line
+    column: int
+    lines: tuple[tuple[int, str], ...]  # (number, text) around it
+    indent: str = ""
+
+    def rows(self) -> Iterator[tuple[str, str, bool]]:
+        """(gutter, text, is the caret row) for each row shown."""
+        width = len(str(self.lines[-1][0]))
+        for number, text in self.lines:
+            yield f"{self.indent}{number:>{width}} |{' ' if text else ''}", text, False
+            if number == self.line:
+                yield f"{self.indent}{'':>{width}} | ", " " * (self.column - 1) + "^", True
+
+    def __str__(self) -> str:
+        return "\n".join(f"{gutter}{text}" for gutter, text, _ in self.rows())
 
 
-def items(findings: Sequence[Finding]) -> Iterator[Item]:
+@dataclass(frozen=True)
+class View:
+    """What `check`'s options change in a text report: `quiet` leaves out the summary;
+    `sources` (path -> the file's lines) shows the lines around each finding."""
+
+    quiet: bool = False
+    sources: Mapping[str, Sequence[str]] | None = None
+
+
+Item = Line | FixLine | Also | Source | str  # a str: the summary
+
+
+def items(findings: Sequence[Finding], view: View = View()) -> Iterator[Item]:
     """The grouped report: each story, then the summary."""
     told = stories(findings)
     for story in told:
         root = story.root
-        yield Line(root, root.severity if root.suppressed is None else _quiet(root))
+        yield from _with_source(Line(root, root.severity if root.suppressed is None else _quiet(root)), view)
         for fix in root.fixes:
             yield FixLine(fix)
-        yield from _derived([f for f in story.derived if f.suppressed is None])
-    yield summary(findings, len(told))
+        for item in _derived([f for f in story.derived if f.suppressed is None]):
+            yield from _with_source(item, view) if isinstance(item, Line) else (item,)
+    if not view.quiet:
+        yield summary(findings, len(told))
+
+
+def _with_source(line: Line, view: View) -> Iterator[Item]:
+    """The line, then (with sources) the lines of its file around it."""
+    yield line
+    f = line.finding
+    text = (view.sources or {}).get(f.path)
+    if text is not None and 1 <= f.line <= len(text):
+        first, last = max(1, f.line - CONTEXT), min(len(text), f.line + CONTEXT)
+        numbered = tuple((n, text[n - 1].rstrip()) for n in range(first, last + 1))
+        yield Source(f.line, max(1, f.column), numbered, line.indent + "  ")
 
 
 def _quiet(f: Finding) -> str:
@@ -145,12 +193,24 @@ def _derived(findings: list[Finding]) -> Iterator[Item]:
             yield Also(rule, group[0].severity, tuple(f.subject for f in group))
 
 
-def concise(findings: Sequence[Finding]) -> Iterator[Item]:
+def concise(findings: Sequence[Finding], view: View = View()) -> Iterator[Item]:
     """One line per reported finding, by place, then the summary."""
     for f in findings:
         if f.suppressed is None:
-            yield Line(f, f.severity)
-    yield summary(findings)
+            yield from _with_source(Line(f, f.severity), view)
+    if not view.quiet:
+        yield summary(findings)
+
+
+def statistics(findings: Sequence[Finding], view: View = View()) -> str:
+    """`--statistics`: one row per rule with reported findings, most first: the count,
+    the rule id, its severity and name, in aligned columns; then the summary."""
+    counts = Counter((f.rule, f.severity, f.name) for f in findings if f.suppressed is None)
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    table = [(str(n), rule, f"[{severity}]", name) for (rule, severity, name), n in rows]
+    widths = [max((len(row[i]) for row in table), default=0) for i in range(3)]
+    out = [f"{n:>{widths[0]}}  {rule:<{widths[1]}}  {sev:<{widths[2]}}  {name}\n" for n, rule, sev, name in table]
+    return "".join(out) + ("" if view.quiet else summary(findings) + "\n")
 
 
 def summary(findings: Sequence[Finding], roots: int | None = None) -> str:
@@ -186,13 +246,22 @@ def render_concise(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> st
     return "".join(f"{item}\n" for item in concise(findings))
 
 
-def render_rich(findings: Sequence[Finding], grouped: bool = True) -> Text:
+def render_view(findings: Sequence[Finding], grouped: bool, view: View) -> str:
+    """text (grouped) or concise, as `check`'s options ask."""
+    return "".join(f"{item}\n" for item in (items(findings, view) if grouped else concise(findings, view)))
+
+
+def render_rich(findings: Sequence[Finding], grouped: bool = True, view: View = View()) -> Text:
     """The same lines as a rich Text, coloured by severity (for terminals)."""
     from rich.text import Text
 
     out = Text()
-    for item in items(findings) if grouped else concise(findings):
-        if isinstance(item, Line):
+    for item in items(findings, view) if grouped else concise(findings, view):
+        if isinstance(item, Source):
+            for gutter, text, caret in item.rows():
+                out.append(gutter, style="dim")
+                out.append(f"{text}\n", style="bold red" if caret else "")
+        elif isinstance(item, Line):
             f = item.finding
             out.append(f"{item.indent}{f.path}:{f.line}:{f.column}: ", style="dim")
             out.append(f"{f.rule} ", style="bold")

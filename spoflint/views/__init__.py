@@ -16,7 +16,7 @@ from typing import Any
 
 FORMATS = ("text", "json")  # of the reports of simulate, cutsets and availability
 PICTURE_FORMATS = ("dot", "mermaid", "json", "html")  # of `spoflint graph` (views.graph.render)
-RULE_LIST_FORMATS = ("table", "markdown")  # of `spoflint rules`: the table, or the page (views.rules)
+RULE_LIST_FORMATS = ("table", "json", "markdown")  # of `spoflint rules`: the table, JSON, or the page (views.rules)
 VERSION = 1  # of every JSON view's shape; bumped per format when one changes incompatibly
 
 

@@ -10,15 +10,46 @@ docstring. The page is never edited by hand, so it cannot drift from the rules:
 
 and tests/views/test_rules_page.py fails when the committed page differs from what
 `markdown` renders now.
+
+`url(rule)` is the address of a rule's section on that page, for SARIF's `helpUri` and
+JSON's `url`: the `Rules` entry of the package's `[project.urls]` (pyproject.toml), then
+the heading's anchor. Only the built-in pack's rules are on the page; others have none.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from ..registry import Rule
+from ..registry import BUILTIN, Rule
 
 REGENERATE = "spoflint rules --format markdown > docs/rules.md"
+# pyproject.toml's [project.urls] Rules, for a source checkout with no installed metadata
+RULES_PAGE = "https://github.com/spoflint/spoflint/blob/main/docs/rules.md"
+
+
+@lru_cache(maxsize=1)
+def rules_page() -> str:
+    """The rules page's address: the installed package's `Project-URL: Rules, ...`."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        entries = metadata("spoflint").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        entries = []
+    for entry in entries:
+        label, _, address = entry.partition(",")
+        if label.strip().lower() == "rules" and address.strip():
+            return address.strip()
+    return RULES_PAGE
+
+
+def url(rule: Rule) -> str | None:
+    """The address of the rule's section of the rules page (None: not on that page)."""
+    if rule.pack != BUILTIN or rule.local:
+        return None
+    return f"{rules_page()}#{_anchor(_heading(rule))}"
+
 
 # Written once here rather than in a rule: what holds for every rule.
 INTRODUCTION = """\
@@ -44,6 +75,42 @@ accepted or baselined separately), and its message names the element SPOF001 fla
 where there is one ("...; SPOF001 flags sw-1"). SPOF001 and SPOF002 name each other
 when one element does both. No finding hides another.
 """
+
+
+def to_text(table: dict[str, Rule]) -> str:
+    """`spoflint rules`: an aligned table, one rule a line (id, name, default severity,
+    summary), with a header; the summary runs to the end of the line."""
+    lines = [("id", "name", "severity", "summary")] + [
+        (rule.id, rule.name, rule.severity, rule.summary) for rule in table.values()
+    ]
+    widths = [max(len(line[i]) for line in lines) for i in range(3)]
+    return "".join("  ".join(c.ljust(w) for c, w in zip(line, widths)) + "  " + line[3] + "\n" for line in lines)
+
+
+def to_json(table: dict[str, Rule]) -> str:
+    """`spoflint rules --format json`: `{"format": "spoflint-rules", "version": 1,
+    "rules": [...]}`, each rule with its id, name, default severity, summary, options
+    (their defaults), pack (`local`: from the config's rule-paths) and documentation url
+    (null off the rules page)."""
+    import json
+
+    document = {
+        "format": "spoflint-rules",
+        "version": 1,
+        "rules": [
+            {
+                "id": rule.id,
+                "name": rule.name,
+                "severity": rule.severity,
+                "summary": rule.summary,
+                "options": rule.options,
+                "pack": "local" if rule.local else rule.pack,  # a local rule's pack is its file
+                "url": url(rule),
+            }
+            for rule in table.values()
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def markdown(table: dict[str, Rule]) -> str:

@@ -121,10 +121,11 @@ def test_imports_come_from_the_wheel(installed):
 
 
 def test_rules_are_found_through_the_entry_point(installed):
-    result = run_command(installed["bin"] / "spoflint", "rules", cwd=installed["work"], env=installed["env"])
-    listed = [line.split("\t") for line in result.stdout.splitlines()]
-    assert [fields[0] for fields in listed] == list(rules())
-    assert all(len(fields) == 4 and all(fields) for fields in listed)
+    result = run_command(
+        installed["bin"] / "spoflint", "rules", "--format", "json", cwd=installed["work"], env=installed["env"]
+    )
+    assert [r["id"] for r in json.loads(result.stdout)["rules"]] == list(rules())
+    assert all(r["name"] and r["severity"] and r["summary"] for r in json.loads(result.stdout)["rules"])
 
 
 def test_check_runs_from_the_wheel(installed):

@@ -196,10 +196,14 @@ def test_missing_version():
     check("name: x\nhosts: {}\n", (1, 1), "missing `version: 1`")
 
 
-@pytest.mark.parametrize("value", ["2", "'1'", "true", "1.0", "[1]", ""])
+@pytest.mark.parametrize("value", ["2", "'2'", "true", "1.0", "[1]", ""])
 def test_wrong_version(value):
     text = f"name: x\nversion: {value}\n"
     check(text, (2, 10 if value else 9), "unsupported format version")  # 9: where the value is missing
+
+
+def test_version_as_a_string_says_write_a_number():
+    check("name: x\nversion: '1'\n", (2, 10), "write `version: 1` (a number, not the string '1')")
 
 
 # --- schema ---------------------------------------------------------------------------------

@@ -468,7 +468,7 @@ def test_github_output_of_a_real_run(in_repo):
 
 def test_junit_parses_with_the_right_counts(in_repo):
     document = json.loads(report("hidden-spof", "json"))
-    root = ET.fromstring(report("hidden-spof", "junit"))
+    root = ET.fromstring(check("--format", "junit", "--fail-on", "note", source("hidden-spof")))  # every one fails
     ran = rules()
     findings = document["findings"]
     by_fingerprint = {f["fingerprint"]: f for f in findings}
@@ -499,7 +499,7 @@ def test_junit_parses_with_the_right_counts(in_repo):
 def test_junit_skips_accepted_findings_and_survives_any_reason(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("t.yaml").write_text(ACCEPTED.replace('"one feed in the lab"', '"bell \\x07, <b>&amp; \\"q\\"\\nnext"'))
-    root = ET.fromstring(check("--format", "junit", "t.yaml"))
+    root = ET.fromstring(check("--format", "junit", "--fail-on", "note", "t.yaml"))
     skipped = root.findall(".//skipped")
     assert len(skipped) == 1 and root.get("skipped") == "1"
     assert skipped[0].get("message") == 'accepted: bell \ufffd, <b>&amp; "q"\nnext'
