@@ -20,6 +20,42 @@ if TYPE_CHECKING:
 
     Reporter = Callable[[Sequence[Finding], Mapping[str, Rule]], str]  # each module's `render`
 
+
+def repository_path(path: str) -> str:
+    """A path as reports show it (relative to the working directory) made relative to
+    the repository root, as code scanning and annotations resolve it: the git top level,
+    else `GITHUB_WORKSPACE`, else the working directory; a path outside it is left as it
+    is. So a check run from a subdirectory still points at the right files."""
+    import os
+
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, _root())
+    return path if relative.startswith("..") else relative.replace(os.sep, "/")
+
+
+_ROOT: list[str] = []  # [working directory, its repository root], for the one asked last
+
+
+def _root() -> str:
+    """The repository root for this process (asked once: `git rev-parse`)."""
+    import os
+    import subprocess
+
+    cwd = os.getcwd()
+    if _ROOT and _ROOT[0] == cwd:
+        return _ROOT[1]
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=10, check=False
+        )
+        top = done.stdout.strip() if done.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        top = ""
+    root = top or os.environ.get("GITHUB_WORKSPACE") or cwd
+    _ROOT[:] = [cwd, root]
+    return root
+
+
 FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "markdown")
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from . import repository_path
+
 if TYPE_CHECKING:
     from ..errors import InputError
     from ..findings import Finding
@@ -42,7 +44,7 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
             continue
         properties = ",".join(
             (
-                f"file={_escape_property(f.path)}",
+                f"file={_escape_property(repository_path(f.path))}",
                 f"line={f.line}",
                 f"col={f.column}",
                 f"title={_escape_property(f'{f.rule} {f.name}')}",
@@ -55,7 +57,7 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
 def error_lines(errors: Sequence[InputError]) -> str:
     """One `::error` annotation per input error, on its file, line and column."""
     return "".join(
-        f"::error file={_escape_property(e.path)},line={e.line},col={e.column},"
+        f"::error file={_escape_property(repository_path(e.path))},line={e.line},col={e.column},"
         f"title={_escape_property('spoflint: input error')}::{_escape_data(e.message)}\n"
         for e in errors
     )

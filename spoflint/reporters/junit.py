@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
+from . import repository_path
+
 if TYPE_CHECKING:
     from ..findings import Finding
     from ..registry import Rule
@@ -71,7 +73,7 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule], fail_on: str 
         for f in items:
             case = f"{f.path}:{f.line}:{f.column} {f.subject}"
             out.append(
-                f"    <testcase classname={quoteattr(rule_id)} name={quoteattr(case)} file={quoteattr(f.path)} "
+                f"    <testcase classname={quoteattr(rule_id)} name={quoteattr(case)} file={quoteattr(repository_path(f.path))} "
                 f'line="{f.line}">\n'
             )
             if f.suppressed is not None:

@@ -30,6 +30,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..findings import RANK
 from ..views.rules import url as rule_url
+from . import repository_path
 
 if TYPE_CHECKING:
     from ..errors import InputError
@@ -66,7 +67,7 @@ def _location(
     location also has its id and a message (the element's id)."""
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": quote(path), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": quote(repository_path(path)), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": line, "startColumn": column},
         }
     }
@@ -151,6 +152,9 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
             }
         },
         "columnKind": "unicodeCodePoints",
+        # every uri is relative to the repository root; where that is on disk is the
+        # consumer's (GitHub: the checkout), never written here
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the root of the repository checked"}}},
         "results": results,
     }
     if len(kept) < len(findings):
@@ -188,7 +192,7 @@ def render_with_errors(findings: Sequence[Finding], rules: Mapping[str, Rule], e
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": quote(e.path)},
+                        "artifactLocation": {"uri": quote(repository_path(e.path)), "uriBaseId": "%SRCROOT%"},
                         "region": {"startLine": e.line, "startColumn": e.column},
                     }
                 }

@@ -1,0 +1,54 @@
+"""Issue 12, item 5: code scanning and annotations resolve paths from the repository
+root, so a check run from a subdirectory (a CI job's `working-directory:`) must write
+them from there: the git top level, else GITHUB_WORKSPACE, else the working directory.
+Text and JSON keep the paths as given (relative to where you run it)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+from tests.helpers import SINGLE, invoke
+
+
+def _repo(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "infra").mkdir()
+    shutil.copy(SINGLE, tmp_path / "infra" / "site.yaml")
+    return tmp_path / "infra"
+
+
+def test_sarif_github_and_junit_paths_are_from_the_git_top_level(tmp_path, monkeypatch):
+    monkeypatch.chdir(_repo(tmp_path))
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    sarif = json.loads(invoke("check", "-f", "sarif", "site.yaml").stdout)
+    run = sarif["runs"][0]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert uris == {"infra/site.yaml"} and "%SRCROOT%" in run["originalUriBaseIds"]
+    assert all(
+        line.split(",")[0].endswith("file=infra/site.yaml")
+        for line in invoke("check", "-f", "github", "site.yaml").stdout.splitlines()
+    )
+    assert 'file="infra/site.yaml"' in invoke("check", "-f", "junit", "site.yaml").stdout
+    assert {f["path"] for f in json.loads(invoke("check", "-f", "json", "site.yaml").stdout)["findings"]} == {
+        "site.yaml"
+    }
+
+
+def test_without_git_the_workspace_is_the_root(tmp_path, monkeypatch):
+    (tmp_path / "deploy").mkdir()
+    shutil.copy(SINGLE, tmp_path / "deploy" / "site.yaml")
+    monkeypatch.chdir(tmp_path / "deploy")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))  # no repository above
+    lines = invoke("check", "-f", "github", "site.yaml").stdout.splitlines()
+    assert lines and all(line.split(",")[0].endswith("file=deploy/site.yaml") for line in lines)
+
+
+def test_an_input_error_is_located_from_the_root_too(tmp_path, monkeypatch):
+    infra = _repo(tmp_path)
+    (infra / "site.yaml").write_text("version: 1\nhosts: [\n")
+    monkeypatch.chdir(infra)
+    result = invoke("check", "-f", "github", "site.yaml")
+    assert result.exit_code == 2 and result.stdout.startswith("::error file=infra/site.yaml,line=3,col=1")
