@@ -49,7 +49,10 @@ def simulate(
     failed = [name.strip() for value in fail for name in value.split(",") if name.strip()]
     if not failed:
         raise UsageError("--fail: name at least one element")
-    result = run(_read(paths, input_format), failed)
+    with _progress() as progress:
+        topology = _read(paths, input_format)
+        progress("analysing")
+        result = run(topology, failed)
     sys.stdout.write(view.to_json(result) if str(format) == "json" else view.to_text(result))
 
 

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from . import ImportFormat, RuleListFormat, ViewFormat, _emit, _one_line_errors, _text, app
+from . import ImportFormat, RuleListFormat, ViewFormat, _emit, _one_line_errors, _progress, _text, app
 
 
 def _project_rule_paths() -> tuple[str, ...]:
@@ -65,7 +65,9 @@ def import_(
     """Write the native topology equivalent to another description, to grow by hand."""
     from ..importers.assemble import import_files
 
-    _emit(import_files(str(fmt), paths), output)
+    with _progress():
+        text = import_files(str(fmt), paths)
+    _emit(text, output)
 
 
 @app.command(short_help="List every known service kind, with its HA defaults and aliases.")

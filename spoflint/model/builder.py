@@ -18,7 +18,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from ..errors import quote
+from ..errors import InputError, gathered, quote
 from ..load import MarkedList, MarkedMap
 from .acceptances import Accepted, add_comment_acceptances, written_acceptances
 from .elements import (
@@ -50,7 +50,8 @@ ASSUMED = "assumed, not described"  # what `assumed: true` says of an element
 
 
 class _Builder(References):
-    """Merges documents and resolves references; raises InputError at the first problem."""
+    """Merges documents and resolves references; raises InputError at the first problem
+    (every unknown reference of the documents together: `References.unknown`)."""
 
     def __init__(self, documents: list[MarkedMap]):
         super().__init__()
@@ -58,6 +59,26 @@ class _Builder(References):
         self.nodes: dict[str, MarkedMap] = {}  # element id -> its fields, for cycle positions
 
     def build(self) -> Topology:
+        """The Topology; every unknown reference is said at once (in file order), with the
+        error that stopped the building if another did."""
+        try:
+            topology = self._build()
+        except InputError as error:
+            if not self.unknown:
+                raise
+            raise gathered(_in_order([*self.unknown, error])) from None
+        except (KeyError, AttributeError, TypeError):
+            # what an unknown reference kept for the rest of the checks breaks further on
+            # (a link to no element): the unknown references are the errors; without one,
+            # a bug, raised as it is
+            if not self.unknown:
+                raise
+            raise gathered(_in_order(self.unknown)) from None
+        if self.unknown:
+            raise gathered(_in_order(self.unknown))
+        return topology
+
+    def _build(self) -> Topology:
         sections, link_specs = self._declare_all()
         zones = {eid: Zone(eid) for eid, _, _ in sections["zones"]}
         power = self._power(sections["power"])
@@ -213,7 +234,7 @@ class _Builder(References):
                 node["kind"],
                 rack,
                 self.opt_ref(node, "zone", ("zones",), "zone"),
-                own or (racks[rack].power if rack else ()),
+                own or (racks[rack].power if rack in racks else ()),
             )
         return network
 
@@ -244,7 +265,7 @@ class _Builder(References):
                 eid,
                 rack,
                 self.opt_ref(node, "zone", ("zones",), "zone"),
-                own or (racks[rack].power if rack else ()),
+                own or (racks[rack].power if rack in racks else ()),
                 tuple(host_links[eid]),
                 free_word(self, node, "fencing", FENCING, "fencing method"),
                 node.get("kind"),
@@ -352,3 +373,7 @@ def _empty(table: MarkedMap, key: str) -> MarkedMap:
     node.path, node.where = table.path, {}
     node.line, node.column = table.value_at(key)
     return node
+
+
+def _in_order(errors: list[InputError]) -> list[InputError]:
+    return sorted(errors, key=lambda e: (e.path, e.line, e.column))

@@ -24,6 +24,9 @@ class References:
     def __init__(self) -> None:
         self.where: dict[str, Location] = {}
         self.section_of: dict[str, str] = {}
+        # unknown references found so far: each is said, and the building goes on (all of
+        # a run's reference errors are said at once, not one per run)
+        self.unknown: list[InputError] = []
 
     def fail(self, container: MarkedMap | MarkedList, key: str | int, message: str) -> InputError:
         """An InputError at the value of `key` (or item `key`) in `container`, else at the container."""
@@ -57,10 +60,15 @@ class References:
         sections; else an InputError there (`what` names what it should be)."""
         section = self.section_of.get(value)
         if section is None:
-            raise self.fail(container, key, f"unknown {what} {quote(value)}{self._did_you_mean(value, allowed)}")
-        if section not in allowed:
-            raise self.fail(container, key, f"{quote(value)} is a {SINGULAR[section]}, not a {what}")
-        return value
+            message = f"unknown {what} {quote(value)}{self._did_you_mean(value, allowed)}"
+        elif section not in allowed:
+            message = f"{quote(value)} is a {SINGULAR[section]}, not a {what}"
+        else:
+            return value
+        if not isinstance(value, str):  # not even an id: nothing after it can be built
+            raise self.fail(container, key, message)
+        self.unknown.append(self.fail(container, key, message))
+        return value  # kept, so that the rest is checked too; the build fails at its end
 
     def _did_you_mean(self, value: str, allowed: Collection[str]) -> str:
         close = _close_to(value, [eid for eid, section in self.section_of.items() if section in allowed])

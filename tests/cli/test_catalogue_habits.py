@@ -311,7 +311,7 @@ def test_version_as_a_string_says_to_write_a_number(in_tmp, written):
 
 @pytest.mark.parametrize(
     "args",
-    [("graph", "--format", "mermaid"), ("cutsets",), ("availability",)],
+    [("graph", "--format", "mermaid"), ("cutsets",), ("availability",), ("simulate", "--fail", "sw-1")],
 )
 def test_the_analyses_show_their_progress(in_tmp, monkeypatch, args):
     from spoflint.cli import analyses
@@ -336,3 +336,19 @@ def test_the_analyses_progress_is_silent_when_piped(in_tmp):
     for command in ("graph", "cutsets", "availability"):
         result = invoke(command, "t.yaml")
         assert result.exit_code == 0 and result.stderr == "" and result.stdout
+
+
+def test_import_shows_its_progress(in_tmp, monkeypatch):
+    from spoflint.cli import catalogue
+    from tests.helpers import REPO
+
+    opened: list[bool] = []
+
+    @contextmanager
+    def recording():
+        opened.append(True)
+        yield lambda stage: None
+
+    monkeypatch.setattr(catalogue, "_progress", recording)
+    result = invoke("import", "compose", REPO / "fixtures" / "import" / "compose" / "blog.compose.yaml")
+    assert result.exit_code == 0 and opened == [True] and "version: 1" in result.stdout

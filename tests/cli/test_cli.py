@@ -1097,3 +1097,33 @@ def test_input_errors_stop_at_a_cap(in_tmp):
     write(in_tmp / "a.yaml", "version: 1\nhosts:\n" + hosts)
     lines = invoke("check", "a.yaml").stderr.splitlines()
     assert len(lines) == 21 and lines[-1] == "... and 10 more input errors"
+
+
+def test_every_unknown_reference_is_said_in_one_run(in_tmp):
+    write(
+        in_tmp / "hosts.yaml", "version: 1\nracks: {r1: {}}\nhosts:\n  h1: {rack: r9}\n  h2: {rack: r1, nics: [sw9]}\n"
+    )
+    write(in_tmp / "services.yaml", "version: 1\nservices:\n  web: {kind: nginx, hosts: [h1, h3], depends_on: [db]}\n")
+    result = invoke("check", ".")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert [line.split(": ", 1)[1] for line in result.stderr.splitlines()] == [
+        "unknown rack 'r9'",
+        "unknown network node 'sw9'",
+        "unknown host 'h3'",
+        "unknown service or storage backend 'db'",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("hosts: {h1: {}, h2: {}}\nservices:\n  db: {kind: mariadb-galera, hosts: [h1, h2], quorum: 5}\n", "quorum"),
+        ("hosts: {h1: {}}\nstorage:\n  s: {kind: ceph, hosts: [h1], replicas: 1, min_replicas: 4}\n", "min_replicas"),
+        ("objectives: {availability: 0.9999}\nhosts: {h1: {}}\n", "fraction"),
+    ],
+)
+def test_a_description_that_cannot_be_up_is_an_input_error(in_tmp, text, words):
+    """Issue 12, item 2, through the CLI: never a note with exit 0."""
+    write(in_tmp / "t.yaml", "version: 1\n" + text)
+    line = assert_one_line_error(invoke("check", "t.yaml"), r"t\.yaml:\d+:\d+: .+")
+    assert words in line
