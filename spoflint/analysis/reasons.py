@@ -229,6 +229,33 @@ def lost_together(sf: SingleFailures, failed: str, roots: Iterable[str], budget:
     """The groups of inputs that `failed` takes out together on its way to each of
     `roots` (nodes its failure takes down), deepest first, each set of members once."""
     gates = sf.g.gates
+
+    def expand(key: str, walked: int) -> tuple[bool, list[str]] | None:
+        if walked >= budget:
+            return None
+        gate = gates[key]
+        if gate.own == failed:
+            return False, []
+        if gate.op == fg.REACH:
+            cut = sf.cut_by(failed, gate.inputs[0])
+            return False, [cut] if cut is not None and cut != failed else []
+        if gate.op == fg.ALL:
+            return False, [next((i for i in gate.inputs if _hit(sf, i, failed)), key)]
+        return True, [i for i in gate.inputs if _hit(sf, i, failed)]
+
+    return collect_groups(roots, expand, lambda key, follows: _group(sf, failed, key, follows))
+
+
+def collect_groups(
+    roots: Iterable[str],
+    expand: Callable[[str, int], tuple[bool, list[str]] | None],
+    group_of: Callable[[str, bool], LostGroup | None],
+) -> list[LostGroup]:
+    """Depth first from `roots`, the groups of the gates met, deepest first, each set of
+    members once. `expand(key, walked)`: None to stop at `key` (nodes walked so far:
+    `walked`), else (whether `key` is a gate whose group comes once its inputs are
+    walked, the keys below it to follow); `group_of(key, follows)`: a gate's group, where
+    `follows` says some group was met below it."""
     groups: list[LostGroup] = []
     seen: set[tuple[str, ...]] = set()
     visited: set[str] = set()
@@ -237,27 +264,20 @@ def lost_together(sf: SingleFailures, failed: str, roots: Iterable[str], budget:
     while stack:
         key, before = stack.pop()
         if before >= 0:  # its lost inputs are walked: the gate's own group comes next
-            group = _group(sf, failed, key, follows=met > before)
+            group = group_of(key, met > before)
             if group is not None:
                 met += 1
                 if group.members not in seen:
                     seen.add(group.members)
                     groups.append(group)
             continue
-        if key in visited or len(visited) >= budget:
+        step = None if key in visited else expand(key, len(visited))
+        if step is None:
             continue
         visited.add(key)
-        gate = gates[key]
-        if gate.own == failed:
-            continue
-        if gate.op == fg.REACH:
-            cut = sf.cut_by(failed, gate.inputs[0])
-            below = [cut] if cut is not None and cut != failed else []
-        elif gate.op == fg.ALL:
-            below = [next((i for i in gate.inputs if _hit(sf, i, failed)), key)]
-        else:
+        gate, below = step
+        if gate:
             stack.append((key, met))
-            below = [i for i in gate.inputs if _hit(sf, i, failed)]
         stack.extend((i, -1) for i in reversed(below) if i not in visited)
     return groups
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..model import Topology
-from .reasons import LostGroup, candidates, lift, reasons_for
+from .reasons import LostGroup, candidates, collect_groups, lift, reasons_for
 from .reference import SEP, Evaluation, evaluate, reach_key, usable_key
 
 VERSION = 1
@@ -53,29 +53,14 @@ def lost_together(result: Evaluation, eid: str) -> list[LostGroup]:
     requirement that were lost together, deepest first, each set of members once: the
     causes of a node down for several of them are all followed, of any other node the
     one the chain follows."""
-    groups: list[LostGroup] = []
-    seen: set[tuple[str, ...]] = set()
-    visited: set[str] = set()
-    met = 0
-    stack: list[tuple[str, int]] = [(eid, -1)]
-    while stack:
-        key, before = stack.pop()
-        if before >= 0:
-            group = _group(result, key, follows=met > before)
-            if group is not None:
-                met += 1
-                if group.members not in seen:
-                    seen.add(group.members)
-                    groups.append(group)
-            continue
-        if key in visited or key not in result.down:
-            continue
-        visited.add(key)
-        below = _below(result, key)
-        if len(below) > 1:
-            stack.append((key, met))
-        stack.extend((k, -1) for k, _ in reversed(below) if k not in visited)
-    return groups
+
+    def expand(key: str, walked: int) -> tuple[bool, list[str]] | None:
+        if key not in result.down:
+            return None
+        below = [k for k, _ in _below(result, key)]
+        return len(below) > 1, below
+
+    return collect_groups([eid], expand, lambda key, follows: _group(result, key, follows=follows))
 
 
 def _below(result: Evaluation, key: str) -> list[tuple[str, str]]:
