@@ -1,8 +1,9 @@
 """Baselines: adopt spoflint on an existing estate, then see only new findings.
 
 A baseline records findings by (rule, file, element), never by line, so it survives
-edits. The file is JSON, one finding per line, sorted, with paths relative to the
-baseline's own folder: stable, and reviewable in a diff.
+edits. The file is JSON, one finding per line, sorted, with paths from the root of the
+repository the baseline is in (its git top level; outside a repository, the baseline's
+own folder): stable wherever the check runs from, and reviewable in a diff.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import InputError
@@ -24,11 +26,35 @@ VERSION = 1
 @dataclass(frozen=True, slots=True)
 class Entry:
     rule: str
-    path: str  # relative to the baseline's folder, with /
+    path: str  # relative to the baseline's base (its repository's root, else its folder), with /
     subject: str
     line: int  # where the entry is written in the baseline file
     column: int = 1
     source: str = ""  # the baseline file, as reports show its path
+
+
+def base(baseline_path: str) -> Path:
+    """What a baseline's paths are relative to: the git top level of its folder, else the
+    folder itself."""
+    return _base(Path(baseline_path).parent.resolve())
+
+
+@lru_cache(maxsize=16)
+def _base(folder: Path) -> Path:
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return folder
+    top = done.stdout.strip()
+    return Path(top) if done.returncode == 0 and top else folder
 
 
 def _relative(path: str, folder: Path) -> str:
@@ -37,7 +63,7 @@ def _relative(path: str, folder: Path) -> str:
 
 def render(findings, baseline_path: str) -> str:
     """The baseline text for these findings (accepted risks are not recorded)."""
-    folder = Path(baseline_path).parent
+    folder = base(baseline_path)
     keys = sorted({(f.rule, _relative(f.path, folder), f.subject) for f in findings if f.suppressed is None})
     lines = [f'{{"format": "{FORMAT}", "version": {VERSION}, "findings": [']
     for index, (rule, path, subject) in enumerate(keys):
@@ -71,7 +97,7 @@ def read(path: str) -> list[Entry]:
     if not isinstance(items, list):
         line, column = places[0] if places else (1, 1)
         raise InputError(path, line, column, '"findings" must be a list of {"rule", "path", "subject"} entries')
-    folder, shown = Path(path).parent, shown_path(Path(path))
+    folder, shown = base(path), shown_path(Path(path))
     entries = []
     for index, item in enumerate(items):
         line, column = places[index] if index < len(places) else (1, 1)
@@ -113,7 +139,7 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 
 def match(findings, entries: list[Entry], baseline_path: str):
     """Which findings the baseline covers (by fingerprint), and its stale entries."""
-    folder = Path(baseline_path).parent
+    folder = base(baseline_path)
     keys = {(e.rule, e.path, e.subject): e for e in entries}
     covered, used = set(), set()
     for f in findings:

@@ -178,7 +178,7 @@ def check(
 def _entry_file(entry: baseline.Entry, config: Config) -> str:
     """The file a baseline entry is about, as reports show it."""
     assert config.baseline is not None
-    return load.shown_path(Path(config.baseline).parent / entry.path)
+    return load.shown_path(baseline.base(config.baseline) / entry.path)
 
 
 def _baseline_entries(config: Config, rules: list[registry.Rule]) -> list[baseline.Entry]:

@@ -52,3 +52,20 @@ def test_an_input_error_is_located_from_the_root_too(tmp_path, monkeypatch):
     monkeypatch.chdir(infra)
     result = invoke("check", "-f", "github", "site.yaml")
     assert result.exit_code == 2 and result.stdout.startswith("::error file=infra/site.yaml,line=3,col=1")
+
+
+def test_a_baseline_names_files_from_the_repository_root(tmp_path, monkeypatch):
+    """Written from one directory, it matches from another: the paths in it are from the
+    git top level, wherever the baseline itself sits."""
+    infra = _repo(tmp_path)
+    (tmp_path / "ci").mkdir()
+    monkeypatch.chdir(infra)
+    assert invoke("check", "--write-baseline", "../ci/baseline.json", "site.yaml").exit_code == 0
+    paths = {e["path"] for e in json.loads((tmp_path / "ci" / "baseline.json").read_text())["findings"]}
+    assert paths == {"infra/site.yaml"}
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", "-f", "json", "--baseline", "ci/baseline.json", "infra/site.yaml")
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.stdout)["findings"]
+    assert findings and all(f["suppressed"] for f in findings if f["rule"] != "MODEL002")
+    assert not [f for f in findings if f["rule"] == "MODEL002"]
