@@ -12,11 +12,10 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from .errors import InputError
-from .load.discover import shown_path
+from .load.discover import git_top_level, shown_path
 
 _SEPARATORS = re.compile(r"[\s,]*")
 FORMAT = "spoflint-baseline"
@@ -36,25 +35,8 @@ class Entry:
 def base(baseline_path: str) -> Path:
     """What a baseline's paths are relative to: the git top level of its folder, else the
     folder itself."""
-    return _base(Path(baseline_path).parent.resolve())
-
-
-@lru_cache(maxsize=16)
-def _base(folder: Path) -> Path:
-    import subprocess
-
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return folder
-    top = done.stdout.strip()
-    return Path(top) if done.returncode == 0 and top else folder
+    folder = Path(baseline_path).parent.resolve()
+    return git_top_level(folder) or folder
 
 
 def _relative(path: str, folder: Path) -> str:

@@ -99,13 +99,15 @@ def run(
     skipped = 0
     for index, unit in enumerate(readable):
         assert unit.topology is not None
-        files = None if len(readable) == 1 else set(unit.files) | (set() if index else {""})
+        # with several units, each judges the baseline entries of its own files; the first
+        # also those of files no unit read (a deleted file's entries are stale once)
+        mine = None if len(readable) == 1 else _judges(set(unit.files), owned if index == 0 else None)
         unknown = unknown_rules(unit.topology.accepted, registry.rules(config.rule_paths))
         if unknown:  # an acceptance naming no rule (a typo'd id): that unit cannot be judged
             late.extend(unknown)
             skipped += 1
             continue
-        findings.extend(check(unit.topology, config, files=files, owned=owned))
+        findings.extend(check(unit.topology, config, mine))
     errors = [u.error for u in units if u.error is not None] + late
     return Run(sorted(_once(findings), key=Finding.sort_key), errors, len(readable) - skipped)
 
@@ -122,14 +124,17 @@ def _once(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def check(
-    topology: model.Topology, config: Config, files: Set[str] | None = None, owned: Set[str] = frozenset()
-) -> list[Finding]:
+def _judges(files: Set[str], owned: Set[str] | None) -> Callable[[str], bool]:
+    """Whether a unit judges the baseline entries of a file: one of its `files`, or, given
+    the files every unit `owned`, one of none of them."""
+    return lambda path: path in files or (owned is not None and path not in owned)
+
+
+def check(topology: model.Topology, config: Config, mine: Callable[[str], bool] | None = None) -> list[Finding]:
     """Run the enabled rules, then those that judge the findings themselves (MODEL002):
     they run once the accepted risks have been matched, and see the baseline entries
-    that no finding matched; then the baseline applies. `files`: with several units, the
-    files of this one (its baseline entries; `""` in it: also the entries of files in no
-    unit of `owned`)."""
+    that no finding matched; then the baseline applies. `mine`: with several units,
+    whether this one judges the baseline entries of a file (as reports show it)."""
     unknown = unknown_rules(topology.accepted, registry.rules(config.rule_paths))
     if unknown:  # an acceptance naming no rule: a typo'd id is an input error
         raise unknown[0]
@@ -138,12 +143,8 @@ def check(
     today = (config.today or datetime.date.today()).isoformat()
     rules = enabled_rules(config)
     entries = _baseline_entries(config, rules)
-    if files is not None:
-        entries = [
-            e
-            for e in entries
-            if _entry_file(e, config) in files or ("" in files and _entry_file(e, config) not in owned)
-        ]
+    if mine is not None:
+        entries = [e for e in entries if mine(_entry_file(e, config))]
     findings: list[Finding] = []
     used: set[tuple[str, str]] = set()  # (element, rule as written) of acceptances that matched
     outside: set[str] = set()  # findings placed outside the topology (in the baseline): the baseline never covers them

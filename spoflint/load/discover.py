@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError
@@ -117,6 +118,27 @@ def matches(shown: str, patterns: Sequence[str]) -> bool:
 # files reported under another name: standard input, read into a temporary file
 # (`check -`, `--stdin-filename`): its absolute path -> the name reports show
 SHOWN_AS: dict[str, str] = {}
+
+
+@lru_cache(maxsize=16)
+def git_top_level(folder: Path) -> Path | None:
+    """The top level of the git repository that holds `folder` (an absolute path), or
+    None outside one or without git; asked once per folder. Reports and baselines name
+    files from there."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    top = done.stdout.strip()
+    return Path(top) if done.returncode == 0 and top else None
 
 
 def shown_path(path: Path) -> str:

@@ -33,27 +33,16 @@ def repository_path(path: str) -> str:
     return path if relative.startswith("..") else relative.replace(os.sep, "/")
 
 
-_ROOT: list[str] = []  # [working directory, its repository root], for the one asked last
-
-
 def _root() -> str:
-    """The repository root for this process (asked once: `git rev-parse`)."""
+    """The repository root: the git top level of the working directory, else
+    `GITHUB_WORKSPACE`, else the working directory."""
     import os
-    import subprocess
+    from pathlib import Path
+
+    from ..load.discover import git_top_level
 
     cwd = os.getcwd()
-    if _ROOT and _ROOT[0] == cwd:
-        return _ROOT[1]
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=10, check=False
-        )
-        top = done.stdout.strip() if done.returncode == 0 else ""
-    except (OSError, subprocess.SubprocessError):
-        top = ""
-    root = top or os.environ.get("GITHUB_WORKSPACE") or cwd
-    _ROOT[:] = [cwd, root]
-    return root
+    return str(git_top_level(Path(cwd)) or os.environ.get("GITHUB_WORKSPACE") or cwd)
 
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "markdown")
