@@ -61,4 +61,5 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
         point = facts.single_points.get(switch)
         note = f"; SPOF001 flags {switch}" if point and point.services else ""
         cables = f"{len(h.links)} links" if len(h.links) > 1 else "one link"
-        yield Problem(h.id, f"host {h.id} is cabled to one network node, {switch} ({cables}){note}", related=(switch,))
+        named = facts.topology.describe(switch)
+        yield Problem(h.id, f"host {h.id} is cabled to one network node, {named} ({cables}){note}", related=(switch,))

@@ -61,16 +61,17 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
         estimate = availability.percent(found.availability)
         if found.exact:
             said = estimate
-        elif found.lower > 0:
-            said = f"at least {estimate} (a bound: too many shared elements to be exact)"
-        else:
+        elif found.upper * 100 >= objective:  # a bound that may meet it: not a miss
             yield Problem(
                 service,
-                f"{service}'s availability could not be estimated within the time budget "
-                f"(too many shared elements); the objective is {objective:g}%",
+                f"{service}'s availability is only bounded, between {estimate} and "
+                f"{availability.percent(found.upper)} (too many shared elements for the work budget), "
+                f"so it may or may not meet the objective of {objective:g}%",
                 services=(service,),
             )
             continue
+        else:
+            said = f"no more than {availability.percent(found.upper)} (a bound: too many shared elements to be exact)"
         weakest = ", ".join(e for e, _ in found.importance)
         yield Problem(
             service,

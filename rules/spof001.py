@@ -74,6 +74,7 @@ NAME = "single-point-of-failure"
 SEVERITY = "error"
 OPTIONS: dict[str, Any] = {}
 MESSAGE_GROUPS = 3  # groups of inputs lost together that the message words (the JSON has them all)
+CHAIN_SHOWN = 20  # elements of a chain a finding carries: past it, the first and last ten and how many between
 
 
 def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
@@ -81,15 +82,16 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
         if not point.services:
             continue
         groups = facts.lost_together(element)
+        chain = _shown(point.chain)
         also = f"; it also destroys the only copy of {', '.join(point.data)} (SPOF002)" if point.data else ""
         yield Problem(
             element,
             f"{facts.topology.describe(element)} is a single point of failure: {_reason(element, groups)}"
-            f"{_names(point.services)} ({' -> '.join(point.chain)}){also}",
-            related=tuple(e for e in point.chain[1:] if e != element),
+            f"{_names(point.services)} ({' -> '.join(chain)}){also}",
+            related=tuple(e for e in chain[1:] if e != element and e in facts.topology.where),
             services=point.services,
             impact=("downtime", "data-loss") if point.data else ("downtime",),
-            chain=point.chain,
+            chain=chain,
             lost_together=member_sets(groups),
         )
 
@@ -103,3 +105,12 @@ def _reason(element, groups):
 
 def _names(services):
     return ", ".join(services) if len(services) <= 5 else (f"{', '.join(services[:5])} and {len(services) - 5} more")
+
+
+def _shown(chain: tuple[str, ...]) -> tuple[str, ...]:
+    """The chain, or past CHAIN_SHOWN elements its two ends around `... N more ...`: a
+    chain of n elements on each of n findings would make the report n² long."""
+    if len(chain) <= CHAIN_SHOWN:
+        return chain
+    half = CHAIN_SHOWN // 2
+    return (*chain[:half], f"... {len(chain) - 2 * half:,} more ...", *chain[-half:])

@@ -2,8 +2,11 @@
 
 Why: even where no declared service is affected yet, a node that alone holds two parts
 of the network together is one failure away from a partition, and the next service
-placed behind it inherits the risk. Hosts are end points: a host cabled to two switches
-never counts as a path between them.
+placed behind it inherits the risk. A node splits the network when removing it cuts
+something off every entry point that reached it, divides the graph of network nodes in
+two, or leaves a host cabled to it alone with no link while anything else hangs off it.
+Hosts are end points: a host cabled to two switches never counts as a path between
+them, and hosts count, not cables (a host cabled twice to a lone switch splits nothing).
 
 Options: none.
 

@@ -6,6 +6,13 @@ adding a member that can fail; and an even split in a network partition stops bo
 halves. Galera, etcd, ZooKeeper, RabbitMQ quorum queues and Ceph monitors all want 3, 5
 or 7 members.
 
+A quorum cluster is an active/active service whose kind needs a majority (Galera, etcd,
+...) or that declares a `quorum` (`majority`, or a number: that many members, not a
+majority, must be up). `quorum: none` needs one instance up and is no quorum cluster.
+The number of failures a small cluster survives counts what it needs up (its quorum,
+or `min_instances` when that is more). An even cluster is reported only when its
+quorum is a majority.
+
 Options: `min_members` (default 3): the smallest acceptable cluster.
 
 Fails:
@@ -56,13 +63,14 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
             continue
         n = svc.replicas
         if n < smallest:
+            spare = max(n - svc.need, 0)
             yield Problem(
                 svc.id,
                 f"{svc.id} is a quorum cluster of {n} member{'s' if n != 1 else ''}, "
-                f"fewer than {smallest}: it survives {max(n - svc.quorum, 0)} failures",
+                f"fewer than {smallest}: it survives {spare} failure{'' if spare == 1 else 's'}",
                 related=svc.hosts,
             )
-        elif n % 2 == 0:
+        elif n % 2 == 0 and svc.quorum == n // 2 + 1:  # a majority: an explicit quorum says otherwise
             yield Problem(
                 svc.id,
                 f"{svc.id} is a quorum cluster of {n} members, an even number: it survives "

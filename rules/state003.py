@@ -4,7 +4,10 @@ Why: when the cluster manager loses contact with the active member it cannot tel
 dead host from a partitioned one. Without fencing (IPMI, iDRAC, SBD, a switched PDU) it
 either waits forever or starts a second active copy, and two writers corrupt the data.
 The OpenStack HA Guide makes fencing a requirement for Pacemaker clusters. Declare
-`fencing:` on every member host.
+`fencing:` on every member host. A manager that elects the active member by its own
+consensus needs none: Patroni (a leader key in its DCS), Redis Sentinel (a quorum of
+sentinels), the Ceph monitors (for ceph-mgr and ceph-mds) and the OVSDB lock (for
+ovn-northd) make a cut-off leader step down by itself.
 
 Options: none.
 
@@ -36,6 +39,7 @@ from typing import Any
 
 from spoflint.analysis import Facts
 from spoflint.findings import Problem
+from spoflint.model.kinds import ELECTING
 
 ID = "STATE003"
 NAME = "failover-without-fencing"
@@ -46,7 +50,7 @@ OPTIONS: dict[str, Any] = {}
 def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
     t = facts.topology
     for svc in t.services.values():
-        if svc.ha != "active-passive":
+        if svc.ha != "active-passive" or svc.manager in ELECTING:
             continue
         unfenced = tuple(h for h in (svc.hosts or svc.pool) if not t.hosts[h].fencing)
         if unfenced:

@@ -70,7 +70,7 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
             hosts = f" (it has only {len(s.hosts)} hosts)" if s.replicas == len(s.hosts) else ""
             yield Problem(
                 s.id,
-                f"ceph backend {s.id} keeps {s.replicas} replicas{hosts}, fewer than {options['min_replicas']}",
+                f"ceph backend {s.id} keeps {s.replicas} replica{'' if s.replicas == 1 else 's'}{hosts}, fewer than {options['min_replicas']}",
                 related=s.hosts,
                 key="replicas",
             )

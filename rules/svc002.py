@@ -4,8 +4,15 @@ Why: several instances protect a service only if no single element takes them al
 together. Three replicas on hosts in one rack, behind one switch, or fed by one PDU fail
 as one; a pool without `spread` may place every replica on one host; a `spread: rack`
 over a pool that spans fewer racks than replicas cannot keep its promise. The finding
-names each element every instance shares; where that element also takes a user-facing
+names each element every instance shares and, for one that none of them names
+directly, how they hang on it (`app-2 is cabled only to sw-1, which is in r1`); where that element also takes a user-facing
 service down, SPOF001 reports it there too, and the message says so.
+
+The same holds for a storage backend that keeps several copies over several hosts:
+Ceph's CRUSH rule should put each copy in another failure domain, and three OSD hosts
+in one rack keep every copy behind that rack. SVC002 reports the backend whose hosts
+all share an element (or, with fewer replicas than hosts, an element that takes down as
+many hosts as it keeps copies), whether or not a service uses it yet.
 
 Options: none.
 
@@ -54,7 +61,9 @@ running the analysis again on the changed model confirms it.
 from collections.abc import Iterator
 from typing import Any
 
+from spoflint import graph as fg
 from spoflint.analysis import Facts
+from spoflint.analysis.reasons import explain, lost_together
 from spoflint.findings import Problem
 
 ID = "SVC002"
@@ -84,7 +93,7 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
                 yield Problem(
                     svc.id,
                     f"{svc.id} promises `spread: {svc.spread}` for {svc.replicas} replicas, "
-                    f"but its pool spans only {len(groups)} {svc.spread}(s)",
+                    f"but its pool spans only {len(groups)} {svc.spread}{'' if len(groups) == 1 else 's'}",
                     related=svc.pool[:20],
                     key="spread",
                 )
@@ -92,15 +101,51 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
         shared = facts.shared_fate.get(svc.id, ())
         if not shared:
             continue
-        flagged = [e for e in shared if facts.single_points.get(e) and facts.single_points[e].services]
-        note = f"; SPOF001 flags {_names(flagged)}" if flagged else ""
         every = "both instances" if svc.replicas == 2 else f"all {svc.replicas} instances"
         yield Problem(
             svc.id,
-            f"{every} of {svc.id} share {_names(shared)}: one failure takes every instance down{note}",
+            f"{every} of {svc.id} share {_names(shared)}: one failure takes every instance down"
+            f"{_how(facts, fg.helper(svc.id, 'instances'), shared)}{_flagged(facts, shared)}",
             related=shared,
         )
+    yield from _storage(facts)
 
 
-def _names(ids):
+def _storage(facts: Facts) -> Iterator[Problem]:
+    """Replicated storage whose hosts share a failure domain (Ceph's CRUSH mistake)."""
+    for s in facts.topology.storage.values():
+        shared = facts.shared_fate.get(s.id, ())
+        if not shared:
+            continue
+        how, flagged = _how(facts, s.id, shared), _flagged(facts, shared)
+        if s.replicas >= len(s.hosts):
+            every = "both hosts" if len(s.hosts) == 2 else f"all {len(s.hosts)} hosts"
+            message = f"{every} of storage {s.id} share {_names(shared)}: one failure takes every copy of its data"
+        else:
+            message = (
+                f"storage {s.id} keeps {s.replicas} copies over {len(s.hosts)} hosts, and {_names(shared)} "
+                f"each take down {s.replicas} of them: placed the worst way, one failure takes every copy of some data"
+            )
+        yield Problem(s.id, f"{message} offline{how}{flagged}", related=shared, key="hosts")
+
+
+def _how(facts: Facts, root: str, shared: tuple[str, ...]) -> str:
+    """How the instances (or hosts) hang on a shared element that none of them names
+    directly (`app-2 is cabled only to sw-1, which is in r1`), the shortest said; nothing
+    when each shared element is their own rack, power input, switch or zone."""
+    said = []
+    for e in shared[:4]:
+        groups = lost_together(facts.single_failures, e, [root])
+        direct = len(groups) == 1 and len(groups[0].reasons) == 1 and groups[0].reasons[0].through is None
+        if groups and not (direct and len(groups[0].reasons[0].members) == len(groups[0].members)):
+            said.append(explain(groups, e, most=2))
+    return f" ({min(said, key=len)})" if said else ""
+
+
+def _flagged(facts: Facts, shared: tuple[str, ...]) -> str:
+    flagged = [e for e in shared if facts.single_points.get(e) and facts.single_points[e].services]
+    return f"; SPOF001 flags {_names(flagged)}" if flagged else ""
+
+
+def _names(ids: tuple[str, ...] | list[str]) -> str:
     return ", ".join(ids) if len(ids) <= 4 else f"{', '.join(ids[:4])} and {len(ids) - 4} more"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .load.discover import git_top_level, shown_path
+from .load.files import read_bytes
 
 _SEPARATORS = re.compile(r"[\s,]*")
 FORMAT = "spoflint-baseline"
@@ -59,15 +60,27 @@ def read(path: str) -> list[Entry]:
     """The entries of a baseline file; a malformed one is an InputError at the place
     that is wrong."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise InputError(path, 1, 1, f"cannot read baseline: {reason}") from None
+        text = read_bytes(path, path, regular=False).decode("utf-8")  # bounded: `baseline: /dev/zero` ends
+    except InputError as error:
+        raise InputError(
+            path, 1, 1, f"cannot read baseline: {error.message.removeprefix('cannot read file: ')}"
+        ) from None
+    except UnicodeDecodeError as error:
+        raise InputError(path, 1, 1, f"cannot read baseline: {error}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(path, error.lineno, error.colno, f"invalid baseline JSON: {error.msg}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
+    except RecursionError:
+        raise InputError(
+            path, 1, 1, "invalid baseline: nested too deeply (a baseline is one list of entries)"
+        ) from None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FORMAT
+        or type(data.get("version")) is not int
+        or data.get("version") != VERSION
+    ):
         raise InputError(
             path,
             1,
@@ -81,13 +94,15 @@ def read(path: str) -> list[Entry]:
         raise InputError(path, line, column, '"findings" must be a list of {"rule", "path", "subject"} entries')
     folder, shown = base(path), shown_path(Path(path))
     entries = []
+    paths: dict[str, str] = {}  # each path written, made relative once (entries share a few files)
     for index, item in enumerate(items):
         line, column = places[index] if index < len(places) else (1, 1)
         if not (isinstance(item, dict) and all(isinstance(item.get(k), str) for k in ("rule", "path", "subject"))):
             raise InputError(path, line, column, f"baseline entry {index + 1} needs string rule, path and subject")
-        entries.append(
-            Entry(item["rule"], _relative(str(folder / item["path"]), folder), item["subject"], line, column, shown)
-        )
+        written = item["path"]
+        if written not in paths:
+            paths[written] = _relative(str(folder / written), folder)
+        entries.append(Entry(item["rule"], paths[written], item["subject"], line, column, shown))
     return entries
 
 
@@ -104,14 +119,21 @@ def _item_places(text: str) -> list[tuple[int, int]]:
         return [_line_column(text, offset)]
     offset += 1
     places: list[tuple[int, int]] = []
+    line, column = _line_column(text, offset)
+    line_start, counted = offset - column + 1, offset  # newlines are counted once, up to `counted`
     while True:
         offset = _SEPARATORS.match(text, offset).end()  # type: ignore[union-attr]  # it matches the empty string
         if offset >= len(text) or text[offset] == "]":
             return places
-        places.append(_line_column(text, offset))
+        newlines = text.count("\n", counted, offset)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", counted, offset) + 1
+        counted = offset
+        places.append((line, offset - line_start + 1))
         try:
             _, offset = decoder.raw_decode(text, offset)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return places
 
 

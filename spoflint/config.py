@@ -1,5 +1,6 @@
-"""Configuration: `.spoflint.yaml` found upward from the current directory, or a
-`[tool.spoflint]` table in `pyproject.toml`; one format, schema-checked, unknown keys
+"""Configuration: `.spoflint.yaml` found upward from the current directory (up to the
+repository's root or the home directory, and only one the user owns: load/trust.py), or
+a `[tool.spoflint]` table in `pyproject.toml`; one format, schema-checked, unknown keys
 are errors naming the key. Precedence: rule defaults < config file < command line.
 
 ```yaml
@@ -19,22 +20,21 @@ Paths in the file are relative to the file's folder.
 
 from __future__ import annotations
 
-import re
-import sys
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError, UsageError, quote
+from .load.config_text import blank, pyproject, yaml_locator
+from .load.trust import MAX_CONFIG_BYTES, find
 from .model import DEFAULT_SCOPE
 from .model import FAILING as SCOPE
 
 if TYPE_CHECKING:
     from .engine import Config
 
-NAMES = (".spoflint.yaml", ".spoflint.yml")
-_TABLE = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*spoflint[ \t]*[.\]]", re.M)  # [tool.spoflint] or a subtable
 LEVELS = ("error", "warning", "note")
 
 SCHEMA = {
@@ -52,8 +52,20 @@ SCHEMA = {
         "rule-paths": {"type": "array", "items": {"type": "string", "minLength": 1}},
         "include": {"type": "array", "items": {"type": "string", "minLength": 1}},
         "exclude": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "kubernetes": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"rack-label": {"type": "string"}},
+        },
+        "netbox": {"type": "object", "additionalProperties": False, "properties": {  # docs/importers.md, "NetBox"
+            "url": {"type": "string", "pattern": "^https?://"}, "verify-tls": {"type": "boolean"},
+            "token-env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},  # the token's variable
+            "sites": {"type": "array", "items": {"type": "string", "minLength": 1}},  # slugs
+            "tags": {"type": "array", "items": {"type": "string", "minLength": 1}},
+            "roles": {"type": "object", "additionalProperties": {"enum": [
+                "router", "switch", "firewall", "lb-appliance", "host", "pdu", "patch-panel"]}}}},
     },
-}
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,33 +84,26 @@ class FileConfig:
     rule_paths: tuple[str, ...] = ()
     include: tuple[str, ...] = ()  # globs, anchored at the current directory when they hold a `/`
     exclude: tuple[str, ...] = ()
+    netbox: dict | None = None  # the `netbox:` mapping as written (spoflint.importers.netbox.settings)
+    kubernetes: dict = field(default_factory=dict)  # `kubernetes: {rack-label}` (docs/importers.md, Kubernetes)
 
 
-def find(start: Path | None = None) -> Path | None:
-    """The nearest `.spoflint.yaml`, or `pyproject.toml` with a [tool.spoflint] table,
-    in the current directory or above it."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        for name in NAMES:
-            if (folder / name).is_file():
-                return folder / name
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _TABLE.search(pyproject.read_text(errors="replace")):
-            return pyproject
-    return None
-
-
-def read(path: Path) -> FileConfig:
-    from .load import load_file, shown_path
+def read(path: Path, say: Callable[[str], None] | None = None) -> FileConfig:
+    """A config file's settings. `say` is told, before any is imported, that the file
+    names local rule modules to load (`rule-paths`): they are code, run with the
+    user's rights."""
+    from .load import load_text, shown_path
+    from .load.files import read_bytes
 
     shown = shown_path(path)
+    raw = read_bytes(path, shown, MAX_CONFIG_BYTES, regular=False)
     if path.name == "pyproject.toml":
-        data, locate = _pyproject(path, shown)
-    elif _blank(path):
+        data, locate = pyproject(raw.decode("utf-8", "replace"), shown)
+    elif blank(raw):
         return FileConfig(path=shown)  # a config file with everything commented out
     else:
         try:
-            data = load_file(path, shown)
+            data = load_text(raw, shown)
         except InputError as error:
             if not error.message.startswith("the top level must be a mapping"):
                 raise
@@ -109,7 +114,7 @@ def read(path: Path) -> FileConfig:
                 "the configuration must be a mapping of settings "
                 f"(paths: ..., select: ...), not {error.message.rsplit(', not ', 1)[-1]}",
             ) from None
-        locate = _yaml_locator(data)
+        locate = yaml_locator(data)
     _validate(data, shown, locate)
     base = path.parent
 
@@ -121,10 +126,37 @@ def read(path: Path) -> FileConfig:
             line, column = locate(["rule-paths", index])
             raise InputError(shown, line, column, f"rule-paths: {folder!r} is not a folder")
     local = tuple(rel(p) for p in data.get("rule-paths", ()))
+    if local and say is not None:
+        say(f"spoflint: loading local rules from {', '.join(local)} (rule-paths in {shown})")
     severity = {
         _rule_id(rule, shown, locate, ["severity", rule], local): level
         for rule, level in (data.get("severity") or {}).items()
     }
+    options = _options(data, shown, locate, local)
+    for key in ("select", "ignore"):
+        for index, rule in enumerate(data.get(key, ())):
+            _rule_ids(rule, shown, locate, [key, index], local)
+    return FileConfig(
+        path=shown,
+        paths=tuple(rel(p) for p in data.get("paths", ())),
+        select=tuple(data.get("select", ())),
+        ignore=tuple(data.get("ignore", ())),
+        severity=severity,
+        options=options,
+        fail_on=data.get("fail-on"),
+        baseline=rel(data["baseline"]) if data.get("baseline") else None,
+        scope=frozenset(data["failure-scope"]) if "failure-scope" in data else None,
+        rule_paths=local,
+        include=_globs(data.get("include", ()), rel),
+        exclude=_globs(data.get("exclude", ()), rel),
+        netbox=data.get("netbox"),  # as written: spoflint.importers.netbox.settings reads it
+        kubernetes=data.get("kubernetes", {}),
+    )
+
+
+def _options(data, shown: str, locate, local: tuple[str, ...]) -> dict:
+    """The `options` mapping checked: each rule known, each option one of its own, of the
+    type of its default (an integer for a float is taken)."""
     options = {}
     for rule, values in (data.get("options") or {}).items():
         rule_id = _rule_id(rule, shown, locate, ["options", rule], local)
@@ -150,23 +182,7 @@ def read(path: Path) -> FileConfig:
                 )
             checked[name] = value
         options[rule_id] = checked
-    for key in ("select", "ignore"):
-        for index, rule in enumerate(data.get(key, ())):
-            _rule_ids(rule, shown, locate, [key, index], local)
-    return FileConfig(
-        path=shown,
-        paths=tuple(rel(p) for p in data.get("paths", ())),
-        select=tuple(data.get("select", ())),
-        ignore=tuple(data.get("ignore", ())),
-        severity=severity,
-        options=options,
-        fail_on=data.get("fail-on"),
-        baseline=rel(data["baseline"]) if data.get("baseline") else None,
-        scope=frozenset(data["failure-scope"]) if "failure-scope" in data else None,
-        rule_paths=local,
-        include=_globs(data.get("include", ()), rel),
-        exclude=_globs(data.get("exclude", ()), rel),
-    )
+    return options
 
 
 def _globs(patterns, rel) -> tuple[str, ...]:
@@ -183,33 +199,6 @@ _TYPES = {
     list: "a list",
     dict: "a mapping",
 }
-
-
-def _blank(path: Path) -> bool:
-    """Whether a YAML file holds nothing but comments and blank lines."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False  # let the loader say why it cannot be read
-    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
-
-
-def _yaml_locator(document):
-    """Where a step path points in a YAML config: a value, or with `key=True` the key
-    that names it (for unknown keys, the key is what is wrong)."""
-    from .load import MarkedMap
-    from .load import locate as find_in
-
-    def locate(steps, key=False):
-        if key and steps:
-            parent = document
-            for step in steps[:-1]:
-                parent = parent.get(step) if isinstance(parent, dict) else None
-            if isinstance(parent, MarkedMap) and steps[-1] in parent.where:
-                return parent.key_at(steps[-1])
-        return find_in(document, steps)
-
-    return locate
 
 
 def _rules(local=()):
@@ -264,59 +253,23 @@ def _unknown_key(key: str, known) -> str:
     return f"unknown configuration key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
 
 
-def _pyproject(path: Path, shown: str):
-    """The [tool.spoflint] table, and positions found by reading the text (tomllib
-    keeps none): a key's line within the spoflint tables (inline tables too), or a
-    subtable's header, else the table's header."""
-    if sys.version_info < (3, 11):
-        raise InputError(shown, 1, 1, "reading [tool.spoflint] needs Python 3.11 or later; use .spoflint.yaml instead")
-    import tomllib
-
-    text = path.read_text(encoding="utf-8", errors="replace")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = re.search(r"line (\d+), column (\d+)", str(error))
-        line, column = (int(match[1]), int(match[2])) if match else (1, 1)
-        raise InputError(shown, line, column, f"invalid TOML: {str(error).split(' (at')[0]}") from None
-    table = data.get("tool", {}).get("spoflint", {})
-    lines = text.splitlines()
-    header = next((i for i, l in enumerate(lines) if _TABLE.match(l)), 0)
-
-    def spoflint_lines():
-        """(index, text, subtable names or None) of the lines in spoflint's tables."""
-        inside = False
-        for number, line in enumerate(lines):
-            heading = re.match(r"\s*\[\[?\s*([^\]]*?)\s*\]", line)
-            if heading:
-                parts = [part.strip().strip("\"'") for part in heading[1].split(".")]
-                inside = parts[:2] == ["tool", "spoflint"]
-                if inside:
-                    yield number, line, parts[2:]
-            elif inside:
-                yield number, line, None
-
-    def locate(steps, key=False):
-        for step in reversed([s for s in steps if isinstance(s, str)]):
-            pattern = re.compile(rf"(?:^|[{{,])\s*[\"']?({re.escape(step)})[\"']?\s*=")
-            for number, line, subtable in spoflint_lines():
-                if subtable is not None:
-                    if step in subtable:
-                        return number + 1, line.index(step) + 1
-                elif match := pattern.search(line):
-                    return number + 1, match.start(1) + 1
-        return header + 1, 1
-
-    return table, locate
-
-
-def for_command(config_file: str | None) -> FileConfig:
-    """The config a command runs with: the file named by `--config` (it must exist),
-    else the one found upward from the current directory, else none."""
-    if config_file and not Path(config_file).is_file():
+def for_command(
+    config_file: str | None, isolated: bool = False, say: Callable[[str], None] | None = None
+) -> FileConfig:
+    """The config a command runs with: the file named by `--config` (it must exist; it
+    is trusted whoever owns it), else the one found upward from the current directory
+    (`find`), else none; none at all with `isolated` (`--isolated`). `say` hears that
+    local rules are loaded (`read`)."""
+    if isolated:
+        if config_file:
+            raise UsageError("--isolated ignores configuration files: drop --config, or --isolated")
+        return FileConfig()
+    if config_file and not os.path.exists(config_file):
         raise UsageError(f"--config {config_file}: no such file")
+    if config_file and os.path.isdir(config_file):
+        raise UsageError(f"--config {config_file}: a folder, not a file")
     found = Path(config_file) if config_file else find()
-    return read(found) if found else FileConfig()
+    return read(found, say) if found else FileConfig()
 
 
 def for_check(
@@ -389,4 +342,7 @@ def settings(
         today=today,
         include=file.include,
         exclude=file.exclude + tuple(exclude),
+        readers={"kubernetes": {"rack_label": file.kubernetes["rack-label"]}}
+        if "rack-label" in file.kubernetes
+        else {},
     )

@@ -16,6 +16,29 @@ MAX_SHOWN = 60  # characters of a value quoted in a message
 _repr = reprlib.Repr()
 _repr.maxlevel, _repr.maxdict, _repr.maxlist, _repr.maxstring = 2, 3, 4, MAX_SHOWN
 
+# what a text output never writes as it is: C0 controls (newlines and tabs too), DEL, C1
+# controls (0x9b is a CSI on some terminals), the Unicode line and paragraph separators,
+# the bidirectional overrides and isolates that make a line read other than it is, and
+# lone surrogates (a file name's undecodable bytes, which no output encoding can write)
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, as `surrogateescape` keeps it
+        code -= 0xDC00
+    return _NAMED.get(match[0]) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: str) -> str:
+    """`text` safe to write as (part of) one line of a text output: every control
+    character, line separator, bidirectional control and undecodable byte as Python
+    writes it in a string (`\\n`, `\\t`, `\\x1b`, `\\u2028`), so that a name or a path
+    taken from input cannot break a line, start a workflow command or drive a terminal.
+    Text with none of them is returned as it is."""
+    return _UNPRINTABLE.sub(_escaped, text)
+
 
 class InputError(Exception):
     """Input that cannot be checked, with where it is (1-based line and column).
@@ -32,7 +55,7 @@ class InputError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        return printable(f"{self.path}:{self.line}:{self.column}: {self.message}")
 
 
 MAX_ERRORS = 20  # input errors said in one run; beyond, "... and N more"
@@ -75,7 +98,7 @@ class UsageError(InputError):
         super().__init__("spoflint", 1, 1, message)
 
     def __str__(self) -> str:
-        return f"spoflint: error: {self.message}"
+        return f"spoflint: error: {printable(self.message)}"
 
 
 class SetupError(UsageError):

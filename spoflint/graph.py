@@ -12,7 +12,8 @@ failure candidate, it has not failed itself (`own`). The semantics of docs/forma
   the other end reachable; `n#reach` (a network node reachable from an entry point) is
   the one node that is not a gate: connectivity is not a boolean formula of neighbours,
   so the analyses compute it over the undirected network graph kept here;
-- storage with hosts: k-of-n over its hosts (k = n - replicas + min_replicas);
+- storage with hosts: k-of-n over its hosts (k = n - replicas + min_replicas), and
+  `all`(its zone, that) when it is placed in a zone;
 - a service: `all`(its load balancer, what it depends on, `kofn`(need, instances) and,
   when clients address one instance, the first instance).
 
@@ -166,6 +167,11 @@ def _placed(
     gates[eid] = Gate(ALL, tuple(inputs), 0, eid)
 
 
+def network_of(t: Topology) -> dict[str, list[str]]:
+    """The undirected network graph alone (ROOT, network nodes, links between two)."""
+    return _network(t, {})
+
+
 def _network(t: Topology, gates: dict[str, Gate]) -> dict[str, list[str]]:
     """The undirected network graph (ROOT joined to the entry points, network nodes,
     the links between two of them) and a REACH node per network node."""
@@ -208,11 +214,18 @@ def _usable(t: Topology, gates: dict[str, Gate], known_network: bool) -> None:
 
 
 def _storage(t: Topology, gates: dict[str, Gate]) -> None:
-    """Storage over hosts is k-of-n of their `h#ok`; a box without hosts fails by itself."""
+    """Storage over hosts is k-of-n of their `h#ok` (and, placed in a zone, needs it too);
+    a box without hosts fails by itself."""
     for s in t.storage.values():
         if s.hosts:
             k = len(s.hosts) - s.replicas + s.min_replicas
-            gates[s.id] = Gate(KOFN, tuple([h + OK for h in s.hosts]), k)
+            copies = Gate(KOFN, tuple([h + OK for h in s.hosts]), k)
+            if s.zone:
+                key = helper(s.id, "hosts")
+                gates[key] = copies
+                gates[s.id] = Gate(ALL, (s.zone, key))
+            else:
+                gates[s.id] = copies
         else:
             gates[s.id] = Gate(ALL, (s.zone,) if s.zone else (), 0, s.id)
 

@@ -144,7 +144,10 @@ def _rules(files: tuple[tuple[str, int], ...]) -> dict[str, Rule]:
 
     for name, package in _packs():
         for module in getattr(package, "RULES", ()):
-            add(rule_from_module(module, name))
+            try:
+                add(rule_from_module(module, name))
+            except RuleError as error:
+                raise SetupError(f"rule pack {name!r} is broken: {error}; fix or uninstall it") from None
     if not found:
         raise SetupError("no rule packs found: is spoflint installed? pip install -e .")
     for path, _ in files:
@@ -170,14 +173,22 @@ def _packs() -> list[tuple[str, ModuleType]]:
             packs.append((ep.name, ep.load()))
         except ModuleNotFoundError as error:
             # stale metadata of the built-in pack (a package no longer installed) is
-            # looked for in the source tree below; any other import error is a bug
+            # looked for in the source tree below
             if ep.name != BUILTIN or error.name != ep.module:
-                raise
+                raise _broken_pack(ep.name, ep.value, error) from None
+        except (Exception, SystemExit) as error:  # an installed pack that fails to import
+            raise _broken_pack(ep.name, ep.value, error) from None
     if not any(name == BUILTIN for name, _ in packs):
         source = _source_pack()
         if source is not None:
             packs.insert(0, (BUILTIN, source))
     return packs
+
+
+def _broken_pack(name: str, value: str, error: BaseException) -> SetupError:
+    """An installed rule pack whose entry point fails to load, named as pip knows it."""
+    reason = f"SystemExit({error.code!r})" if isinstance(error, SystemExit) else f"{type(error).__name__}: {error}"
+    return SetupError(f"rule pack {name!r} ({value}) failed to load: {reason}; fix or uninstall it")
 
 
 def _source_pack() -> ModuleType | None:
@@ -222,6 +233,10 @@ def _local_rule(path: Path) -> Rule:
         raise InputError(shown, error.lineno or 1, error.offset or 1, f"rule module: {error.msg}") from None
     except RuleError as error:
         raise InputError(shown, 1, 1, str(error)) from None
+    except SystemExit as error:  # sys.exit() at import must not end a check with its status
+        raise InputError(
+            shown, line_in(path, error), 1, f"rule module called sys.exit({error.code!r}) while loading"
+        ) from None
     except Exception as error:  # the module's own code failed while loading
         raise InputError(
             shown, line_in(path, error), 1, f"rule module failed to load: {type(error).__name__}: {error}"

@@ -21,6 +21,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -125,12 +126,15 @@ def fired(*args) -> set[str]:
     return {f["rule"] for f in findings(*args)}
 
 
-def assert_one_line_error(result, pattern: str) -> str:
-    """Exit 2, nothing on stdout, exactly one line on stderr matching `pattern`."""
+def assert_one_line_error(result, pattern: str, after: Sequence[str] = ()) -> str:
+    """Exit 2, nothing on stdout, exactly one line on stderr matching `pattern` (after
+    the notices `after`: that local rules are loaded)."""
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert result.stdout == ""
     lines = result.stderr.splitlines()
+    assert lines[: len(after)] == list(after), result.stderr
+    lines = lines[len(after) :]
     assert len(lines) == 1, result.stderr
     assert re.fullmatch(pattern, lines[0]), lines[0]
     return lines[0]

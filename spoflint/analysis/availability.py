@@ -2,52 +2,57 @@
 
 Every element that can fail is up with its own probability (its *availability*: the
 figure it declares, else the default of its kind, from spoflint.analysis.figures) and
-fails independently of the others. A service is up exactly when the structure function
-holds: the fault graph of spoflint.graph with network reachability, the same question
+fails independently of the others. What can fail is the one failure model of every
+command: the candidates of the failure scope (`Topology.can_fail`), as for check and
+cut sets. A service is up exactly when the structure function holds: the fault graph
+of spoflint.graph with network reachability, the same question
 `spoflint.analysis.reference` answers for one set of failed elements.
 
 The exact figure comes from the structure function as a decision diagram
 (spoflint.analysis.bdd) over the service's *support*: every element whose node its
-gates can reach (for reachability, every network node and link), the most widely shared
-first (a feed before a host). The diagram gives the availability and each element's
-Birnbaum importance, P(up | e up) - P(up | e down). Shared elements are therefore
-counted once: two replicas behind one switch are a_sw * (1 - (1 - a)^2), not the
-product of two independent paths.
+gates can reach (for reachability, every network node and link), in the reverse of the
+order a depth-first walk from the service meets them (`depth_first`), so that elements
+that work together sit side by side: a wide parallel structure or a k-of-n over
+independent members stays linear, a long chain grows at the top. The diagram gives the
+availability and each element's Birnbaum importance, P(up | e up) - P(up | e down).
+Shared elements are therefore counted once: two replicas behind one switch are
+a_sw * (1 - (1 - a)^2), not the product of two independent paths.
 
-When the diagram outgrows its budget (`MAX_NODES` nodes or `TIME_BUDGET` seconds per
-service), the same structure is factored directly. Because it is *coherent* (failing
-more elements never brings a service back), Shannon decomposition with coherence bounds
-is exact: elements are decided one at a time, in the same order; in each branch the
-service is evaluated with every undecided element up and with every undecided element
-down. Down in the first: every completion is down. Up in the second: every completion
-is up. Either way the branch ends with its probability, otherwise it splits on the next
-element. The up-branches are disjoint products, so their sum is the availability, and
-the Birnbaum importance follows from the same sum. Factoring stops after `MAX_BRANCHES`
-evaluations or the time budget; the branches left open are reported as a bound: the
+When the diagram outgrows its budget (`MAX_NODES` nodes or `MAX_WORK` apply steps per
+service: counted, never timed), the same structure is factored directly. Because it is
+*coherent* (failing more elements never brings a service back), Shannon decomposition
+with coherence bounds is exact: elements are decided one at a time, the most widely
+shared first; in each branch the service is evaluated with every undecided element up
+and with every undecided element down. Down in the first: every completion is down. Up
+in the second: every completion is up. Either way the branch ends with its
+probability, otherwise it splits on the next element. The up-branches are disjoint
+products, so their sum is the availability, and the Birnbaum importance follows from
+the same sum. Factoring stops after `MAX_BRANCHES` evaluations or `MAX_WORK` steps
+(evaluations times the support); the branches left open are reported as a bound: the
 availability lies between the mass proven up and that plus the mass still open.
-Services left when a topology's `TOTAL_BUDGET` is spent are not estimated (the bound
-[0, 1]). The rules judge by the lower end (unknown is not OK).
+Services left when a topology's `TOTAL_WORK` is spent are not estimated (the bound
+[0, 1]). OBJ001 says a bound is a bound.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 
 from .. import graph as fg
-from ..model import Topology
+from ..model import DEFAULT_SCOPE, Topology
 from .bdd import TooLarge, diagram
 from .figures import element_availability
+from .network import bfs_tree
 
 __all__ = ["ServiceAvailability", "compute", "element_availability", "nines", "percent", "service_availability"]
 
 MINUTES_PER_YEAR = 365.25 * 24 * 60
-MAX_BRANCHES = 200_000
-MAX_NODES = 2_000_000  # BDD nodes per service
-TIME_BUDGET = 2.0  # seconds per service
-TOTAL_BUDGET = 10.0  # seconds for every service of one topology
+MAX_BRANCHES = 200_000  # evaluations of factoring per service
+MAX_NODES = 1_000_000  # BDD nodes per service
+MAX_WORK = 1_000_000  # steps of work per service: BDD apply steps, factoring's evaluations x support
+TOTAL_WORK = 5_000_000  # steps for every service of one topology
 
 Leaf = tuple[int, frozenset[str], float]  # an up-branch of factoring: (index, failed, probability)
 
@@ -60,6 +65,7 @@ class ServiceAvailability:
     elements: int  # elements in its support that can fail
     size: int  # BDD nodes it took (0: past the budget, bounded instead)
     importance: tuple[tuple[str, float], ...]  # (element, Birnbaum importance), largest first
+    work: int = 0  # steps it took: the BDD's apply steps, factoring's evaluations x the support
 
     @property
     def exact(self) -> bool:
@@ -153,21 +159,18 @@ def factor(
     order: list[str],
     q: dict[str, float],
     max_branches: int = MAX_BRANCHES,
-    time_budget: float = TIME_BUDGET,
 ) -> tuple[list[Leaf], float, int]:
     """Shannon decomposition of a coherent structure function `up(failed)` over the
     elements `order` (each down with probability q[e]). Returns (up_leaves, open mass,
     evaluations): each up-leaf is (index, failed, probability): the elements before
-    `index` are decided (down if in `failed`), the rest free."""
+    `index` are decided (down if in `failed`), the rest free. At most `max_branches`
+    evaluations of `up`."""
     n = len(order)
     leaves: list[Leaf] = []
     # index, failed, mass, known all-up, known all-down
     stack: list[tuple[int, frozenset[str], float, bool | None, bool | None]] = [(0, frozenset(), 1.0, None, None)]
     evaluations = 0
-    deadline = time.monotonic() + time_budget
-    while stack:
-        if evaluations >= max_branches or (evaluations % 256 == 0 and time.monotonic() > deadline):
-            break
+    while stack and evaluations < max_branches:
         i, failed, mass, best, worst = stack.pop()
         if best is None:
             best = up(failed)
@@ -215,34 +218,91 @@ def service_availability(
     service: str,
     top: int = 5,
     max_nodes: int = MAX_NODES,
-    time_budget: float = TIME_BUDGET,
+    max_work: int = MAX_WORK,
     max_branches: int = MAX_BRANCHES,
+    scope: frozenset = DEFAULT_SCOPE,
 ) -> ServiceAvailability:
-    """Exact, through a BDD; past the budget, a bound from partial factoring."""
+    """Exact, through a BDD; past its budget, by factoring, exact or a bound."""
     nodes = support(g, service)
+    q = unavailabilities(t, g, nodes, scope)
+    try:
+        bdd, root = diagram(g, service, depth_first(g, service, q), max_nodes, max_work)
+    except TooLarge:
+        pass
+    else:
+        value, importance = bdd.probability(root, [1 - q[e] for e in bdd.order])
+        ranked = _ranked(zip(bdd.order, importance), top)
+        return ServiceAvailability(service, value, value, len(q), len(bdd.nodes), ranked, bdd.work)
+    order = _order(g, nodes, q)
+    structure = Structure(g, service)
+    branches = max(1, min(max_branches, max_work // max(1, len(nodes))))
+    leaves, open_mass, evaluations = factor(structure.up, order, q, branches)
+    work = max_work + evaluations * len(nodes)
+    lower = sum(mass for _, _, mass in leaves)
+    if open_mass > 0:
+        return ServiceAvailability(service, lower, min(1.0, lower + open_mass), len(order), 0, (), work)
+    ranked = _ranked(birnbaum(leaves, order, q).items(), top)
+    return ServiceAvailability(service, lower, lower, len(order), 0, ranked, work)
+
+
+def unavailabilities(t: Topology, g: fg.FaultGraph, nodes: list[str], scope: frozenset) -> dict[str, float]:
+    """1 - availability of every element of the support that can fail (the failure
+    model of spoflint.analysis.figures: candidates in `scope` only)."""
     q: dict[str, float] = {}
     for node in nodes:
         own = g.gates[node].own
         if own is not None and own not in q:
-            a = element_availability(t, own)
+            a = element_availability(t, own, scope)
             if a < 1:
                 q[own] = 1 - a
-    order = _order(g, nodes, q)
-    try:
-        bdd, root = diagram(g, service, order, max_nodes, time_budget)
-    except TooLarge:
-        structure = Structure(g, service)
-        leaves, open_mass, _ = factor(structure.up, order, q, max_branches, time_budget)
-        lower = sum(mass for _, _, mass in leaves)
-        if open_mass > 0:
-            return ServiceAvailability(service, lower, min(1.0, lower + open_mass), len(order), 0, ())
-        ranked = sorted(
-            ((e, b) for e, b in birnbaum(leaves, order, q).items() if b > 0), key=lambda item: (-item[1], item[0])
-        )
-        return ServiceAvailability(service, lower, lower, len(order), 0, tuple(ranked[:top]))
-    value, importance = bdd.probability(root, [1 - q[e] for e in order])
-    ranked = sorted(((e, b) for e, b in zip(order, importance) if b > 0), key=lambda item: (-item[1], item[0]))
-    return ServiceAvailability(service, value, value, len(order), len(bdd.nodes), tuple(ranked[:top]))
+    return q
+
+
+def _ranked(pairs, top: int) -> tuple[tuple[str, float], ...]:
+    """The `top` largest positive importances, ties by id."""
+    return tuple(sorted(((e, b) for e, b in pairs if b > 0), key=lambda item: (-round(item[1], 12), item[0]))[:top])
+
+
+def depth_first(g: fg.FaultGraph, key: str, q: dict[str, float]) -> list[str]:
+    """The elements of `q` for the decision diagram: the reverse of the order a
+    depth-first walk from `key` meets them, where reachability of a network vertex
+    leads along its way up the breadth-first tree to the entry points (the rest of
+    the network comes last). Elements that work together sit side by side, so that a
+    wide parallel structure (a host with 18 uplinks, each a cable and a switch) or a
+    k-of-n over independent members stays linear in the diagram; reversed, because
+    the diagram is built inputs first, so a long chain grows at the top."""
+    gates, network = g.gates, g.network
+    parent, _ = bfs_tree(network)
+    seen: set[str] = set()
+    order: list[str] = []
+    placed: set[str] = set()
+
+    def walk(start: str) -> None:
+        stack = [start]
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            gate = gates.get(node)
+            nxt: list[str] = []
+            if gate is not None:
+                if gate.own in q and gate.own not in placed:
+                    placed.add(gate.own)
+                    order.append(gate.own)
+                nxt.extend([gate.inputs[0]] if gate.op == fg.REACH else gate.inputs)
+            if node in network:
+                up = parent.get(node)
+                nxt.extend([up] if up is not None else network[node])
+            stack.extend(reversed([n for n in nxt if n not in seen]))
+
+    walk(key)
+    walk(fg.ROOT)  # what no way up passes: the rest of the network, by its edges
+    seen.clear()
+    for v in network:
+        walk(v)
+    order.extend(sorted(set(q) - placed))  # none expected: every element of q hangs below key
+    return order[::-1]
 
 
 def _order(g: fg.FaultGraph, nodes: list[str], q: dict[str, float]) -> list[str]:
@@ -280,18 +340,18 @@ def public_services(t: Topology) -> list[str]:
 
 
 def compute(
-    t: Topology, g: fg.FaultGraph | None = None, total_budget: float = TOTAL_BUDGET
+    t: Topology, g: fg.FaultGraph | None = None, total_work: int = TOTAL_WORK, scope: frozenset = DEFAULT_SCOPE
 ) -> dict[str, ServiceAvailability]:
-    """Every user-facing service's availability. A whole run gets `total_budget`
-    seconds; services left when it is spent get the bound [0, 1] (not estimated)."""
+    """Every user-facing service's availability in the failure scope `scope`. A run
+    gets `total_work` steps (each service at most MAX_WORK); services left when they
+    are spent get the bound [0, 1] (not estimated)."""
     g = g or fg.build(t)
-    deadline = time.monotonic() + total_budget
+    left = total_work
     result = {}
     for s in public_services(t):
-        left = deadline - time.monotonic()
-        result[s] = (
-            service_availability(t, g, s, time_budget=min(TIME_BUDGET, left))
-            if left > 0
-            else ServiceAvailability(s, 0.0, 1.0, 0, 0, ())
-        )
+        if left <= 0:
+            result[s] = ServiceAvailability(s, 0.0, 1.0, 0, 0, ())
+            continue
+        result[s] = service_availability(t, g, s, max_work=min(MAX_WORK, left), scope=scope)
+        left -= result[s].work
     return result

@@ -7,13 +7,12 @@ element can fail is conjoined with that element's variable. Reachability is a le
 fixed point over the network graph. The diagram then gives the service's probability
 of being up, and every element's Birnbaum importance, in one pass each way.
 
-Past `max_nodes` nodes or its deadline the diagram gives up (`TooLarge`) and the caller
+Past `max_nodes` nodes or `max_work` steps of work the diagram gives up (`TooLarge`) and the caller
 falls back to factoring.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 
 from .. import graph as fg
@@ -26,14 +25,20 @@ class TooLarge(Exception):
 class BDD:
     """A reduced ordered binary decision diagram, just what the availability needs.
     Node 0 is false, 1 is true; a node is (level, low, high): low when the element at
-    that level is down, high when it is up."""
+    that level is down, high when it is up.
 
-    def __init__(self, order: list[str], max_nodes: int, deadline: float):
+    The work is counted, never timed: every step of `apply` that is not answered at
+    once (a terminal case or the cache) is one unit, and past `max_work` units, or
+    `max_nodes` nodes, the diagram gives up (`TooLarge`). The cache holds at most one
+    entry per unit, so the count bounds memory too."""
+
+    def __init__(self, order: list[str], max_nodes: int, max_work: int):
         self.order = order
         self.nodes: list[tuple[int, int, int]] = [(len(order), 0, 0), (len(order), 1, 1)]
         self.unique: dict[tuple[int, int, int], int] = {}
         self.cache: dict[tuple[str, int, int], int] = {}
-        self.max_nodes, self.deadline = max_nodes, deadline
+        self.max_nodes, self.max_work = max_nodes, max_work
+        self.work = 0
 
     def var(self, level: int) -> int:
         return self.mk(level, 0, 1)
@@ -45,13 +50,14 @@ class BDD:
         node = self.unique.get(key)
         if node is None:
             node = len(self.nodes)
-            if node > self.max_nodes or (node % 4096 == 0 and time.monotonic() > self.deadline):
+            if node > self.max_nodes:
                 raise TooLarge
             self.nodes.append(key)
             self.unique[key] = node
         return node
 
-    def apply(self, op: str, a: int, b: int) -> int:
+    def _known(self, op: str, a: int, b: int) -> int | None:
+        """The result of `a op b` when a terminal or the cache gives it at once."""
         if op == "and":
             if a == 0 or b == 0:
                 return 0
@@ -66,22 +72,44 @@ class BDD:
                 return b
             if b == 0 or a == b:
                 return a
-        if a > b:
-            a, b = b, a
-        key = (op, a, b)
-        hit = self.cache.get(key)
-        if hit is not None:
-            return hit
-        la, lo_a, hi_a = self.nodes[a]
-        lb, lo_b, hi_b = self.nodes[b]
-        level = min(la, lb)
-        if la != level:
-            lo_a = hi_a = a
-        if lb != level:
-            lo_b = hi_b = b
-        result = self.mk(level, self.apply(op, lo_a, lo_b), self.apply(op, hi_a, hi_b))
-        self.cache[key] = result
-        return result
+        return self.cache.get((op, a, b) if a < b else (op, b, a))
+
+    def apply(self, op: str, a: int, b: int) -> int:
+        """`a and b` or `a or b`, without recursion (a diagram may be thousands of
+        levels deep): an explicit stack of pairs still to expand and of results."""
+        known = self._known(op, a, b)
+        if known is not None:
+            return known
+        nodes, cache = self.nodes, self.cache
+        results: list[int] = []
+        todo: list[tuple[int, int, bool]] = [(a, b, False)]
+        while todo:
+            x, y, expanded = todo.pop()
+            lx, lo_x, hi_x = nodes[x]
+            ly, lo_y, hi_y = nodes[y]
+            level = min(lx, ly)
+            if expanded:
+                high = results.pop()
+                low = results.pop()
+                result = self.mk(level, low, high)
+                cache[(op, x, y) if x < y else (op, y, x)] = result
+                results.append(result)
+                continue
+            known = self._known(op, x, y)
+            if known is not None:
+                results.append(known)
+                continue
+            self.work += 1
+            if self.work > self.max_work:
+                raise TooLarge
+            if lx != level:
+                lo_x = hi_x = x
+            if ly != level:
+                lo_y = hi_y = y
+            todo.append((x, y, True))
+            todo.append((hi_x, hi_y, False))
+            todo.append((lo_x, lo_y, False))
+        return results[0]
 
     def conjoin(self, items: Iterable[int]) -> int:
         result = 1
@@ -137,11 +165,11 @@ class BDD:
         return seen
 
 
-def diagram(g: fg.FaultGraph, key: str, order: list[str], max_nodes: int, time_budget: float) -> tuple[BDD, int]:
+def diagram(g: fg.FaultGraph, key: str, order: list[str], max_nodes: int, max_work: int) -> tuple[BDD, int]:
     """The structure function of node `key` as a BDD over the elements `order` (the
     elements outside it never fail). Reachability is a least fixed point over the
     network graph: a vertex is reached when it is up and a neighbour is reached."""
-    bdd = BDD(order, max_nodes, time.monotonic() + time_budget)
+    bdd = BDD(order, max_nodes, max_work)
     level = {e: i for i, e in enumerate(order)}
     gates = g.gates
     values: dict[str, int] = {}

@@ -19,6 +19,7 @@ from ..findings import Place
 from ..model import Topology
 
 SHOWN = 5  # ids a grouped note names before "and N more"
+ENTRYPOINTS = "entrypoints"  # the subject of the note on a topology without entry points
 
 # kind of gap -> how a group of them is said: (what has it, its consequence)
 PLURAL = {
@@ -80,12 +81,15 @@ def gaps(t: Topology, never_up: Mapping[str, str]) -> list[Gap]:
     found += _network_gaps(t)
     found += _host_gaps(t)
     if not t.entrypoints and (t.hosts or t.network):
-        first = next(iter(t.network or t.hosts))
+        # about the topology's `entrypoints`, not an element: at line 1 of the file that
+        # describes the network, under the same subject whatever the file is called
+        path = t.where[next(iter(t.network or t.hosts))].path
         found.append(
             Gap(
-                first,
+                ENTRYPOINTS,
                 "entrypoints",
                 "no entry points (`entrypoints:` or a network node of kind external): reachability was not checked",
+                Place(ENTRYPOINTS, path, 1, 1),
             )
         )
     for service, why in never_up.items():
@@ -180,12 +184,19 @@ def grouped(t: Topology, found: list[Gap], alone: Collection[str] = ()) -> list[
         if not gap.kind or gap.subject in alone or gap.at is not None:
             order.append(gap)
             continue
-        group = (gap.kind, t.where[gap.subject].path, t.assumed.get(gap.subject, ""))
+        group = (gap.kind, source(t.where[gap.subject].path), t.assumed.get(gap.subject, ""))
         if group not in groups:
             groups[group] = []
             order.append(group)
         groups[group].append(gap)
     return [item if isinstance(item, Gap) else _said(t, groups[item]) for item in order]
+
+
+def source(path: str) -> str:
+    """Where an element was read from, as notes are grouped: its file, or for an object
+    of its own page on a server (NetBox's `https://host/dcim/devices/12/`) the server."""
+    scheme, sep, rest = path.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}/" if sep else path
 
 
 def _said(t: Topology, members: list[Gap]) -> Gap:

@@ -18,11 +18,15 @@ Reachability (REACH nodes) is the non-local part: the sets that cut each network
 off the entry points are enumerated over the network graph by
 spoflint.analysis.cutsets_network.
 
-The whole computation is bounded: a node keeps at most `MAX_FAMILY` sets (beyond that,
+The whole computation is bounded by counted work, never by time, and the count bounds
+memory too: a node keeps at most `MAX_FAMILY` sets, and while one is being combined
+(the unions of a product, the states of a k-of-n) at most `MAX_PENDING`; beyond either,
 its largest sets are dropped a size at a time and its family is then exact only up to a
-lower order), each service reports at most `max_sets` sets, and past `time_budget`
-seconds what is left is computed at order 1. Whatever is cut short is reported:
-`truncated` and `complete_order` (the order up to which the sets listed are exact).
+lower order. Each union formed, state kept or set checked is one step of `max_work`;
+once they are spent, what is left is computed at order 1 (which costs no more than the
+single-failure analysis). Each service reports at most `max_sets` sets. Whatever is cut
+short is reported: `truncated` and `complete_order` (the order up to which the sets
+listed are exact).
 
 Ranking: by size, then most probable first (the product of the elements'
 unavailabilities, 1 - their availability from spoflint.analysis.figures: the figure an
@@ -33,18 +37,19 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
-from .cutsets_network import Reachability
+from .cutsets_network import Reachability, Work
 from .figures import element_unavailability
 from .network import bfs_tree
 
 DOWN = None
 MAX_FAMILY = 20_000  # sets kept per fault-graph node
+MAX_PENDING = 100_000  # sets held while one node's family is combined
+MAX_WORK = 10_000_000  # steps of work (unions formed, states kept, sets checked) per run
 
 Family = list[frozenset[str]]  # the minimal sets of candidates that take a node down
 
@@ -56,7 +61,7 @@ class CutSets:
     service: str
     sets: tuple[tuple[str, ...], ...]  # each sorted by id
     probabilities: tuple[float, ...]
-    truncated: bool  # some sets may be missing (max_sets, MAX_FAMILY or the time budget)
+    truncated: bool  # some sets may be missing (max_sets, MAX_FAMILY, MAX_PENDING or the work budget)
     complete_order: int  # the listed sets are exactly the minimal ones up to this size
 
 
@@ -65,14 +70,14 @@ def cut_sets(
     order: int = 2,
     scope: frozenset = DEFAULT_SCOPE,
     max_sets: int = 1000,
-    time_budget: float = 60.0,
+    max_work: int = MAX_WORK,
     g: fg.FaultGraph | None = None,
 ) -> list[CutSets]:
     """The minimal cut sets up to `order` of every user-facing service that is up with
     nothing failed, sorted by service id."""
     if order < 1:
         raise ValueError("order must be at least 1")
-    analysis = _Propagation(t, g or fg.build(t), order, scope, time_budget)
+    analysis = _Propagation(t, g or fg.build(t), order, scope, max_work)
     out = []
     for svc in sorted(t.services):
         if not t.services[svc].public:
@@ -97,12 +102,12 @@ def _rank_key(s: frozenset[str], unavailability: Callable[[str], float]) -> tupl
 class _Propagation:
     """Every fault-graph node's family, computed on demand, inputs first."""
 
-    def __init__(self, t: Topology, g: fg.FaultGraph, order: int, scope: frozenset, time_budget: float):
+    def __init__(self, t: Topology, g: fg.FaultGraph, order: int, scope: frozenset, max_work: int):
         self.t, self.g, self.order, self.scope = t, g, order, scope
         self.can_fail = t.failure_candidates(scope)
         self.values: dict[str, Family | None] = {}
         self.limit: dict[str, int] = {}  # nodes whose family is exact only up to a lower order
-        self.deadline = time.monotonic() + time_budget
+        self.work = Work(max_work)
         self._unavailability: dict[str, float] = {}
         self._network_done = False
 
@@ -114,7 +119,7 @@ class _Propagation:
         return known
 
     def _order(self) -> int:
-        return self.order if time.monotonic() < self.deadline else 1
+        return 1 if self.work.spent else self.order
 
     def family(self, key: str) -> Family | None:
         """The node's family (DOWN when it is down with nothing failed)."""
@@ -143,22 +148,30 @@ class _Propagation:
                     families.append(v)
             if len(families) == 1 and limit == self.order:  # shared, not copied
                 return self._keep(key, families[0], limit)
-            return self._keep(key, _minimal([s for f in families for s in f], limit), limit)
+            return self._union(key, families, limit)
         ups = [v for v in (values[i] for i in inputs) if v is not DOWN]
         if op == fg.ANY:
             if not ups:
                 return DOWN
-            return self._keep(key, _minimal(own_set + _product(ups, limit), limit), limit)
+            sets, limit = _product(ups, limit, self.work)
+            return self._keep(key, _minimal(own_set + sets, limit, self.work), limit)
         if len(ups) < k:  # KOFN
             return DOWN
         needed = len(ups) - k + 1
         if needed <= 1:
-            sets = own_set + [s for v in ups for s in v]
-        elif needed == len(ups):
-            sets = own_set + _product(ups, limit)
+            return self._union(key, [own_set, *ups], limit)
+        if needed == len(ups):
+            sets, limit = _product(ups, limit, self.work)
         else:
-            sets = own_set + _at_least(ups, needed, limit)
-        return self._keep(key, _minimal(sets, limit), limit)
+            sets, limit = _at_least(ups, needed, limit, self.work)
+        return self._keep(key, _minimal(own_set + sets, limit, self.work), limit)
+
+    def _union(self, key: str, families: list[Family], limit: int) -> Family:
+        """The minimal sets of the families together, at most MAX_PENDING held: the
+        largest sizes go first."""
+        while limit > 1 and sum(1 for f in families for s in f if len(s) <= limit) > MAX_PENDING:
+            limit -= 1
+        return self._keep(key, _minimal([s for f in families for s in f if len(s) <= limit], limit, self.work), limit)
 
     def _keep(self, key: str, family: Family, limit: int) -> Family:
         """Record the node's exact order; over MAX_FAMILY sets, drop the largest sizes."""
@@ -179,14 +192,14 @@ class _Propagation:
         fam = {v: self.family(v) for v in vertices}
         parent, children = bfs_tree(adjacency, lambda w: fam.get(w) is not DOWN)
         limit = min([self.order] + [self.limit[v] for v in vertices if v in self.limit and v in parent])
-        reach = Reachability(adjacency, parent, children, fam, limit, self.deadline)
+        reach = Reachability(adjacency, parent, children, fam, limit, self.work)
         families, limit = reach.run()
         for v in self.t.network:
             key = fg.reach(v)
             if v not in parent:
                 self.values[key] = DOWN
                 continue
-            self.values[key] = _minimal(families.get(v, ()), limit)
+            self.values[key] = _minimal(families.get(v, ()), limit, self.work)
             if limit < self.order:
                 self.limit[key] = limit
 
@@ -194,9 +207,12 @@ class _Propagation:
 # --- families ---------------------------------------------------------------------
 
 
-def _minimal(sets: Iterable[frozenset[str]], limit: int) -> Family:
-    """The sets of at most `limit` elements that hold no other set of the collection."""
+def _minimal(sets: Iterable[frozenset[str]], limit: int, work: Work | None = None) -> Family:
+    """The sets of at most `limit` elements that hold no other set of the collection
+    (each set checked is a step of `work`)."""
     unique = {s for s in sets if len(s) <= limit}
+    if work is not None:
+        work.spend(len(unique))
     if len(unique) <= 1:
         return list(unique)
     by_size: dict[int, Family] = {}
@@ -224,29 +240,47 @@ def _minimal(sets: Iterable[frozenset[str]], limit: int) -> Family:
     return kept
 
 
-def _product(families: list[Family], limit: int) -> Family:
-    """One set from each family, unioned; unions over `limit` dropped as they arise."""
+def _smaller(sets: set[frozenset[str]], limit: int, work: Work) -> int:
+    """The limit a combination in progress drops to: 1 once the work is spent, else
+    one less while it holds more than MAX_PENDING sets (those over it are removed)."""
+    new = 1 if work.spent else limit
+    while new > 1 and len(sets) > MAX_PENDING:
+        new -= 1
+        sets.difference_update([s for s in sets if len(s) > new])
+    if new < limit:
+        sets.difference_update([s for s in sets if len(s) > new])
+    return new
+
+
+def _product(families: list[Family], limit: int, work: Work) -> tuple[Family, int]:
+    """One set from each family, unioned; unions over `limit` dropped as they arise.
+    Returns the sets and the limit they are exact up to (lower when MAX_PENDING or the
+    work budget cut it)."""
     families = sorted(families, key=len)
     if not families or any(not f for f in families):
-        return []
+        return [], limit
     current = families[0]
     for f in families[1:]:
-        current = _minimal(_product2(current, f, limit), limit)
+        pairs, limit = _product2(current, f, limit, work)
+        current = _minimal(pairs, limit, work)
         if not current:
-            return []
-    return list(current)
+            return [], limit
+    return list(current), limit
 
 
-def _product2(a_sets: Family, b_sets: Family, limit: int) -> set[frozenset[str]]:
-    """The unions of one set of each of two minimal families, up to `limit` elements.
+def _product2(a_sets: Family, b_sets: Family, limit: int, work: Work) -> tuple[set[frozenset[str]], int]:
+    """The unions of one set of each of two minimal families, up to `limit` elements
+    (lowered as `_smaller` says while they are formed, each a step of `work`).
     A set in both is its own union and holds every other union with it; a union of two
     sets neither of which holds the other is larger than both, so only sets under the
-    limit pair up that way."""
+    limit pair up that way; at limit 1 no pair is needed."""
     a_all, b_all = set(a_sets), set(b_sets)
     out = a_all & b_all
     a_rest, b_rest = a_all - out, b_all - out
     for mine, other in ((a_rest, b_all), (b_rest, a_all)):
         for s in mine:
+            if len(s) > limit:
+                continue
             if len(s) == 1:
                 if s in other:
                     out.add(s)
@@ -258,30 +292,45 @@ def _product2(a_sets: Family, b_sets: Family, limit: int) -> set[frozenset[str]]
                 for sub in itertools.combinations(items, size)
             ):
                 out.add(s)  # it holds a set of the other family: the union is itself
-    a_small = [s for s in a_rest if len(s) < limit]
+    work.spend(len(a_rest) + len(b_rest))
+    limit = _smaller(out, limit, work)
     b_small = [s for s in b_rest if len(s) < limit]
-    for x in a_small:
+    for x in a_rest:
+        if len(x) >= limit:
+            continue
         for y in b_small:
             u = x | y
             if len(u) <= limit:
                 out.add(u)
-    return out
+        work.spend(len(b_small))
+        if work.spent or len(out) > MAX_PENDING:
+            limit = _smaller(out, limit, work)
+            b_small = [s for s in b_small if len(s) < limit]
+    return out, limit
 
 
-def _at_least(families: list[Family], needed: int, limit: int) -> Family:
+def _at_least(families: list[Family], needed: int, limit: int, work: Work) -> tuple[Family, int]:
     """Unions of at most `limit` elements that take down at least `needed` of the inputs
-    whose families these are: for every union, the most inputs it is known to down."""
+    whose families these are: for every union, the most inputs it is known to down.
+    Returns them and the limit they are exact up to (lowered as `_smaller` says)."""
     states: dict[frozenset[str], int] = {frozenset(): 0}
     remaining = len(families)
     for f in families:
         remaining -= 1
         nxt: dict[frozenset[str], int] = {}
         for s, c in states.items():
+            if len(s) > limit:
+                continue
             if c + remaining >= needed and nxt.get(s, -1) < c:
                 nxt[s] = c
             for m in f:
                 u = s | m
                 if len(u) <= limit and c + 1 + remaining >= needed and nxt.get(u, -1) < c + 1:
                     nxt[u] = c + 1
+            work.spend(len(f) + 1)
+            if work.spent or len(nxt) > MAX_PENDING:
+                keys = set(nxt)
+                limit = _smaller(keys, limit, work)
+                nxt = {u: n for u, n in nxt.items() if u in keys}
         states = nxt
-    return [s for s, c in states.items() if c >= needed]
+    return [s for s, c in states.items() if c >= needed], limit

@@ -18,14 +18,17 @@ pair whose larger half affects a big subtree (over `BIG_SUBTREE` vertices) is re
 against the BFS tree of the network without that half (computed once per half), so that
 no pair walks the whole fabric.
 
-Past the deadline the enumeration starts again at order 1 (`Reachability.run` says
-which order its sets are exact up to).
+The work is counted (`Work`, shared with spoflint.analysis.cutsets): each candidate set
+checked or formed is a step, plus the vertices it removes, and at most `MAX_HELD` sets
+are held while they are grown (that bounds memory). Once the budget is spent
+the enumeration starts again one order lower with a fresh budget, down to order 1,
+which grows nothing (`Reachability.run` says which order its sets are exact up to): at
+most `order` budgets in all.
 """
 
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Iterable, Mapping, Sequence
 
 from .. import graph as fg
@@ -33,14 +36,34 @@ from .network import Children, Parent, bfs_tree
 from .network import separate as cut_off
 
 BIG_SUBTREE = 32  # pairs whose base affects more vertices than this use a residual BFS tree
+MAX_HELD = 500_000  # candidate sets held at once while they are grown (memory)
 
 Atom = frozenset[str]  # one set of a vertex's family: candidates that remove it together
 Found = dict[str, list[frozenset[str]]]  # network vertex -> candidate sets that cut it off
 Info = tuple[set[str], set[str], set[str]]  # (cut off, affected, rejoined) on the full tree
 
 
-class OutOfTime(Exception):
-    """The deadline passed while sets of two or more were enumerated."""
+class OutOfWork(Exception):
+    """The work budget was spent while sets of two or more were enumerated."""
+
+
+class Work:
+    """Steps of work left for one cut-set run: counted, never timed, so that the same
+    input always gets the same answer."""
+
+    def __init__(self, budget: int):
+        self.budget = self.left = budget
+
+    def refill(self) -> None:
+        """A fresh budget, for a retry at a lower order."""
+        self.left = self.budget
+
+    def spend(self, steps: int) -> None:
+        self.left -= steps
+
+    @property
+    def spent(self) -> bool:
+        return self.left <= 0
 
 
 class Reachability:
@@ -54,10 +77,10 @@ class Reachability:
         children: Children,
         fam: Mapping[str, list[Atom] | None],
         order: int,
-        deadline: float,
+        work: Work,
     ):
         self.adjacency, self.parent, self.children = adjacency, parent, children
-        self.order, self.deadline = order, deadline
+        self.order, self.work = order, work
         removes: dict[Atom, set[str]] = {}  # atom -> vertices whose family holds it
         for v in parent:
             if v == fg.ROOT:
@@ -84,16 +107,15 @@ class Reachability:
 
     def run(self) -> tuple[Found, int]:
         """The sets that cut each vertex off, and the order they are exact up to."""
-        order = self.order
-        found: Found = {}
-        try:
-            self._enumerate(found)
-        except OutOfTime:
-            order = 1
-            found = {}
-            self.order = 1
-            self._enumerate(found)
-        return found, order
+        while True:
+            found: Found = {}
+            try:
+                self._enumerate(found)
+            except OutOfWork:  # order 1 grows nothing, so never runs out
+                self.order -= 1
+                self.work.refill()
+                continue
+            return found, self.order
 
     def _enumerate(self, found: Found) -> None:
         """Single candidates first, then connected sets of 2..order, into `found`."""
@@ -186,12 +208,13 @@ class Reachability:
         residuals: dict[str, tuple[Parent, Children]] = {}
         big = {next(iter(m)): len(info[m][1]) for m in atoms if len(m) == 1 and len(info[m][1]) > BIG_SUBTREE}
         for size in range(2, self.order + 1):
-            grown = _grown(level, neighbours, seen)
+            grown = _grown(level, neighbours, seen, self.work)
             pending = sorted(grown, key=lambda u: sorted(u))
-            for count, u in enumerate(pending):
-                if count % 256 == 0 and time.monotonic() > self.deadline:
-                    raise OutOfTime
+            for u in pending:
+                if self.work.spent:
+                    raise OutOfWork
                 cut = self._cut_of(u, size, big, residuals)
+                self.work.spend(1 + (len(cut) if cut else 0))
                 if cut is None:
                     continue
                 for e in u:  # where one element alone cuts a vertex off, u is not minimal
@@ -235,14 +258,19 @@ def _record(found: Found, s: frozenset[str], cut: Iterable[str]) -> None:
 
 
 def _grown(
-    level: set[frozenset[str]], neighbours: dict[str, set[str]], seen: set[frozenset[str]]
+    level: set[frozenset[str]], neighbours: dict[str, set[str]], seen: set[frozenset[str]], work: Work
 ) -> set[frozenset[str]]:
     """The sets one candidate larger than those of `level`, along the interaction
-    graph, not seen before (and now seen)."""
+    graph, not seen before (and now seen); each a step of `work` (OutOfWork past it,
+    or past MAX_HELD sets seen)."""
     grown: set[frozenset[str]] = set()
     for s in level:
         for a in s:
-            for b in neighbours.get(a, ()):
+            near = neighbours.get(a, ())
+            work.spend(len(near))
+            if work.spent or len(seen) > MAX_HELD:
+                raise OutOfWork
+            for b in near:
                 if b in s:
                     continue
                 u = s | {b}

@@ -26,7 +26,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 
 from .. import graph as fg
-from .single import DOWN, SingleFailures
+from .shared_sets import Shared, Spine
+from .single import DOWN, SingleFailures, Value
 
 BUDGET = 20_000  # fault-graph nodes one element's downstream part may hold
 # what holding an element up does not hold: whether it is reachable (a host's usability,
@@ -41,14 +42,13 @@ class Dependants:
         """Only the gates that one of `elements` takes down are kept: the walks of those
         elements never leave them, and most gates of a redundant estate are none."""
         self.sf = sf
-        wanted = frozenset(elements)
-        values, of = sf.values, sf.of
+        meets = _Meets(frozenset(elements))
+        value = sf.value
         users: dict[str, list[str]] = {}
         for key, gate in sf.g.gates.items():
             if gate.op == fg.REACH:
                 continue  # a REACH node hangs on the whole network: added per walk
-            value = values[key] if key in values else of(key)
-            if not value or value.isdisjoint(wanted):
+            if not meets(value(key)):
                 continue
             for i in gate.inputs:
                 if i in users:
@@ -63,6 +63,37 @@ class Dependants:
         """The part of the graph `element`'s failure takes down, or None past the budget."""
         part = Downstream(self, element, budget)
         return None if part.truncated else part
+
+
+class _Meets:
+    """Whether a node's set holds one of `wanted`: a shared set asks each spine once
+    (the first position of a wanted element on it), not each node its members."""
+
+    def __init__(self, wanted: frozenset[str]):
+        self.wanted = wanted
+        self.first: dict[int, tuple[float, bool, int]] = {}  # id(spine) -> (first wanted position, base meets)
+        self.spines: list[Spine] = []  # kept alive while their ids are keys
+
+    def __call__(self, value: Value) -> bool:
+        if not value:
+            return False
+        if not isinstance(value, Shared):
+            return not value.isdisjoint(self.wanted)
+        for s, n in value.spine.levels(value.n):
+            first, base = self._spine(s)
+            if base or first < n:
+                return True
+        return False
+
+    def _spine(self, s: Spine) -> tuple[float, bool]:
+        known = self.first.get(id(s))
+        if known is None or len(s.order) != known[2]:
+            wanted = self.wanted
+            first = next((i for i, e in enumerate(s.order) if e in wanted), float("inf"))
+            known = (first, not s.base.isdisjoint(wanted), len(s.order))
+            self.first[id(s)] = known
+            self.spines.append(s)
+        return known[0], known[1]
 
 
 class Downstream:
@@ -81,10 +112,10 @@ class Downstream:
             nxt: Iterable[str] = dependants.users.get(node, ())
             if node in dependants.vertices:
                 if cut_off is None:
-                    cut_off = [r for r in dependants.reach_nodes if element in (sf.of(r) or ())]
+                    cut_off = [r for r in dependants.reach_nodes if sf.contains(r, element)]
                 nxt = [*nxt, *cut_off]
             for user in nxt:
-                if user in seen or element not in (sf.of(user) or ()):
+                if user in seen or not sf.contains(user, element):
                     continue
                 seen.add(user)
                 self.order.append(user)

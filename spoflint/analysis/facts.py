@@ -1,5 +1,4 @@
-"""The facade rules read: the model and every analysis over it, each computed on first
-use and shared (`Facts`).
+"""The facade rules read (`Facts`): the model and every analysis over it, computed once.
 
 Every fact a rule can read is a member of `Facts`: the fault graph, single failures and
 single points, never-up services and the description's gaps (completeness), the
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
 from ..nogc import pausing
-from .data import data_holders
+from .data import data_holders, storage_shared_fate
 from .network import Separation, _components_without, cut_vertices_and_bridges
 from .single import DOWN, SingleFailures, _in_at_least
 
@@ -121,7 +120,7 @@ class Facts:
         """Every user-facing service's availability, by service id."""
         from .availability import compute
 
-        return compute(self.topology, self.graph)
+        return compute(self.topology, self.graph, scope=self.scope)
 
     @cached_property
     def recovery(self) -> dict[str, Recovery]:
@@ -283,7 +282,8 @@ class Facts:
         """Network nodes whose failure splits the network: the node -> what is cut off.
         A split cuts a part off the entry points (hosts included: they never route), or,
         where no entry point is concerned, divides the network graph in two (its
-        articulation points; what is cut off is then the smaller side)."""
+        articulation points; what is cut off is then the smaller side), or the one node a
+        host is cabled to, when anything else hangs off it (hosts count, not cables)."""
         t, nodes = self.topology, self._node_graph
         result: dict[str, set[str]] = {}
         for node in t.network:
@@ -302,7 +302,7 @@ class Facts:
             ends = {end for _, end in links}
             if len(ends) == 1:
                 (node,) = ends
-                if len(nodes[node]) >= 1 or len(self._host_cables[node]) > 1:
+                if nodes[node] or any(other != h for other, _ in self._host_cables[node]):
                     result.setdefault(node, set()).add(h)
         return {n: tuple(sorted(v)) for n, v in sorted(result.items()) if t.can_fail(n, self.scope)}
 
@@ -333,9 +333,10 @@ class Facts:
     def shared_fate(self) -> dict[str, tuple[str, ...]]:
         """Per service with several instances: the elements whose failure alone takes
         every instance down (what the instances depend on is left out: that is the
-        dependency's own redundancy)."""
+        dependency's own redundancy); per replicated storage backend, those that take
+        every copy of some data offline (data.py)."""
         t, sf = self.topology, self.single_failures
-        result = {}
+        result = storage_shared_fate(t, sf)
         for svc in t.services.values():
             if svc.replicas < 2:
                 continue
@@ -370,15 +371,15 @@ class Facts:
         return fg.pool_groups(self.topology, self.topology.services[service])
 
     def is_quorum_cluster(self, service: str) -> bool:
-        """A replicated service that needs a majority of its members: a clustered kind,
-        or a quorum declared for an active/active service."""
+        """An active/active service of a clustered kind (a majority), or that declares a
+        quorum (`majority`, a number above 1); never `quorum: none` (it needs 1 up)."""
         from ..model.kinds import lookup
 
-        svc = self.topology.services[service]
-        if svc.ha != "active-active":
+        svc, known = self.topology.services[service], lookup(self.topology.services[service].kind)
+        if svc.ha != "active-active" or svc.quorum == 0:
             return False
-        known = lookup(svc.kind)
-        return bool(known and known.quorum) or "quorum" in self.topology.declared.get(service, ()) and svc.quorum > 1
+        declared = "quorum" in self.topology.declared.get(service, ())
+        return svc.quorum > 1 or svc.replicas == 1 if declared else bool(known and known.quorum)
 
     @cached_property
     def depended_on_by_public(self) -> set[str]:

@@ -24,10 +24,13 @@ on the element, from your own incident history):
 | storage box without hosts: san | 99.999 | enterprise arrays are marketed at five to six nines (dual controllers) |
 | storage box without hosts: managed | 99.99 | cloud block and database SLAs (AWS EBS, Azure managed disks: 99.9-99.99 %) |
 | storage box without hosts: other kinds | 99.95 | a single server |
-| zone, external node, entry point | 100 | they do not fail unless given a figure (docs/format.md, "What can fail") |
+| zone in the failure scope | 99.999 | `ZONE_IN_SCOPE`, below |
 
-Storage backends with hosts fail through their hosts and services through theirs, so
-neither takes a figure of its own.
+One failure model for every command (docs/analyses.md, "The failure model"): only a
+failure candidate in the failure scope (`Topology.can_fail`: what SPOF001 and the cut
+sets fail) is ever down. Everything else is up (1), whatever figure it declares: a
+zone outside the scope, an external node, an entry point, a storage backend with hosts
+(it fails through them), a service (through its hosts).
 
 Zones are outside the default failure scope. Where a configuration puts them in it
 (`failure-scope: [..., zones]`), a zone that declares no figure is taken at
@@ -36,8 +39,7 @@ here is a site or availability zone failing as a whole by itself (a building's f
 or flood, a regional event); the power and cooling inside it are elements of their
 own. The site-wide figures usually quoted (the Uptime Institute tier figures, 99.982 %
 for Tier III and 99.995 % for Tier IV) include those power and cooling failures, so a
-zone's own share is taken an order of magnitude smaller. The availability analysis
-uses the default scope, so there a zone still fails only with a figure.
+zone's own share is taken an order of magnitude smaller.
 """
 
 from __future__ import annotations
@@ -65,16 +67,14 @@ ZONE_IN_SCOPE = 99.999  # percent, for a zone in the failure scope that declares
 
 
 def element_availability(t: Topology, eid: str, scope: frozenset = DEFAULT_SCOPE) -> float:
-    """The probability that element `eid` is up by itself (a fraction): its declared
-    figure, else the default for its kind if it is a failure candidate in `scope`,
-    else 1."""
-    if eid in t.availability:
-        section = t.section_of.get(eid)
-        if section == "storage" and t.storage[eid].hosts:
-            return 1.0  # fails through its hosts
-        return t.availability[eid]
+    """The probability that element `eid` is up by itself (a fraction), in the one
+    failure model of every command: 1 unless it is a failure candidate in `scope`
+    (`Topology.can_fail`, what SPOF001 and cut sets fail), else its declared figure,
+    else the default for its kind."""
     if not t.can_fail(eid, scope):
-        return 1.0
+        return 1.0  # a figure on an element that cannot fail is not counted
+    if eid in t.availability:
+        return t.availability[eid]
     section = t.section_of[eid]
     if section == "zones":
         return ZONE_IN_SCOPE / 100

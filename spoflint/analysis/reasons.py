@@ -283,8 +283,7 @@ def collect_groups(
 
 
 def _hit(sf: SingleFailures, key: str, failed: str) -> bool:
-    value = sf.of(key)
-    return value is not DOWN and failed in value
+    return sf.contains(key, failed)
 
 
 def _lost(sf: SingleFailures, eid: str, failed: str) -> bool:
@@ -315,12 +314,12 @@ def _options(sf: SingleFailures, member: str, failed: str) -> list[tuple[str, st
     t = sf.t
     found: list[tuple[str, str | None]] = [(r, e) for r, e in candidates(t, member) if _lost(sf, e, failed)]
     if member in t.network:
-        reach = sf.of(fg.reach(member))
+        reach = sf.value(fg.reach(member))
         if reach is not DOWN and failed in reach:
             vertices = [failed] if failed in t.network or failed in t.links else []
             vertices += [v for v in sf.events.get(failed, ()) if v in t.network and v != member and v in reach]
             found += [("reachable", v) for v in vertices]
-    size: Callable[[str | None], int] = lambda e: len(sf.of(e) or ()) if e else 0  # noqa: E731
+    size: Callable[[str | None], int] = lambda e: sf.size(e) if e else 0  # noqa: E731
     return sorted(dict.fromkeys(found), key=lambda o: (o[1] != failed, -size(o[1])))
 
 

@@ -126,16 +126,37 @@ def own_mechanism(t: Topology, service: str) -> tuple[str, float]:
 
 
 def recovery(t: Topology, service: str, _memo: dict[str, Recovery] | None = None) -> Recovery:
-    """The slowest mechanism on the service's path."""
+    """The slowest mechanism on the service's path (without recursion: a chain of
+    dependencies may be deeper than Python's stack)."""
     memo: dict[str, Recovery] = {} if _memo is None else _memo
-    if service in memo:
-        return memo[service]
+    stack = [service]
+    while stack:
+        top = stack[-1]
+        if top in memo:
+            stack.pop()
+            continue
+        pending = [o for o in _next(t, top) if o in t.services and o not in memo]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        memo[top] = _slowest(t, top, memo)
+    return memo[service]
+
+
+def _next(t: Topology, service: str) -> tuple[str, ...]:
+    """What the service's recovery waits for: its load balancer and what it needs."""
+    svc = t.services[service]
+    return ((svc.load_balancer,) if svc.load_balancer else ()) + svc.needs
+
+
+def _slowest(t: Topology, service: str, memo: dict[str, Recovery]) -> Recovery:
+    """The service's recovery, the services it waits for already in `memo`."""
     name, seconds = own_mechanism(t, service)
     best = Recovery(seconds, name, service)
-    svc = t.services[service]
-    for other in ((svc.load_balancer,) if svc.load_balancer else ()) + svc.needs:
+    for other in _next(t, service):
         if other in t.services:
-            candidate = recovery(t, other, memo)
+            candidate = memo[other]
         else:
             backend = t.storage[other]
             if not backend.hosts:
@@ -150,7 +171,6 @@ def recovery(t: Topology, service: str, _memo: dict[str, Recovery] | None = None
             )
         if candidate.seconds > best.seconds:
             best = candidate
-    memo[service] = best
     return best
 
 

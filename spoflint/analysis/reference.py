@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..model import Host, NetworkNode, Service, Topology
+from .data import replicated
 
 # Helper keys (a host's usability, a node's reachability) are an element id, this
 # separator and a suffix: ids may contain `@`, never `#`, so no helper can collide with one.
@@ -225,11 +226,11 @@ class _Evaluator:
         el = self.t.storage[s]
         if el.hosts and s in self.failed:  # the software itself (a what-if): its disks keep the data
             return self.mark(s, False, "failed itself (its software, not its hosts)")
+        if not el.hosts and s in self.failed:
+            return self.mark(s, False, "failed")
+        if el.zone and not self.zone_up(el.zone):  # with hosts or without: placed in its zone
+            return self.mark(s, False, f"its zone {el.zone} is down", [el.zone])
         if not el.hosts:
-            if s in self.failed:
-                return self.mark(s, False, "failed")
-            if el.zone and not self.zone_up(el.zone):
-                return self.mark(s, False, f"its zone {el.zone} is down", [el.zone])
             return self.mark(s, True)
         bad = [h for h in el.hosts if not self.host_ok(h)]
         tolerable = el.replicas - el.min_replicas
@@ -308,7 +309,9 @@ class _Evaluator:
                 [usable_key(h) for h in bad],
             )
         if usable < svc.need:
-            return self.mark(s, False, f"only {placed} replicas can be placed, it needs {svc.need}")
+            return self.mark(
+                s, False, f"only {placed} replica{'' if placed == 1 else 's'} can be placed, it needs {svc.need}"
+            )
         return self.mark(s, True)
 
 
@@ -342,7 +345,7 @@ def _data(t: Topology, failed: frozenset[str], lost: dict[str, str]) -> None:
         gone = [h for h in hosts if h in failed]
         if not gone:
             continue
-        if svc.ha != "active-active":
+        if not replicated(svc):
             lost[svc.id] = f"{gone[0]} failed and held state that nothing replicates"
             continue
         if svc.hosts:

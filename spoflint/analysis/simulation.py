@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import graph as fg
 from ..errors import UsageError
 from ..model import Topology
+from .network import Parent, bfs_tree
 from .reasons import LostGroup, candidates, collect_groups, lift, reasons_for
-from .reference import SEP, Evaluation, evaluate, reach_key, usable_key
+from .reference import SEP, Evaluation, _data, _Evaluator, reach_key, usable_key
 
 VERSION = 1
 
@@ -45,7 +47,47 @@ def simulate(t: Topology, failed: list[str]) -> Simulation:
         if section == "network" and not t.can_fail(eid):
             raise SimulationError(f"--fail {eid}: entry points and external nodes do not fail")
     chosen = tuple(dict.fromkeys(failed))
-    return Simulation(chosen, evaluate(t, set()), evaluate(t, set(chosen)))
+    return Simulation(chosen, _evaluate(t, frozenset()), _evaluate(t, frozenset(chosen)))
+
+
+def _evaluate(t: Topology, failed: frozenset[str]) -> Evaluation:
+    """The reference's evaluation, its deep chains worked out inputs first: the
+    evaluator asks for what an element needs as it goes (recursively), so power chains
+    and chains of dependencies, each element evaluated after its inputs, never nest
+    deeper than one call."""
+    result = Evaluation(t, failed)
+    evaluator = _Evaluator(t, failed, result.down)
+    for p in _inputs_first({p: el.sources for p, el in t.power.items()}):
+        evaluator.power_up(p)
+    evaluator.reach()  # what services need: whether hosts are reachable
+    needs = {s: (*svc.needs, *((svc.load_balancer,) if svc.load_balancer else ())) for s, svc in t.services.items()}
+    for s in _inputs_first(needs):
+        evaluator.need_up(s)
+    evaluator.run()  # every other element, and each one above once more (remembered)
+    _data(t, failed, result.lost)
+    return result
+
+
+def _inputs_first(inputs: dict[str, tuple[str, ...]]) -> list[str]:
+    """The keys of `inputs` and what they name, each after what it names (a depth-first
+    post-order, without recursion; the model has refused cycles)."""
+    order: list[str] = []
+    done: set[str] = set()
+    for start in inputs:
+        stack = [start]
+        while stack:
+            top = stack[-1]
+            if top in done:
+                stack.pop()
+                continue
+            waiting = [i for i in inputs.get(top, ()) if i not in done]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            done.add(top)
+            order.append(top)
+    return order
 
 
 def lost_together(result: Evaluation, eid: str) -> list[LostGroup]:
@@ -122,10 +164,69 @@ def _lost(result: Evaluation, eid: str) -> bool:
 
 
 def chain(result: Evaluation, eid: str) -> list[str]:
-    """Element ids from a failed element to `eid` (helper nodes folded)."""
+    """Element ids from a failed element to `eid` (helper nodes folded): the causes
+    followed down from `eid` and, where a host is unreachable through cables that are
+    up, on through the node at a cable's other end to the vertex on that node's way out
+    to the entry points that is down (the one `check` names for the same failure)."""
+    t, down = result.topology, result.down
+    keys, seen = [eid], {eid}
+    key: str | None = eid
+    while key is not None:
+        nxt: str | None = None
+        if key in down:
+            causes = [c for c in down[key][1] if c not in seen]
+            if causes:  # the first the failures took down (not one down with nothing failed)
+                nxt = next((c for c in causes if _fresh(result, c, key)), causes[0])
+            elif key.endswith(SEP + "reach"):  # up, but cut off: what cut it off
+                nxt = _cut_by(result, key.split(SEP, 1)[0])
+        elif key in t.links and len(keys) > 1:  # a host's cable that is up: the node beyond
+            link, host = t.links[key], keys[-2].split(SEP, 1)[0]
+            end = link.b if link.a == host else link.a
+            nxt = end if end in down else reach_key(end) if reach_key(end) in down else None
+        key = nxt if nxt is not None and nxt not in seen else None
+        if key is not None:
+            keys.append(key)
+            seen.add(key)
     ids: list[str] = []
-    for key in result.chain(eid):
-        element = key.split("#", 1)[0]
+    for key in reversed(keys):
+        element = key.split(SEP, 1)[0]
         if not ids or ids[-1] != element:
             ids.append(element)
     return ids
+
+
+def _before(result: Evaluation) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """What is down with nothing failed, worked out once per evaluation."""
+    down: dict[str, tuple[str, tuple[str, ...]]] | None = getattr(result, "_before", None)
+    if down is None:
+        down = _evaluate(result.topology, frozenset()).down if result.failed else result.down
+        object.__setattr__(result, "_before", down)
+    return down
+
+
+def _fresh(result: Evaluation, cause: str, key: str) -> bool:
+    """Whether a cause of `key` went down with the failures: not down before, and, for a
+    host's cable that is up, the node at its other end was reachable before."""
+    before, t = _before(result), result.topology
+    if cause in before:
+        return False
+    if cause in t.links and cause not in result.down:
+        link, host = t.links[cause], key.split(SEP, 1)[0]
+        end = link.b if link.a == host else link.a
+        return end not in before and reach_key(end) not in before
+    return True
+
+
+def _cut_by(result: Evaluation, node: str) -> str | None:
+    """The first vertex down on network node `node`'s way out to the entry points, in
+    a breadth-first tree of the network as it is with nothing failed (every way out of
+    a node cut off crosses one)."""
+    tree: Parent | None = getattr(result, "_tree", None)
+    if tree is None:
+        before = _before(result)
+        tree = bfs_tree(fg.network_of(result.topology), lambda v: v not in before)[0]
+        object.__setattr__(result, "_tree", tree)
+    v = tree.get(node)
+    while v is not None and v != fg.ROOT and v not in result.down:
+        v = tree.get(v)
+    return v if v is not None and v != fg.ROOT else None

@@ -26,13 +26,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from typing import cast
 
 from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
 from ..nogc import paused
 from .network import Parent, Separation, _center, _cut_off, bfs_tree
+from .shared_sets import SHARE_FROM, Shared, materialised
 
 DOWN = None
+Value = frozenset[str] | Shared | None  # a node's set as kept: shared along chains (shared_sets.py)
 
 
 class SingleFailures:
@@ -41,14 +44,29 @@ class SingleFailures:
     def __init__(self, t: Topology, g: fg.FaultGraph, scope: frozenset = DEFAULT_SCOPE):
         self.t, self.g, self.scope = t, g, scope
         self.can_fail = t.failure_candidates(scope)
-        self.values: dict[str, frozenset[str] | None] = {}
+        self.values: dict[str, Value] = {}
         self.events: dict[str, set[str]] = {}  # candidate -> network vertices it takes down
         self.tree_parent: Parent = {}
         self._network_done = False
         self._swept = False
+        self._shared: dict[tuple[str, tuple[str, ...], int], tuple[Value]] = {}
 
     def of(self, key: str) -> frozenset[str] | None:
-        """The set for one node. The first call computes every node, in the order the
+        """The set for one node, as a plain frozenset (a copy when the node shares its
+        set along a chain: `contains` and `size` ask without one)."""
+        return materialised(self.value(key))
+
+    def contains(self, key: str, element: str) -> bool:
+        """Whether `element` is in node `key`'s set (False when the node is DOWN)."""
+        value = self.value(key)
+        return value is not DOWN and element in value
+
+    def size(self, key: str) -> int:
+        """How many elements node `key`'s set holds (0 when it is DOWN)."""
+        return len(self.value(key) or ())
+
+    def value(self, key: str) -> Value:
+        """The set for one node as kept. The first call computes every node, in the order the
         graph was built (mostly inputs first, so the stack below rarely grows): the
         analyses need nearly all of them, and one sweep is cheaper than many descents."""
         values = self.values
@@ -73,7 +91,7 @@ class SingleFailures:
             return values[key]
         return self._resolve(key)
 
-    def _resolve(self, key: str) -> frozenset[str] | None:
+    def _resolve(self, key: str) -> Value:
         """The set for one node, resolving what it needs first (inputs first)."""
         values = self.values
         gates, combine = self.g.gates, self._combine
@@ -85,27 +103,44 @@ class SingleFailures:
                 values[node] = combine(gate, [values[i] for i in gate.inputs])
         return values[key]
 
-    def _combine(self, gate: fg.Gate, inputs: list[frozenset[str] | None]) -> frozenset[str] | None:
+    def _combine(self, gate: fg.Gate, inputs: list[Value]) -> Value:
         """A node's set from its inputs' sets. Sets are shared rather than copied where a
         node has the same set as an input: a million elements make millions of nodes,
-        most of them with a set equal to one of their inputs'."""
+        most of them with a set equal to one of their inputs'; a node that adds a few
+        elements to a large input's set extends it in place (`Shared`)."""
         op, _, k, own = gate
         if own is not None and not self.can_fail[own]:
             own = None
         if op == fg.ALL:
-            if len(inputs) == 2:  # the most common gate by far
-                a, b = inputs
+            if any(v is not DOWN and len(v) >= SHARE_FROM for v in inputs):
+                return DOWN if DOWN in inputs else _extended([v for v in inputs if v], own)
+            small = cast(list[frozenset[str] | None], inputs)  # plain sets, each below SHARE_FROM
+            if len(small) == 2:  # the most common gate by far
+                a, b = small
                 if a is None or b is None:  # DOWN
                     return DOWN
-                if not b:
+                if len(b) < len(a):
                     b, a = a, b
-                if not a:  # one set, maybe empty
+                if not a or a <= b:  # one set holds the other (a chain of services on the same hosts)
                     return b if own is None or own in b else b | {own}
                 return a | b if own is None else frozenset((own,)).union(a, b)
-            if DOWN in inputs:
+            if DOWN in small:
                 return DOWN
-            return _union([v for v in inputs if v], own)
-        ups = [v for v in inputs if v is not DOWN]
+            return _union([v for v in small if v], own)
+        if own is None:  # gates over the same inputs have the same set: one object, not a copy each
+            key = (op, gate.inputs, k)
+            known = self._shared.get(key)
+            if known is None:
+                known = self._shared[key] = (self._choice(op, k, own, inputs),)
+            return known[0]
+        return self._choice(op, k, own, inputs)
+
+    def _choice(self, op: str, k: int, own: str | None, inputs: list[Value]) -> Value:
+        """An `any` or `k-of-n` gate's set from its inputs' sets."""
+        ups: list = [v for v in inputs if v is not DOWN]
+        if len(ups) == 1 and isinstance(ups[0], Shared) and (op == fg.ANY or k == 1):
+            return _extended(ups, own)  # one way left: its set, shared
+        ups = [materialised(v) for v in ups]
         if op == fg.ANY:
             if not ups:
                 return DOWN
@@ -125,7 +160,7 @@ class SingleFailures:
         adjacency = self.g.network
         vertices = self.g.vertices()
         values = self.values
-        up = {v: values[v] if v in values else self.of(v) for v in vertices}
+        up = {v: values[v] if v in values else self.value(v) for v in vertices}
         alive = lambda w: up.get(w) is not DOWN  # noqa: E731
         parent, children = bfs_tree(adjacency, alive)
         self.tree_parent = parent
@@ -167,7 +202,8 @@ class SingleFailures:
             if gate.op == fg.REACH:
                 path.extend(reversed(self._reach_chain(element, gate.inputs[0])))
                 break
-            nxt = next((i for i in gate.inputs if element in (self.values.get(i) or ())), None)
+            values = self.values
+            nxt = next((i for i in gate.inputs if element in (values.get(i) or ())), None)
             if nxt is None:
                 break
             key = nxt
@@ -199,7 +235,7 @@ class SingleFailures:
         return v
 
 
-def _events(vertices: list[str], parent: Parent, up: dict[str, frozenset[str] | None]) -> dict[str, set[str]]:
+def _events(vertices: list[str], parent: Parent, up: dict[str, Value]) -> dict[str, set[str]]:
     """Each candidate and the reachable network vertices it takes down."""
     events: dict[str, set[str]] = {}
     for v in vertices:
@@ -207,6 +243,23 @@ def _events(vertices: list[str], parent: Parent, up: dict[str, frozenset[str] | 
             for e in up[v] or ():  # a reachable vertex is up: never DOWN
                 events.setdefault(e, set()).add(v)
     return events
+
+
+def _extended(sets: list, own: str | None) -> Shared | frozenset[str]:
+    """The union of non-empty sets (and `own`), one of them large: the largest
+    extended with what the others add, never copied."""
+    big = max(sets, key=len)
+    shared = Shared.of(big)
+    extra: dict[str, None] = {}
+    for v in sets:
+        if v is big or shared.covers(v):
+            continue
+        for e in v:
+            if e not in shared:
+                extra[e] = None
+    if own is not None and own not in shared:
+        extra[own] = None
+    return shared.extend(extra) if extra else big
 
 
 def _kofn(ups: list[frozenset[str]], k: int, own: str | None) -> frozenset[str] | None:

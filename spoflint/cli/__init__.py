@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 import typer
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InputError, printable
 from ..findings import SEVERITIES
 from ..importers import FORMATS as IMPORT_FORMATS
 from ..reporters import FORMATS as REPORT_FORMATS
@@ -146,12 +146,13 @@ def _progress() -> Iterator[Callable[[str], None]]:
                 status[0].stop()
 
 
-def _emit(text: str, output: str | None) -> None:
-    """A command's text to its --output file (atomically), else standard output."""
-    from ..outputs import write_files
+def _emit(text: str, output: str | None, inputs: list[str] | None = None) -> None:
+    """A command's text to its --output file (atomically; never over one of the files
+    read from `inputs`), else standard output."""
+    from ..outputs import inputs_of, write_files
 
     if output:
-        write_files([(output, text)])
+        write_files([(output, text)], inputs_of(inputs or []))
     else:
         sys.stdout.write(text)
 
@@ -174,7 +175,7 @@ def run(argv: list[str]) -> int:
         if type(error).__name__ == "NoArgsIsHelpError":  # bare `spoflint`: the help
             sys.stdout.write(message() + "\n")
             return 2
-        sys.stderr.write(f"spoflint: error: {' '.join(message().split())}\n")
+        sys.stderr.write(f"spoflint: error: {printable(' '.join(message().split()))}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("spoflint: interrupted\n")

@@ -24,6 +24,20 @@ if TYPE_CHECKING:
     from ..model import Topology
 
 
+CONFIG = typer.Option(
+    None, "--config", help="Configuration file whose failure-scope applies (default: the one check finds)."
+)
+
+
+def _scope(config_file: str | None) -> frozenset:
+    """The failure scope of the configuration `check` would use: one failure model
+    for every command (docs/analyses.md, "The failure model")."""
+    from ..config import for_command
+    from ..model import DEFAULT_SCOPE
+
+    return for_command(config_file).scope or DEFAULT_SCOPE
+
+
 def _read(paths: list[str], input_format: str | None) -> Topology:
     """The topology the non-check commands read (named files must be topologies)."""
     from ..importers.assemble import read_topology
@@ -71,7 +85,7 @@ def graph(
         topology = _read(paths, input_format)
         progress("analysing")
         text = render(str(format), topology)
-    _emit(text, output)
+    _emit(text, output, paths)
 
 
 @app.command()
@@ -82,15 +96,17 @@ def cutsets(
     format: ViewFormat = typer.Option("text", "--format", "-f", help="Output format."),
     max_sets: int = typer.Option(1000, "--max-sets", min=1, help="Most sets listed per service."),
     input_format: InputFormat | None = INPUT_FORMAT,
+    config_file: str | None = CONFIG,
 ) -> None:
     """Minimal sets of up to K elements whose joint failure takes a user-facing service down, ranked."""
     from ..analysis.cutsets import cut_sets
     from ..views import cutsets as view
 
+    scope = _scope(config_file)
     with _progress() as progress:
         topology = _read(paths, input_format)
         progress("analysing")
-        result = cut_sets(topology, order, max_sets=max_sets)
+        result = cut_sets(topology, order, scope, max_sets=max_sets)
     sys.stdout.write(view.to_json(result, order) if str(format) == "json" else view.to_text(result, order))
 
 
@@ -100,13 +116,15 @@ def availability(
     paths: list[str] = PATHS,
     format: ViewFormat = typer.Option("text", "--format", "-f", help="Output format."),
     input_format: InputFormat | None = INPUT_FORMAT,
+    config_file: str | None = CONFIG,
 ) -> None:
     """Each user-facing service's availability (nines, downtime a year, the elements that
     matter most) and recovery time, against the topology's objectives."""
     from ..views import availability as view
 
+    scope = _scope(config_file)
     with _progress() as progress:
         topology = _read(paths, input_format)
         progress("analysing")
-        data = view.report(topology)
+        data = view.report(topology, scope)
     sys.stdout.write(view.to_json(data) if str(format) == "json" else view.to_text(data))

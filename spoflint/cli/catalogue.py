@@ -3,30 +3,36 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, TypeAlias
 
 import typer
 
-from . import ImportFormat, RuleListFormat, ViewFormat, _emit, _one_line_errors, _progress, _text, app
+from ..importers import FORMATS as IMPORT_FORMATS
+from . import ImportFormat, RuleListFormat, ViewFormat, _choices, _emit, _one_line_errors, _progress, _text, app
+
+ISOLATED = typer.Option(False, "--isolated", help="Ignore configuration files: only the installed rules.")
 
 
-def _project_rule_paths() -> tuple[str, ...]:
+def _project_rule_paths(isolated: bool = False) -> tuple[str, ...]:
     """The local rule folders of the config file found upward (its `rule-paths`), so
-    that `rules` and `explain` know the project's own rules as `check` does."""
+    that `rules` and `explain` know the project's own rules as `check` does (none with
+    `--isolated`); loading them is said on standard error."""
     from .. import config as configuration
 
-    return configuration.for_command(None).rule_paths
+    return configuration.for_command(None, isolated, say=lambda notice: typer.echo(notice, err=True)).rule_paths
 
 
 @app.command("rules")
 @_one_line_errors
 def list_rules(
     format: RuleListFormat = typer.Option("table", "--format", "-f", help="table (aligned columns), json, or markdown (docs/rules.md)."),
+    isolated: bool = ISOLATED,
 ) -> None:  # fmt: skip
     """List every rule: id, name, default severity and summary."""
     from ..registry import rules
     from ..views import rules as view
 
-    table = rules(_project_rule_paths())
+    table = rules(_project_rule_paths(isolated))
     if str(format) == "markdown":
         sys.stdout.write(view.markdown(table))
     elif str(format) == "json":
@@ -37,11 +43,11 @@ def list_rules(
 
 @app.command()
 @_one_line_errors
-def explain(rule: str = typer.Argument(..., help="A rule id or name.")) -> None:
+def explain(rule: str = typer.Argument(..., help="A rule id or name."), isolated: bool = ISOLATED) -> None:
     """Show a rule's full documentation, with its failing and passing example."""
     from ..registry import explained
 
-    found = explained(rule, _project_rule_paths())
+    found = explained(rule, _project_rule_paths(isolated))
     typer.echo(f"{found.id} {found.name} [{found.severity}]\n\n{found.doc}")
 
 
@@ -55,19 +61,54 @@ def schema() -> None:
     typer.echo(json.dumps(load_schema(), indent=2))
 
 
+if TYPE_CHECKING:
+    ImportSource: TypeAlias = str
+else:  # the formats read from files, and NetBox, read from its server
+    ImportSource = _choices("ImportSource", (*IMPORT_FORMATS, "netbox"))
+
+
 @app.command("import")
 @_one_line_errors
 def import_(
-    fmt: ImportFormat = typer.Argument(..., metavar="FORMAT", help="compose, kubernetes, openstack-ansible or kolla-ansible."),
-    paths: list[str] = typer.Argument(..., help="The files (or directories) to import."),
+    fmt: ImportSource = typer.Argument(..., metavar="FORMAT", help="compose, kubernetes, openstack-ansible, kolla-ansible, or netbox (with --url)."),
+    paths: list[str] = typer.Argument(None, help="The files (or directories) to import (none for netbox)."),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the topology to this file (atomically)."),
+    url: str | None = typer.Option(None, "--url", help="netbox: the server to read (default: the config's netbox.url); the token comes from NETBOX_TOKEN."),
 ) -> None:  # fmt: skip
-    """Write the native topology equivalent to another description, to grow by hand."""
+    """Write the native topology equivalent to another description, to grow by hand; or a
+    snapshot of a NetBox server, to commit and lint offline."""
+    from ..errors import UsageError
     from ..importers.assemble import import_files
 
-    with _progress():
-        text = import_files(str(fmt), paths)
-    _emit(text, output)
+    if str(fmt) == "netbox":
+        if paths:
+            raise UsageError("import netbox reads a server, not files: give --url URL and no paths")
+        text = _netbox_snapshot(url)
+    elif url is not None:
+        raise UsageError(f"--url is for import netbox; {fmt} reads files")
+    elif not paths:
+        raise UsageError(f"import {fmt} needs the files (or directories) to import")
+    else:
+        with _progress():
+            text = import_files(str(fmt), paths)
+    _emit(text, output, paths or [])
+
+
+def _netbox_snapshot(url: str | None) -> str:
+    """`import netbox`: the native topology of a NetBox server, checked to build."""
+    from .. import config as configuration
+    from .. import model
+    from ..errors import UsageError
+    from ..importers import to_yaml
+    from ..importers.netbox import physical_layer
+
+    file = configuration.for_command(None)
+    with _progress() as progress:
+        document = physical_layer(file.netbox, url, progress)
+    if document is None:
+        raise UsageError("import netbox needs the server: give --url URL (or `netbox: {url: ...}` in the config)")
+    model.build([document])  # what is written must lint
+    return to_yaml([document])
 
 
 @app.command(short_help="List every known service kind, with its HA defaults and aliases.")

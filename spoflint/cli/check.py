@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import typer
 
-from ..errors import UsageError
+from ..errors import UsageError, printable
 from . import (
     INPUT_FORMAT,
     Format,
@@ -45,7 +45,8 @@ def check(
     select: list[str] = typer.Option([], "--select", help="Only these rules (ids, names or id prefixes; comma-separated or repeated)."),
     ignore: list[str] = typer.Option([], "--ignore", help="Skip these rules."),
     fail_on: Level | None = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit status 1 (default: error)."),
-    config_file: str | None = typer.Option(None, "--config", help="Configuration file (default: .spoflint.yaml or pyproject.toml found upward)."),
+    config_file: str | None = typer.Option(None, "--config", help="Configuration file (default: .spoflint.yaml or pyproject.toml found upward, up to the repository's root or home, if you own it)."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore every configuration file (no settings, no local rules): for a checkout you do not trust."),
     baseline: str | None = typer.Option(None, "--baseline", help="Suppress the findings this baseline file records."),
     write_baseline: str | None = typer.Option(None, "--write-baseline", help="Record the current findings in this baseline file and exit 0."),
     only_topologies: bool = typer.Option(False, "--only-topologies", help="Skip named files that are not native topologies (no `version: 1`) unless the config's `include` names them; `exclude` applies to named files too."),
@@ -59,6 +60,7 @@ def check(
     color: Colour = typer.Option("auto", "--color", help="Colour text and concise reports: auto (on a terminal, unless NO_COLOR; FORCE_COLOR forces it), always or never."),
     stdin_filename: str | None = typer.Option(None, "--stdin-filename", help="The name reports give the topology read from standard input (path `-`; default: stdin)."),
     show_source: bool = typer.Option(False, "--show-source", help="Show the lines around each finding, a caret under its column (text and concise)."),
+    netbox: str | None = typer.Option(None, "--netbox", metavar="URL|FILE", help="Read the racks, power and cabling from this NetBox (token: NETBOX_TOKEN), or from a snapshot `spoflint import netbox` wrote, joined with the files by host; with no PATHS, check it alone."),
 ) -> None:  # fmt: skip
     """Lint topology files: report single points of failure and the rest of the catalogue."""
     from .. import config as configuration
@@ -68,7 +70,7 @@ def check(
     from ..reporters import SHOWS_ERRORS
 
     planned = out.plan([str(f) for f in formats], outputs)
-    file = configuration.for_command(config_file)
+    file = configuration.for_command(config_file, isolated, say=lambda notice: typer.echo(notice, err=True))
     level = str(fail_on) if fail_on else None
     config = configuration.for_check(
         file,
@@ -81,9 +83,14 @@ def check(
         exclude=exclude,
     )
     _diff_usage(diff, write_baseline, paths)  # an unknown revision fails before the run
+    reads = out.inputs_of(paths or list(file.paths) or ["."], config.exclude, (file.path, config.baseline))
+    out.refuse_overlaps([*(o.path for o in planned), write_baseline], reads)  # before anything is run or written
     with _progress() as progress, _standard_input(paths, stdin_filename) as (named, stdin):
         try:
-            result = run(named or list(file.paths) or ["."], config, only_topologies, progress, _text(input_format))
+            physical = _netbox(file, netbox, progress)
+            result = run(
+                _reading(named, file, physical), config, only_topologies, progress, _text(input_format), physical
+            )
         except InputError as failed:  # nothing could be read: said like a unit's error
             result = Run([], [failed], 0)
         _rename(result.errors)
@@ -108,6 +115,21 @@ def check(
     raise typer.Exit(0 if write_baseline or exit_zero else (1 if failing(findings, config.fail_on) else 0))
 
 
+def _reading(named: list[str] | None, file, physical) -> list[str]:
+    """The paths a check reads: those named, else the config's, else the current
+    directory; none with NetBox and nothing named (`check --netbox URL`: NetBox alone)."""
+    return named or list(file.paths) or ([] if physical is not None else ["."])
+
+
+def _netbox(file, url: str | None, progress):
+    """The NetBox document of `--netbox URL` or the config's `netbox:`, or None."""
+    if url is None and file.netbox is None:
+        return None  # the reader is not even imported
+    from ..importers.netbox import physical_layer
+
+    return physical_layer(file.netbox, url, progress)
+
+
 def _report(
     planned: Sequence[Output],
     findings: list[Finding],
@@ -127,7 +149,7 @@ def _report(
         if output.path is None and (asked or not baseline):
             _print_findings(output.format, findings, ran, fail_on=fail_on, display=display)
     if baseline:
-        typer.echo(f"Recorded {out.recorded(findings)} findings in {baseline}.", err=True)
+        typer.echo(f"Recorded {out.recorded(findings)} findings in {printable(str(baseline))}.", err=True)
 
 
 def _print_findings(
@@ -273,5 +295,5 @@ def _report_diff(rev, reading, config, findings, planned, display, quiet) -> lis
             _print_findings(output.format, changes.new, ran, fail_on=config.fail_on, display=display)
     if not quiet:
         sentence = summary(changes)
-        typer.echo(f"spoflint: {sentence}.", err=True)
+        typer.echo(f"spoflint: {printable(sentence)}.", err=True)
     return changes.new

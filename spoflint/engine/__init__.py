@@ -38,6 +38,7 @@ class Config:
     rule_paths: tuple[str, ...] = ()  # folders of local rule modules
     include: tuple[str, ...] = ()  # globs: foreign files read even beside a native topology
     exclude: tuple[str, ...] = ()  # globs: files and folders a directory check skips
+    readers: dict = field(default_factory=dict)  # format -> keyword arguments of its reader (rack_label)
     today: datetime.date | None = None  # for acceptances with `until` (default: today)
 
 
@@ -57,12 +58,13 @@ def lint(
     only_topologies: bool = False,
     progress: Callable[[str], None] = _quiet,
     input_format: str | None = None,
+    physical: load.MarkedMap | None = None,
 ) -> list[Finding]:
     """The findings of every unit under `paths`; the first unit's input error is raised
     (`run` goes on past it). `progress(stage)` is told when reading and analysing start
     (the CLI shows it); `input_format` reads every file as that format (default:
-    detected per file)."""
-    result = run(paths, config, only_topologies, progress, input_format)
+    detected per file); `physical`: a physical layer (NetBox's) joined with each unit by host."""
+    result = run(paths, config, only_topologies, progress, input_format, physical)
     if result.errors:
         raise result.errors[0]
     return result.findings
@@ -84,13 +86,16 @@ def run(
     only_topologies: bool = False,
     progress: Callable[[str], None] = _quiet,
     input_format: str | None = None,
+    physical: load.MarkedMap | None = None,
 ) -> Run:
     """`spoflint check`: each unit of analysis checked on its own (a broken file fails its
     unit only). The baseline is judged over them all: an entry stale in every unit is
     reported once, by the unit that comes first."""
     config = config or Config()
     progress("reading")
-    units = read_units(list(paths), only_topologies, input_format, config.include, config.exclude)
+    units = read_units(
+        list(paths), only_topologies, input_format, config.include, config.exclude, physical, config.readers
+    )
     progress("analysing")
     readable = [u for u in units if u.topology is not None]
     findings: list[Finding] = []
@@ -228,7 +233,7 @@ def _problems(rule: registry.Rule, facts: Facts, options: dict, topology: model.
             yield problem
     except InputError:
         raise
-    except Exception as error:
+    except (Exception, SystemExit) as error:  # a rule's sys.exit(0) must not pass the check silently
         raise InputError(
             shown, registry.line_in(rule.pack, error), 1, f"rule {rule.id} failed: {type(error).__name__}: {error}"
         ) from None

@@ -124,7 +124,7 @@ class _Links:
         found = [(e, f) for e in elements for f in [next(filter(None, (self.get(r, e) for r in rules)), None)] if f]
         if not found:
             return None
-        found.sort(key=lambda ef: (-len(sf.of(ef[0]) or ()), -RANK[ef[1].severity], ef[1].sort_key()))
+        found.sort(key=lambda ef: (-sf.size(ef[0]), -RANK[ef[1].severity], ef[1].sort_key()))
         return found[0][1]
 
     # --- SPOF001: what its failure goes through ---------------------------------------
@@ -254,7 +254,9 @@ class _Links:
         return host if host is not None and self.links.get(host.fingerprint) != f.fingerprint else None
 
     def svc002(self, f: Finding) -> Finding | None:
-        svc = self.t.services[f.subject]
+        svc = self.t.services.get(f.subject)
+        if svc is None:  # a storage backend's hosts in one failure domain
+            return self.nearest(self.facts.shared_fate.get(f.subject, ()), ("SPOF001", "SPOF002"))
         if svc.pool and svc.spread is None:
             return self.spof(svc.pool[0]) if len(svc.pool) == 1 else None
         if self.is_(f, "spread"):

@@ -87,12 +87,7 @@ class Project:
 
 def read_file(path: Path, shown: str) -> MarkedMap:
     """A Compose file as plain data; values tagged `!reset`/`!override` are `Tagged`."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(load.MAX_BYTES + 1)
-    except OSError as error:
-        raise InputError(shown, 1, 1, f"cannot read file: {error.strerror or error}") from None
-    return read_text(data, shown)
+    return read_text(load.read_once(path, shown), shown)  # the bytes sniffing read, bounded
 
 
 def read_text(data: bytes, shown: str) -> MarkedMap:

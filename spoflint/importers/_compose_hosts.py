@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
+from ..errors import InputError
 from ..load import MarkedMap
+from ..load.limits import MAX_IMPLIED_NODES, too_many_nodes
 from ._compose_services import deploy, one_per_node, replicas
 from ._containers import free_id
 from ._native import Native, Position, put, sequence
@@ -40,7 +42,10 @@ def node_count(services: dict[str, MarkedMap]) -> int:
         if deploy(service).get("mode") == "global":
             count = max(count, 2)
         elif not pinned(service):
-            count = max(count, replicas(service)[0])
+            wanted, at = replicas(service)
+            if wanted > MAX_IMPLIED_NODES:  # counted before a node is made
+                raise InputError(service.path, *(at or (1, 1)), too_many_nodes(wanted))
+            count = max(count, wanted)
     return count
 
 

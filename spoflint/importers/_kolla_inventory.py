@@ -8,11 +8,11 @@ is written; and the NFS shares of its `nfs_shares` files (the rules are in the
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ..load import MarkedMap, accept_comments
+from ..load import MarkedMap
+from ..load.comments import ini_accept_comments
 from ..load.messages import render_first
 from ._openstack import At, key_at, known, truthy
 
@@ -24,37 +24,100 @@ _RANGE = re.compile(r"\[([^\]]*)\]")
 _PORT = re.compile(r":\d+$")
 
 
+MAX_HOSTS = 100_000  # names one host line may expand to, counted before any is made
+
+
 def expand(pattern: str) -> list[str]:
     """Ansible's host ranges: `control[01:03]` -> control01, control02, control03;
-    `[a:c]` letters; `[1:9:2]` a step."""
-    match = _RANGE.search(pattern)
-    if not match:
-        return [pattern]
-    head, tail = pattern[: match.start()], pattern[match.end() :]
-    values = _range(match.group(0), match.group(1).split(":"))
-    return [head + value + rest for value in values for rest in expand(tail)]
+    `[a:c]` letters; `[1:9:2]` a step. The names are counted first (ranges multiply):
+    past MAX_HOSTS, nothing is made."""
+    pieces: list[str] = []  # text, range, text, range, ..., text
+    ranges: list[tuple[range, int, bool]] = []
+    rest, total = pattern, 1
+    while match := _RANGE.search(rest):
+        pieces.append(rest[: match.start()])
+        ranges.append(_range(match.group(0), match.group(1).split(":")))
+        total *= len(ranges[-1][0])
+        if total > MAX_HOSTS:
+            raise ValueError(f"{pattern} expands to more than {MAX_HOSTS:,} hosts")
+        rest = rest[match.end() :]
+    names = [""]
+    for text, (values, width, letters) in zip(pieces, ranges, strict=True):
+        shown = [chr(n) if letters else str(n).zfill(width) for n in values]
+        names = [name + text + value for name in names for value in shown]
+    return [name + rest for name in names]
 
 
-def _range(written: str, parts: list[str]) -> list[str]:
-    """The values of one range `written` (`[01:03]`), split at its colons."""
+def _range(written: str, parts: list[str]) -> tuple[range, int, bool]:
+    """The values of one range `written` (`[01:03]`), split at its colons: numbers (or
+    letters' code points), the width numbers are padded to, and whether they are letters."""
     if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
         raise ValueError(f"{written} is not a host range ([start:end] or [start:end:step])")
     start, end = parts[0], parts[1]
+    if len(parts) == 3 and parts[2] and not parts[2].isdigit():
+        raise ValueError(f"the step of {written} must be a positive number")
     step = int(parts[2]) if len(parts) == 3 and parts[2] else 1
     if step < 1:
         raise ValueError(f"the step of {written} must be positive")
     if start.isdigit() and end.isdigit():
         width = len(start) if start.startswith("0") else 0
-        values = [str(n).zfill(width) for n in range(int(start), int(end) + 1, step)]
+        values, letters = range(int(start), int(end) + 1, step), False
     elif len(start) == 1 and len(end) == 1 and start.isalpha() and end.isalpha():
-        values = [chr(c) for c in range(ord(start), ord(end) + 1, step)]
+        values, width, letters = range(ord(start), ord(end) + 1, step), 0, True
     else:
         raise ValueError(f"{written} is not a host range of numbers or letters")
     if not values:
         raise ValueError(f"{written} is an empty range")
-    if len(values) > 100_000:
-        raise ValueError(f"{written} expands to more than 100,000 hosts")
-    return values
+    return values, width, letters
+
+
+_BLANK = " \t\r\n"  # what separates words on a host line (shlex's whitespace)
+
+
+def split(line: str) -> list[str]:
+    """A host line's words as Ansible reads them (`shlex.split(line, comments=True)`:
+    quotes, backslashes, a `#` outside quotes starting a comment), in one pass: shlex
+    grows each word a character at a time, quadratic on a long one."""
+    words: list[str] = []
+    word: list[str] = []
+    state, started, i, n = " ", False, 0, len(line)  # state: " " between words, "a" in one, or a quote
+    while i < n:
+        c = line[i]
+        i += 1
+        if state in "'\"":
+            if c == state:
+                state = "a"
+            elif c == "\\" and state == '"':
+                if i == n:
+                    raise ValueError("No escaped character")
+                if line[i] not in '"\\':
+                    word.append(c)
+                word.append(line[i])
+                i += 1
+            else:
+                word.append(c)
+        elif c in _BLANK or c == "#":
+            if word or started:
+                words.append("".join(word))
+            word, started, state = [], False, " "
+            if c == "#":
+                break
+        elif c in "'\"":
+            state, started = c, True
+        elif c == "\\":
+            if i == n:
+                raise ValueError("No escaped character")
+            word.append(line[i])
+            i += 1
+            state = "a"
+        else:
+            word.append(c)
+            state = "a"
+    if state in "'\"":
+        raise ValueError("No closing quotation")
+    if word or started:
+        words.append("".join(word))
+    return words
 
 
 class Inventory:
@@ -62,14 +125,15 @@ class Inventory:
 
     def __init__(self, data: bytes, shown: str):
         self.path = shown
-        self.comments = accept_comments(data, shown)
+        text = _decode(data, shown)
+        self.comments = ini_accept_comments(text, shown)  # comments as Ansible reads them
         self.group_at: dict[str, At] = {}
         self.hosts: dict[str, list[str]] = {}  # group -> hosts written in it
         self.children: dict[str, list[str]] = {}
         self.host_at: dict[str, At] = {}
         self.address: dict[str, str] = {}  # host -> ansible_host
         self._group, self._kind = "ungrouped", ""  # the section being read, and its kind
-        for number, raw in enumerate(_decode(data, shown).splitlines(), 1):
+        for number, raw in enumerate(text.splitlines(), 1):
             line = raw.strip()
             if not line or line[0] in "#;":
                 continue
@@ -89,7 +153,7 @@ class Inventory:
         if self._kind == "vars":
             return
         try:
-            tokens = shlex.split(line, comments=True)
+            tokens = split(line)
         except ValueError as error:
             raise InputError(*at, f"cannot read this line: {error}") from None
         if not tokens:

@@ -14,7 +14,7 @@ from ..load import MarkedMap
 from ..load.comments import AcceptComments
 from ._containers import element_id, image_name, reaches
 from ._kubernetes_addresses import addresses, host_port, ingress_backends, resolve, route_backends
-from ._native import Position
+from ._native import Position, put
 
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod")
 _GROUPABLE = ("Deployment", "ReplicaSet", "ReplicationController")  # interchangeable pods
@@ -130,10 +130,16 @@ class Cluster:
         self.unread: list[tuple[str, MarkedMap]] = []  # objects of kinds the reader does not know
         self.stores: list[tuple[str, MarkedMap, str]] = []  # Dapr state stores and brokers, their type
         self.notes: list[Note] = []  # what the operators' reader could not read
+        self.nodes: list[tuple[str, MarkedMap]] = []  # a cluster dump's Nodes (spoflint.importers._kubernetes_live)
+        self.owned: list[tuple[str, MarkedMap]] = []  # a dump's Pods and ReplicaSets that a controller owns
         self.namespaces = {"default"}
         for shown, objects, _ in files:
             for doc in objects:
                 self._collect(shown, doc)
+        if self.nodes or self.owned:
+            from ._kubernetes_live import deduplicated
+
+            self.all, self.services = deduplicated(self.all), deduplicated(self.services)
         adopt(self)
         self._scale()
         self.all = [w for w in self.all if w.own_replicas != 0]  # scaled to zero: nothing runs
@@ -147,13 +153,17 @@ class Cluster:
     # -- collecting
     def _collect(self, shown: str, doc: MarkedMap) -> None:
         kind, metadata = doc["kind"], doc["metadata"]
-        name = element_id(metadata.get("name"))
+        if "name" not in metadata and isinstance(metadata.get("generateName"), str):  # named when created:
+            put(metadata, "name", metadata["generateName"].rstrip("-."), metadata.value_at("generateName"))
+        name = element_id(metadata.get("name"))  # read after its prefix
         if name is None:
             return
         namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else "default"
         self.namespaces.add(name if kind == "Namespace" else namespace)
         spec = _mapping(doc, "spec")
-        if kind in WORKLOADS:
+        if kind == "Node" or (kind in ("Pod", "ReplicaSet") and _owner(doc) is not None):
+            (self.nodes if kind == "Node" else self.owned).append((shown, doc))
+        elif kind in WORKLOADS:
             self.all.append(_workload(kind, name, namespace, doc, shown))
         elif kind == "Service":
             selector = labels_of(spec.get("selector")) or None
@@ -314,6 +324,14 @@ class Cluster:
             and pod.startswith(w.name + "-")
             and pod[len(w.name) + 1 :].isdigit()
         ]
+
+
+def _owner(doc: MarkedMap) -> MarkedMap | None:
+    """The controller that owns an object (`metadata.ownerReferences`, the one marked
+    `controller: true`, else the first), as a cluster dump writes it."""
+    owners = doc["metadata"].get("ownerReferences")
+    found = [o for o in owners if isinstance(o, MarkedMap)] if isinstance(owners, list) else []
+    return next((o for o in found if o.get("controller") is True), found[0] if found else None)
 
 
 def _mapping(node: MarkedMap, key: str) -> MarkedMap:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ..errors import InputError
 from ..load import MarkedList, MarkedMap
+from ..load.limits import MAX_IMPLIED_NODES, too_many_nodes
 from ._containers import free_id
 from ._kubernetes_addresses import selects_own_pods
 from ._kubernetes_objects import Workload
@@ -94,7 +96,11 @@ def node_and_zone_ids(workloads: list[Workload], spreads: dict[str, Spread | Non
     """Ids of the nodes to declare (one per replica of the widest spread workload) and
     of the zones (as many as the widest workload spread over zones), none of them a
     workload's id."""
-    nodes = max([1] + [w.replicas or 1 for w in workloads if spreads[w.id]])
+    spread = [w for w in workloads if spreads[w.id]]
+    for w in spread:
+        if (w.replicas or 1) > MAX_IMPLIED_NODES:  # counted before a node is made
+            raise InputError(w.path, *w.replicas_at(), too_many_nodes(w.replicas or 1))
+    nodes = max([1] + [w.replicas or 1 for w in spread])
     zones = max([0] + [w.replicas or 1 for w in workloads if _over_zones(spreads[w.id])])
     taken = {w.id for w in workloads}
     node_ids = [free_id(f"k8s-node-{i}", taken) for i in range(1, nodes + 1)]

@@ -160,7 +160,11 @@ class Storage:
         return out
 
     def _template_mount(self, w: Workload, name: str, claim: MarkedMap, at: Position, writable: bool) -> Mount:
-        place = self._claim_place(_spec(claim), claim.get("metadata"), None)
+        made = self.claims.get((w.namespace, f"{name}-{w.name}-0"))  # the claim a cluster dump shows made
+        if made is not None:
+            place = self._claim_place(_spec(made[1]), made[1]["metadata"], (w.namespace, f"{name}-{w.name}-0"))
+        else:
+            place = self._claim_place(_spec(claim), claim.get("metadata"), None)
         if (w.replicas or 1) >= 2:
             return Mount(name, at, place, writable, per_pod=True)
         mount = Mount(name, at, place, writable, per_pod=False)

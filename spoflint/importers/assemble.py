@@ -6,13 +6,14 @@ analysis")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import load, model
 from ..errors import InputError, UsageError, gathered
 from . import by_format, overlay, to_yaml
+from ._join import aliases_of, join
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ def read_units(
     input_format: str | None = None,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    physical: load.MarkedMap | None = None,
+    readers: Mapping[str, Mapping[str, object]] | None = None,
 ) -> list[Unit]:
     """The units of analysis of the files named or found under `paths`.
 
@@ -47,24 +50,26 @@ def read_units(
     directory that is neither is skipped; a file named by the user must be one, unless
     `only_topologies` (the per-file pre-commit hook passes every changed YAML file).
     No topology at all is an error, except with `only_topologies` (no unit).
+    A `physical` layer (NetBox's document) is joined with each unit by host
+    (spoflint.importers._join); with no paths, it is the one unit. `readers`: keyword
+    arguments of a format's reader (`{"kubernetes": {"rack_label": ...}}`).
     """
+    if physical is not None and not paths:
+        return [_built((physical.path,), lambda: [physical])]
     found = load.discover([str(p) for p in paths], exclude, exclude_named=only_topologies)
     natives, foreign, native_roots, native_error = _sort_out(found, only_topologies, input_format)
-    kept, skipped = [], []
-    for fmt, entry in foreign:  # fmt None: a file named like a Compose file that cannot be read
-        included = load.matches(load.shown_path(entry.path), include)
-        if included or (entry.named and not only_topologies) or (not entry.named and entry.root not in native_roots):
-            kept.append((fmt, entry))
-        elif not entry.named and isinstance(fmt, str):
-            skipped.append((fmt, entry))
+    kept, skipped = _kept(foreign, include, only_topologies, native_roots)
     if natives and skipped:
         _note_skipped(natives[0], skipped)
     broken = [Unit((load.shown_path(entry.path),), error=fmt) for fmt, entry in kept if isinstance(fmt, InputError)]
-    imported = [_import(fmt, files) for fmt, files in _grouped([(f, e) for f, e in kept if isinstance(f, str)])]
+    imported = _imported([(f, e) for f, e in kept if isinstance(f, str)], readers or {})
+    first = natives or [docs[0] for _, docs in imported if docs]  # what a walk skipped: noted in the first unit
+    if found.skipped and first:
+        first[0].notes = [*getattr(first[0], "notes", ()), *found.skipped]
     if native_error is not None:  # the native files cannot be read: the foreign units are checked alone
-        return [Unit((native_error.path,), error=native_error), *broken, *_join([], imported)]
+        return [Unit((native_error.path,), error=native_error), *broken, *_join([], imported, physical=physical)]
     together = set() if only_topologies else {load.shown_path(f.path) for f in found if f.named}
-    units = [*broken, *_join(natives, imported, together)]
+    units = [*broken, *_join(natives, imported, together, physical)]
     if not units:
         if only_topologies:
             return []
@@ -77,6 +82,25 @@ def read_units(
             "or Compose, Kubernetes, OpenStack-Ansible or kolla-ansible files)",
         )
     return units
+
+
+def _kept(foreign, include: Sequence[str], only_topologies: bool, native_roots: set):
+    """(the foreign files read, those a directory check leaves out beside a native topology)."""
+    kept, skipped = [], []
+    for fmt, entry in foreign:  # fmt an InputError: a file named like a Compose file that cannot be read
+        included = load.matches(load.shown_path(entry.path), include)
+        if included or (entry.named and not only_topologies) or (not entry.named and entry.root not in native_roots):
+            kept.append((fmt, entry))
+        elif not entry.named and isinstance(fmt, str):
+            skipped.append((fmt, entry))
+    return kept, skipped
+
+
+def _imported(
+    foreign: list[tuple[str, load.Found]], readers: Mapping[str, Mapping[str, object]]
+) -> list[tuple[Unit, list[load.MarkedMap]]]:
+    """Each foreign unit read, its reader given the keyword arguments of its format."""
+    return [_import(fmt, files, readers.get(fmt, {})) for fmt, files in _grouped(foreign)]
 
 
 def _sort_out(found: list[load.Found], only_topologies: bool, input_format: str | None):
@@ -150,23 +174,28 @@ def _grouped(foreign: list[tuple[str, load.Found]]) -> list[tuple[str, list[Path
     return [(fmt, files) for fmt, entries in formats.items() for files in group(fmt, entries)]
 
 
-def _import(fmt: str, files: list[Path]) -> tuple[Unit, list[load.MarkedMap]]:
+def _import(fmt: str, files: list[Path], options: Mapping[str, object]) -> tuple[Unit, list[load.MarkedMap]]:
     """A foreign unit read into native documents (not built yet: an overlay may join)."""
     shown = tuple(load.shown_path(f) for f in files)
     try:
-        return Unit(shown), by_format(fmt).read(files)
+        return Unit(shown), by_format(fmt).read(files, **options)
     except InputError as error:
         return Unit(shown, error=error), []
 
 
 def _join(
-    natives: list[load.MarkedMap], imported: list[tuple[Unit, list[load.MarkedMap]]], together: Set[str] = frozenset()
+    natives: list[load.MarkedMap],
+    imported: list[tuple[Unit, list[load.MarkedMap]]],
+    together: Set[str] = frozenset(),
+    physical: load.MarkedMap | None = None,
 ) -> list[Unit]:
     """Each unit built; the native documents join the imported units they are an overlay
     of, or are a unit of their own. A native model overlays a unit when it names one of
     the unit's hosts (the layer an imported file cannot describe), or, named on the
     command line with the unit's files (`together`), any of its elements: a native
-    service that merely shares a name with a Compose service found elsewhere stays apart."""
+    service that merely shares a name with a Compose service found elsewhere stays apart.
+    The `physical` layer then joins each unit by host, the natives' `aliases:` naming
+    the hosts whose names differ."""
     named = _mentioned(natives)
     natives_named = any(d.path in together for d in natives)
 
@@ -183,16 +212,27 @@ def _join(
     if natives:
         files = tuple(d.path for d in natives) + tuple(f for u, _ in joined for f in u.files)
         documents = [d for _, docs in joined for d in docs]
-        units.append(_built(files, lambda: overlay(documents, natives) if documents else natives))
+        units.append(
+            _built(files, lambda: overlay(documents, natives) if documents else natives, physical, aliases_of(natives))
+        )
     for unit, documents in alone:
-        units.append(unit if unit.error else _built(unit.files, lambda docs=documents: docs))  # type: ignore[misc]
+        units.append(unit if unit.error else _built(unit.files, lambda docs=documents: docs, physical))  # type: ignore[misc]
     return units
 
 
-def _built(files: tuple[str, ...], documents: Callable[[], list[load.MarkedMap]]) -> Unit:
-    """A unit built: `documents` is called here, so that an overlay's input error is the unit's."""
+def _built(
+    files: tuple[str, ...],
+    documents: Callable[[], list[load.MarkedMap]],
+    physical: load.MarkedMap | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> Unit:
+    """A unit built: `documents` is called here, so that an overlay's input error is the
+    unit's; the `physical` layer joined by host (its files are the unit's too)."""
     try:
-        return Unit(files, topology=model.build(documents()))
+        if physical is None:
+            return Unit(files, topology=model.build(documents()))
+        joined = join(documents(), physical, aliases or {})
+        return Unit((*files, physical.path), topology=model.build(joined))
     except InputError as error:
         return Unit(files, error=error)
 

@@ -86,7 +86,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..load import MarkedMap, shown_path
+from ..load import MarkedMap, read_once, shown_path
 from ..load.documents import load_foreign
 from ._kolla_inventory import Inventory, Settings, Shares, expand
 from ._kolla_plan import deployment_plan
@@ -140,10 +140,7 @@ def read(paths: Paths) -> list[MarkedMap]:
     shares = Shares()
     for path, named in _files(paths):
         shown = shown_path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise InputError(shown, 1, 1, f"cannot read: {error.strerror or error}") from None
+        data = read_once(path, shown)  # the bytes sniffing read, bounded
         yaml_file = path.suffix in (".yml", ".yaml")
         if path.name in _SHARES:
             shares.read(data, shown)
@@ -159,6 +156,10 @@ def read(paths: Paths) -> list[MarkedMap]:
             1,
             "no kolla-ansible inventory (an INI file with [control], [network] "
             "or [compute] and service :children groups) among these",
+        )
+    if not any(inventory.host_at for inventory in inventories):  # nothing to describe
+        raise InputError(
+            inventories[0].path, 1, 1, "no hosts: no group of this inventory lists one (it is empty, or only comments)"
         )
     return deployment_plan(inventories, settings, shares).documents()
 

@@ -178,6 +178,18 @@ Service's, when in the same file; an operator's part, such as Strimzi's ZooKeepe
 its key in the resource); the nodes at the first line of the first file with a workload.
 A `# spoflint: accept RULE reason` comment on that line accepts a risk on it.
 
+**A cluster dump** (`kubectl get nodes,pods,pvc,pv,services,deployments,statefulsets,
+daemonsets -A -o yaml`; `_kubernetes_live`): its Nodes are the hosts (their zone label; the
+rack of the label the configuration names, `rack_label`), replacing the nodes above; a
+pod's owner references (Pod -> ReplicaSet -> Deployment by the ReplicaSet's owner or the
+`pod-template-hash`; Pod -> StatefulSet, DaemonSet, an operator's resource) name its
+workload, whose instances are then on the nodes its pods run on now (`hosts`; every
+replica on one node: `replicas` on a pool of that node; a quorum over pods that share a
+node written over the nodes, worst case, with a note). A claim bound to a volume pinned to
+one node keeps a pod not scheduled there; one bound to a volume in one zone is storage in
+that zone. An object a manifest of the files also describes is read from the manifest.
+Static pods, pods of owners not in the files and pods on no node are notes.
+
 **Ignored**: Jobs and CronJobs (batch: they run to completion), an autoscaler's
 `maxReplicas`, `nodeSelector` and node affinity, tolerations, resources, probes,
 `envFrom`, init containers, NetworkPolicies, ConfigMaps (but for the replication
@@ -192,9 +204,11 @@ from pathlib import Path
 from .. import load
 from ..errors import InputError
 from ..load import MarkedMap
+from ._kubernetes_live import place
 from ._kubernetes_notes import finish
 from ._kubernetes_objects import Cluster, ManifestFile
 from ._kubernetes_workloads import natives
+from ._native import put
 from .contract import Paths
 
 FORMAT = "kubernetes"
@@ -209,8 +223,7 @@ def detect(path: Path, text: bytes) -> bool:
     if any(type(d.get("version")) is int and d["version"] == 1 for d in documents):
         return False  # a native topology
     return any(
-        is_manifest(d)
-        or (d.get("kind") == "List" and isinstance(d.get("items"), list) and any(is_manifest(i) for i in d["items"]))
+        is_manifest(d) or (_is_list(d) and (any(is_manifest(i) for i in d["items"]) or _typed_items(d)))
         for d in documents
     )
 
@@ -225,8 +238,9 @@ def is_manifest(document: object) -> bool:
     )
 
 
-def read(paths: Paths) -> list[MarkedMap]:
-    """Native documents, one per manifest file named or found under `paths`."""
+def read(paths: Paths, rack_label: str | None = None) -> list[MarkedMap]:
+    """Native documents, one per manifest file named or found under `paths`; a cluster
+    dump's nodes in the rack their `rack_label` names."""
     files: list[ManifestFile] = []
     for path, named in load.expand_paths([str(p) for p in paths]):
         shown = load.shown_path(path)
@@ -249,24 +263,52 @@ def read(paths: Paths) -> list[MarkedMap]:
     cluster = Cluster(files)
     documents = natives(cluster)
     finish(cluster, documents)
+    if cluster.nodes or cluster.owned:  # a cluster dump: where things run now
+        place(cluster, documents, rack_label)
     return documents
 
 
 def _objects(documents: list[MarkedMap]) -> list[MarkedMap]:
     """The Kubernetes objects of a file's documents, a `kind: List` read item by item."""
     objects: list[MarkedMap] = []
-    for document in documents:
-        if document.get("kind") == "List" and isinstance(document.get("items"), list):
-            objects.extend(item for item in document["items"] if is_manifest(item))
+    pending = list(reversed(documents))  # a List's items may be Lists too: read in order, without recursion
+    while pending:
+        document = pending.pop()
+        if _is_list(document):
+            _typed(document)
+            pending.extend(reversed([i for i in document["items"] if isinstance(i, MarkedMap)]))
         elif is_manifest(document):
             objects.append(document)
     return objects
 
 
+def _is_list(document: MarkedMap) -> bool:
+    """A `List` (as `kubectl get -o yaml` writes), or a typed list (`PodList`) as the API
+    returns it: its `items` are objects."""
+    kind = document.get("kind")
+    return isinstance(kind, str) and kind.endswith("List") and isinstance(document.get("items"), list)
+
+
+def _typed_items(document: MarkedMap) -> bool:
+    """A typed list of the API (`PodList`) whose items are objects without a `kind`."""
+    return (
+        document["kind"] != "List"
+        and isinstance(document.get("apiVersion"), str)
+        and any(isinstance(i, dict) and isinstance(i.get("metadata"), dict) for i in document["items"])
+    )
+
+
+def _typed(document: MarkedMap) -> None:
+    """The items of a typed list (`PodList`, as the API returns it) carry no `kind` or
+    `apiVersion` of their own: the list's."""
+    kind, version = document["kind"][: -len("List")], document.get("apiVersion")
+    if not kind or not isinstance(version, str):
+        return
+    for item in document["items"]:
+        if isinstance(item, MarkedMap) and isinstance(item.get("metadata"), dict) and "kind" not in item:
+            put(item, "kind", kind, (item.line, item.column))
+            put(item, "apiVersion", version, (item.line, item.column))
+
+
 def _read_bytes(path: Path, shown: str) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(load.MAX_BYTES + 1)
-    except OSError as error:
-        raise InputError(shown, 1, 1, f"cannot read file: {error.strerror or error}") from None
-    return data
+    return load.read_once(path, shown)  # the bytes sniffing read, bounded

@@ -91,7 +91,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..load import MarkedMap, shown_path
+from ..load import MarkedMap, read_once, shown_path
 from ..load.documents import load_foreign
 from ._osa_reader import Reader, Sources
 from .contract import Paths
@@ -181,10 +181,7 @@ def _add_file(sources: Sources, path: Path, named: bool) -> None:
     that is none of these is skipped. An empty or all-comment file is `{}`, as
     OpenStack-Ansible reads it."""
     shown = shown_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(shown, 1, 1, f"cannot read: {error.strerror or error}") from None
+    data = read_once(path, shown)  # the bytes sniffing read, bounded
     if not named and not detect(path, data):
         return  # another file of the deployment folder (a template, a README)
     document = load_foreign(data, shown, _what(path))

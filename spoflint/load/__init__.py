@@ -21,7 +21,9 @@ topology), `documents` (files and texts to documents: the entry
 points), `events` (the builder, from libyaml's events), `scalars` (what a scalar's text
 means, and which tags are allowed), `marked` (the containers that remember positions),
 `comments` (`# spoflint: accept` comments), `messages` (what went wrong, in the file's
-terms) and `limits` (the bounds on a file).
+terms) and `limits` (the bounds on a file); `files` reads a file safely (regular files
+only, bounded before the read), `trust` says which config file may be read and
+`config_text` turns one into data with positions.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from .discover import (
     excluded,
     expand_paths,
     matches,
+    read_once,
     shown_path,
     sniff_format,
 )
@@ -64,6 +67,7 @@ __all__ = [
     "load_text",
     "locate",
     "matches",
+    "read_once",
     "shown_path",
     "sniff_format",
 ]

@@ -11,34 +11,89 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError
+from .files import kind, not_regular, read_bytes, too_big
 from .limits import MAX_BYTES, YAML_SUFFIXES
+from .marked import ReaderNote
+
+
+class Discovered(list):
+    """The files found (`Found` or `(path, named)` items), and `skipped`: what a directory
+    walk met but did not read (FIFOs, devices, sockets, dangling links, files past the
+    size limit, folders it cannot list), as MODEL001 notes to attach to a unit."""
+
+    skipped: list[ReaderNote]
+
+
+def _walk(path: Path, keep, exclude: Sequence[str], skipped: list[ReaderNote]):
+    """(file, name) of each candidate file under the folder `path`, in sorted order,
+    skipping hidden names, `exclude` globs and, with a note, what is not a regular file
+    or is past the size limit; a subfolder that cannot be listed is a note too (the
+    folder named itself, an input error)."""
+
+    def unlisted(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else path
+        if where == path:
+            raise InputError(shown_path(path), 1, 1, f"cannot list this folder: {error.strerror or error}")
+        shown = shown_path(where)
+        message = f"{shown} was not read: the folder cannot be listed ({error.strerror or error})"
+        skipped.append(ReaderNote(shown, 1, 1, "unlisted", message))
+
+    for folder, dirs, files in os.walk(path, onerror=unlisted):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not excluded(here / d, exclude))
+        for name in sorted(files):
+            child = here / name
+            if keep(name) and not excluded(child, exclude) and _readable(child, skipped):
+                yield child
+
+
+def _readable(path: Path, skipped: list[ReaderNote]) -> bool:
+    """Whether a file a walk found is a regular file within the size limit; else a note."""
+    try:
+        info = os.stat(path)
+        what = kind(info.st_mode)
+    except OSError:
+        what, info = not_regular(path), None
+    if what is None and info is not None and info.st_size <= MAX_BYTES:
+        return True
+    shown = shown_path(path)
+    why = f"it is {what}" if what else too_big(info.st_size if info else 0)
+    skipped.append(ReaderNote(shown, 1, 1, "not-regular", f"{shown} was not read: {why}"))
+    return False
+
+
+def _named(raw: str, path: Path) -> None:
+    """A file named on the command line must be a regular file within the size limit."""
+    what = not_regular(path)
+    if what == "missing":
+        raise InputError(name_as_text(raw), 1, 1, "no such file or directory")
+    if what is not None:
+        raise InputError(shown_path(path), 1, 1, f"cannot read file: it is {what}, not a regular file")
 
 
 def expand_paths(paths: list[str]) -> list[tuple[Path, bool]]:
     """Files to read: (path, named) where named means the user named the file itself.
 
     A directory contributes its YAML files, recursively and in sorted order, skipping
-    hidden files and folders; whether such a file is a topology is decided later.
+    hidden files and folders and what is not a regular file; whether such a file is a
+    topology is decided later.
     """
-    found: list[tuple[Path, bool]] = []
+    found: Discovered = Discovered()
+    found.skipped = []
     seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
-                        child = Path(root) / name
-                        if child.resolve() not in seen:
-                            seen.add(child.resolve())
-                            found.append((child, False))
-        elif path.exists():
+            keep = lambda name: name.endswith(YAML_SUFFIXES) and not name.startswith(".")  # noqa: E731
+            for child in _walk(path, keep, (), found.skipped):
+                if child.resolve() not in seen:
+                    seen.add(child.resolve())
+                    found.append((child, False))
+        else:
+            _named(raw, path)
             if path.resolve() not in seen:
                 seen.add(path.resolve())
                 found.append((path, True))
-        else:
-            raise InputError(str(raw), 1, 1, "no such file or directory")
     return found
 
 
@@ -60,12 +115,16 @@ class Found:
 INVENTORY_NAMES = ("multinode", "all-in-one", "inventory", "hosts", "nfs_shares")
 
 
-def discover(paths: Sequence[str], exclude: Sequence[str] = (), exclude_named: bool = False) -> list[Found]:
-    """The files to read under `paths`, in order, each once: a file named is read; a
-    directory contributes its YAML files and its Ansible inventories (`multinode`,
-    `all-in-one`, `*.ini`, ...), recursively in sorted order, skipping hidden files and
-    folders and whatever an `exclude` glob matches (`exclude_named`: files named too)."""
-    found: list[Found] = []
+def discover(paths: Sequence[str], exclude: Sequence[str] = (), exclude_named: bool = False) -> Discovered:
+    """The files to read under `paths`, in order, each once: a file named is read (it
+    must be a regular file: a FIFO or a device named is an input error); a directory
+    contributes its YAML files and its Ansible inventories (`multinode`, `all-in-one`,
+    `*.ini`, ...), recursively in sorted order, skipping hidden files and folders and
+    whatever an `exclude` glob matches (`exclude_named`: files named too), and, each with
+    a note in `skipped`, what is not a regular file, past the size limit, or a subfolder
+    that cannot be listed."""
+    found: Discovered = Discovered()
+    found.skipped = []
     seen: set[Path] = set()
 
     def add(path: Path, root: Path | None) -> None:
@@ -76,18 +135,13 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), exclude_named: b
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for folder, dirs, files in os.walk(path):
-                here = Path(folder)
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not excluded(here / d, exclude))
-                for name in sorted(files):
-                    child = here / name
-                    if _candidate(name) and not excluded(child, exclude):
-                        add(child, path)
-        elif path.exists():
-            if not (exclude_named and excluded(path, exclude)):
-                add(path, None)
-        else:
-            raise InputError(str(raw), 1, 1, "no such file or directory")
+            for child in _walk(path, _candidate, exclude, found.skipped):
+                add(child, path)
+        elif not (exclude_named and excluded(path, exclude)):
+            _named(raw, path)
+            add(path, None)
+        elif not path.exists():
+            raise InputError(name_as_text(raw), 1, 1, "no such file or directory")
     return found
 
 
@@ -149,7 +203,18 @@ def shown_path(path: Path) -> str:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         rel = str(path)
-    return rel.replace(os.sep, "/")
+    return name_as_text(rel.replace(os.sep, "/"))
+
+
+def name_as_text(name: str) -> str:
+    """A file name as text: the bytes of a name that is not UTF-8 (a legacy Latin-1
+    `caf\\xe9.yaml`, held by Python as lone surrogates that no output can encode) shown
+    as `\\xe9`."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
 def sniff_format(path: Path, input_format: str | None) -> str | None:
@@ -158,9 +223,8 @@ def sniff_format(path: Path, input_format: str | None) -> str | None:
     if input_format:
         return None if input_format == "native" else input_format
     try:
-        with open(path, "rb") as handle:
-            text = handle.read(MAX_BYTES)
-    except OSError:
+        text = read_once(path)
+    except InputError:
         return None  # load_file says what is wrong with it
     if _VERSION_1.search(text):
         return None
@@ -188,7 +252,33 @@ def claims_version_1(path: Path) -> bool:
     """Whether a file that could not be read says `version: 1` at its top level: then it
     is a broken topology, to be reported, not some other tool's YAML, to be skipped."""
     try:
-        with open(path, "rb") as handle:
-            return _VERSION_1.search(handle.read(MAX_BYTES)) is not None
-    except OSError:
+        return _VERSION_1.search(read_once(path)) is not None
+    except InputError:
         return True  # unreadable: say so rather than skip it silently
+
+
+KEPT_BYTES = 512 * 1024 * 1024  # what read_once keeps between sniffing files and reading them
+_KEPT: dict[tuple, bytes] = {}  # identity -> bytes, oldest first
+_KEPT_TOTAL = [0]  # the bytes _KEPT holds
+
+
+def read_once(path: str | os.PathLike[str], shown: str | None = None) -> bytes:
+    """A file's bytes (bounded, regular files only: `files.read_bytes`), read once per
+    run: sniffing a file's format, the reader that reads it, and asking again why it
+    failed share one read. A file unchanged since (same inode, size and modification
+    time) is not read again; the files kept total at most KEPT_BYTES (past that, the
+    oldest are let go and read again if asked for)."""
+    try:
+        info = os.stat(path)
+        identity: tuple = (os.path.abspath(path), info.st_ino, info.st_size, info.st_mtime_ns)
+    except OSError:
+        identity = ()
+    if identity in _KEPT:
+        return _KEPT[identity]
+    data = read_bytes(path, shown or shown_path(Path(path)))
+    if identity:
+        _KEPT[identity] = data
+        _KEPT_TOTAL[0] += len(data)
+        while _KEPT_TOTAL[0] > KEPT_BYTES and len(_KEPT) > 1:
+            _KEPT_TOTAL[0] -= len(_KEPT.pop(next(iter(_KEPT))))
+    return data

@@ -10,7 +10,7 @@ import os
 import yaml
 
 from ..errors import InputError
-from .comments import accept_comments
+from .comments import Spans, accept_comments, has_candidates
 from .events import Document, _parsed
 from .limits import MAX_BYTES
 from .marked import MarkedMap
@@ -29,23 +29,18 @@ from .scalars import ANSIBLE_TAGS
 
 def load_file(path: str | os.PathLike[str], shown: str | None = None) -> MarkedMap:
     """Read one YAML file holding one document whose top level is a mapping."""
+    from .discover import read_once  # bounded, regular files only; the bytes sniffing its format read
+
     shown = shown or str(path)
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            raise InputError(shown, 1, 1, _too_big(size))
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)  # +1: a file that grew since is still caught
-    except OSError as error:
-        raise InputError(shown, 1, 1, f"cannot read file: {error.strerror or error}") from None
-    return load_text(data, shown)
+    return load_text(read_once(path, shown), shown)
 
 
 def load_text(data: bytes | str, shown: str) -> MarkedMap:
     """Parse YAML text into a MarkedMap; every failure is an InputError."""
     if isinstance(data, str):
         data = _encoded(data, shown)
-    documents = _documents(data, shown)
+    spans: Spans | None = [] if has_candidates(data) else None
+    documents = _documents(data, shown, spans=spans)
     if not documents:
         raise InputError(shown, 1, 1, "the file holds no YAML document (it is empty, or only comments)")
     if len(documents) > 1:
@@ -60,7 +55,7 @@ def load_text(data: bytes | str, shown: str) -> MarkedMap:
             column,
             f"the top level must be a mapping (version: 1, hosts: ..., services: ...), not {_kind_of(root)}",
         )
-    root.comments = accept_comments(data, shown)
+    root.comments = accept_comments(data, shown, spans)
     return root
 
 
@@ -73,8 +68,9 @@ def load_foreign(data: bytes | str, shown: str, what: str, tags: frozenset[str] 
     fields, and a file that is a Jinja template says to render it first."""
     if isinstance(data, str):
         data = _encoded(data, shown)
+    spans: Spans | None = [] if has_candidates(data) else None
     try:
-        documents = _documents(data, shown, tags)
+        documents = _documents(data, shown, tags, spans)
     except InputError as error:
         line = jinja_template_at(data, error.line)
         if line is None or any(m in error.message for m in _NOT_TEXT_OR_TOO_BIG):
@@ -91,7 +87,7 @@ def load_foreign(data: bytes | str, shown: str, what: str, tags: frozenset[str] 
     if not isinstance(root, MarkedMap):
         line, column = _within(data, *at)
         raise InputError(shown, line, column, f"{what} holds a mapping of names to values, not {_kind_of(root)}")
-    root.comments = accept_comments(data, shown)
+    root.comments = accept_comments(data, shown, spans)
     return root
 
 
@@ -99,12 +95,15 @@ def load_foreign(data: bytes | str, shown: str, what: str, tags: frozenset[str] 
 _NOT_TEXT_OR_TOO_BIG = ("bytes; the limit is", "the file is not UTF", "control character")
 
 
-def _documents(data: bytes, shown: str, opaque: frozenset[str] = frozenset()) -> list[Document]:
-    """Every document of a YAML text; every failure, of size or syntax, an InputError."""
+def _documents(
+    data: bytes, shown: str, opaque: frozenset[str] = frozenset(), spans: Spans | None = None
+) -> list[Document]:
+    """Every document of a YAML text; every failure, of size or syntax, an InputError.
+    `spans`: see `comments.noting`."""
     if len(data) > MAX_BYTES:
         raise InputError(shown, 1, 1, _too_big(len(data)))
     try:
-        return _parsed(data, shown, opaque)
+        return _parsed(data, shown, opaque, spans)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(data, shown, error) from None
     except yaml.reader.ReaderError as error:

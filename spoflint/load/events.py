@@ -10,12 +10,14 @@ fallback for deep nesting.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
 
 from ..errors import InputError, quote
 from ..nogc import pausing
+from .comments import Spans, noting
 from .limits import MAX_DEPTH, MAX_EXPANSION_FACTOR, MIN_EXPANSION_BUDGET
 from .marked import MarkedList, MarkedMap
 from .scalars import _STD, _bad_tag, _resolvers, _scalar_cache, _tagged
@@ -26,17 +28,22 @@ Position = tuple[int, int]  # 1-based line and column
 Document = tuple[object, Position, Position]  # root, where the root starts, where the document starts
 
 
-def _parsed(data: bytes, shown: str, opaque: frozenset[str] = frozenset()) -> list[Document]:
+def _parsed(
+    data: bytes, shown: str, opaque: frozenset[str] = frozenset(), spans: Spans | None = None
+) -> list[Document]:
     """`_build` on libyaml; libyaml 0.2.6 and later stop at 1000 levels of nesting, ahead
     of the events, before our lower limit can say where: then the pure-Python parser,
     which streams, lets `_build` stop at MAX_DEPTH with a position. `opaque`: local tags
-    read as plain values (a foreign format's, like Ansible's `!vault`)."""
+    read as plain values (a foreign format's, like Ansible's `!vault`). `spans`: a list
+    to gather the spans of scalars holding a `#` in (for the accept comments)."""
     try:
-        return _build(data, shown, opaque=opaque)
+        return _build(data, shown, opaque=opaque, spans=spans)
     except yaml.MarkedYAMLError as error:
         if "nesting depth" not in str(error.problem or ""):
             raise
-    return _build(data, shown, yaml.SafeLoader, opaque)
+    if spans:
+        spans.clear()
+    return _build(data, shown, yaml.SafeLoader, opaque, spans)
 
 
 class _Marker:
@@ -62,10 +69,13 @@ def _build(
     path: str,
     loader: type[yaml.SafeLoader | yaml.CSafeLoader] = _Loader,
     opaque: frozenset[str] = frozenset(),
+    spans: Spans | None = None,
 ) -> list[Document]:
     """Build documents from the event stream without recursion.
 
     Returns (root, where the root starts, where the document starts) per document.
+    With `spans` (only for a file that may have an accept comment), the quoted and block
+    scalars that could hide one are noted there (`comments.noting`).
 
     This loop runs once per YAML event (five or so per element), so it is written for
     speed: the container being built lives in local variables (its frame is pushed only
@@ -109,7 +119,7 @@ def _build(
     container_tags = (None, "!", _STD + "map", _STD + "seq", *opaque)  # a local tag allowed: a plain container
     key_tags = (None, "!", _STD + "str", *opaque)
     event: Any  # told apart by class below, which mypy cannot follow
-    for event in yaml.parse(data, Loader=loader):
+    for event in _stream(data, loader, spans):
         events += 1
         kind = event.__class__
         if kind is Scalar:
@@ -196,6 +206,12 @@ def _build(
             key = _NO_KEY
         weight += value_weight
     return list(zip(roots, roots_at, starts))
+
+
+def _stream(data: bytes, loader: type[yaml.SafeLoader | yaml.CSafeLoader], spans: Spans | None) -> Iterator[Any]:
+    """The text's events; with `spans`, read through `comments.noting`."""
+    events = yaml.parse(data, Loader=loader)
+    return events if spans is None else noting(events, spans)
 
 
 def _merge_key(event: Any) -> str | _Marker:

@@ -10,7 +10,9 @@ order is the one reported. The checks of ids, references and cycles are `Referen
 defaults of services are in `services`, accepted risks in `acceptances`. A description
 that could never be up is refused like a broken reference: a storage `min_replicas` above
 the copies kept, an availability of 1 or less (a fraction where percent is meant), and in
-`services` a quorum above the instances.
+`services` a quorum above the instances; so is a host or network node whose `zone` is not
+its rack's. A storage `replicas` above its hosts is kept as one copy a host, and said
+(a MODEL001 note).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, TypeVar
 
 from ..errors import InputError, gathered, quote
 from ..load import MarkedList, MarkedMap
+from ..load.marked import ReaderNote
 from .acceptances import Accepted, add_comment_acceptances, written_acceptances
 from .elements import (
     SECTIONS,
@@ -57,6 +60,7 @@ class _Builder(References):
         super().__init__()
         self.documents = documents
         self.nodes: dict[str, MarkedMap] = {}  # element id -> its fields, for cycle positions
+        self.notes: list[ReaderNote] = []  # what the model itself decided for the file (MODEL001)
 
     def build(self) -> Topology:
         """The Topology; every unknown reference is said at once (in file order), with the
@@ -117,7 +121,8 @@ class _Builder(References):
             declared=declared,
             availability=availability,
             assumed=assumed,
-            notes=tuple(n for d in self.documents for n in getattr(d, "notes", ())),
+            stacks={eid: tuple(node["members"]) for eid, node, _ in sections["network"] if node.get("members")},
+            notes=(*(n for d in self.documents for n in getattr(d, "notes", ())), *self.notes),
         )
 
     # -- declarations
@@ -162,7 +167,8 @@ class _Builder(References):
             entries.append((eid, node, table))
             nodes[eid] = node
             at = where[eid]
-            declare((number, at[0], at[1], eid, section, path))
+            # an element written apart from its section (a NetBox object at its own web page)
+            declare((number, at[0], at[1], eid, section, getattr(fields, "path", None) or path))
             if section == "hosts":  # each nic is a link host--node
                 nics = node.get("nics")
                 if not nics:
@@ -189,7 +195,8 @@ class _Builder(References):
                 line, column = links.item_at(index)
             eid = name or f"{ends[0]}--{ends[1]}"  # unnamed: its ends as written
             link_specs.append((eid, ends[0], ends[1], ends, node))
-            declarations.append((number, line, column, eid, "links", links.path))
+            path = getattr(node, "path", None) or links.path  # a link of its own page (NetBox's cables)
+            declarations.append((number, line, column, eid, "links", path))
 
     # -- the sections, in the order they refer to each other
     def _power(self, entries: list[Entry]) -> dict[str, Power]:
@@ -233,7 +240,7 @@ class _Builder(References):
                 eid,
                 node["kind"],
                 rack,
-                self.opt_ref(node, "zone", ("zones",), "zone"),
+                self.zone_of(node, racks[rack].zone if rack in racks else None),
                 own or (racks[rack].power if rack in racks else ()),
             )
         return network
@@ -264,7 +271,7 @@ class _Builder(References):
             hosts[eid] = Host(
                 eid,
                 rack,
-                self.opt_ref(node, "zone", ("zones",), "zone"),
+                self.zone_of(node, racks[rack].zone if rack in racks else None),
                 own or (racks[rack].power if rack in racks else ()),
                 tuple(host_links[eid]),
                 free_word(self, node, "fencing", FENCING, "fencing method"),
@@ -278,6 +285,10 @@ class _Builder(References):
             members = self.refs(node, "hosts", ("hosts",), "host")
             replicas = node.get("replicas", len(members) or 1)
             copies = min(replicas, len(members)) if members else replicas
+            if members and replicas > copies:  # at most one copy a host: say what is kept
+                hosts = f"{len(members)} host{'s' if len(members) != 1 else ''}"
+                said = f"storage {eid} asks for {replicas} copies on {hosts}, one a host at most: it keeps {copies}"
+                self.notes.append(ReaderNote(node.path, *node.value_at("replicas"), "replicas", said, eid))
             storage[eid] = Storage(
                 eid,
                 node["kind"],

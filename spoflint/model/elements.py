@@ -160,6 +160,8 @@ class Topology:
     # elements the files imply but do not describe (`assumed:`, as a reader writes for the
     # nodes it must assume): element -> what it is, in words ("a node the manifests imply")
     assumed: dict[str, str] = field(default_factory=dict)
+    # network nodes that stand for a switch stack (`members:`): node -> its member devices
+    stacks: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @cached_property
     def section_of(self) -> dict[str, str]:
@@ -171,7 +173,12 @@ class Topology:
         so that no finding reports it as a machine someone described
         ("k8s-node-1 (a node the manifests imply)")."""
         what = self.assumed.get(eid)
-        return f"{eid} ({what})" if what else eid
+        if what:
+            return f"{eid} ({what})"
+        members = self.stacks.get(eid)
+        if members:
+            return f"{eid} (a switch stack of {', '.join(members)}: one control plane, one failure domain)"
+        return eid
 
     def element(self, eid: str) -> Element:
         """The element with id `eid`, of whichever section."""

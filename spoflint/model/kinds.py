@@ -14,7 +14,12 @@ Each entry gives the defaults a service of that kind takes:
 - `quorum`: True for kinds whose clustered (active/active) form needs a majority of
   members up (Galera, RabbitMQ quorum queues, etcd, ZooKeeper, Ceph monitors);
 - `manager`: for kinds that fail over by themselves (Patroni, Redis Sentinel, Ceph's
-  standby daemons), what moves them;
+  standby daemons), what moves them; such a manager elects the active member by its
+  own consensus (`ELECTING`: a leader key in a DCS, a quorum of sentinels, the Ceph
+  monitors' maps, an OVSDB lock), so it needs no fencing (STONITH);
+- `replicates`: the kind keeps a copy of its data on every member by itself (Patroni's
+  streaming replicas, Redis replicas under Sentinel), although it is active/passive:
+  one member's host holds no only copy;
 - `source`: where a default comes from, when one decision rests on one source.
 
 Facts from the OpenStack HA Guide (controller and storage chapters): memcached and
@@ -46,6 +51,7 @@ class Kind:
     quorum: bool = False
     manager: str | None = None  # what moves an active/passive kind, when built in
     ha_from: int = 1  # the fewest instances the `ha` default holds for; fewer: `ha: none`
+    replicates: bool = False  # active/passive, but every member keeps a replica of the data
     source: str | None = None  # where the defaults come from, when one source decides them
 
 
@@ -69,7 +75,7 @@ KINDS: dict[str, Kind] = {
     "mariadb-galera": Kind("stateful", ha="active-active", quorum=True),
     "percona-xtradb-cluster": Kind("stateful", ha="active-active", quorum=True),
     "mysql-innodb-cluster": Kind("stateful", ha="active-active", quorum=True),  # Group Replication
-    "postgresql-patroni": Kind("stateful", ha="active-passive", manager="patroni"),
+    "postgresql-patroni": Kind("stateful", ha="active-passive", manager="patroni", replicates=True),
     "cockroachdb": Kind("stateful", ha="active-active", quorum=True),  # Raft ranges
     # document, wide-column and search stores
     "mongodb": Kind("stateful", access="client-list", ha="active-active", quorum=True),  # replica set election
@@ -85,7 +91,8 @@ KINDS: dict[str, Kind] = {
     # caches
     "memcached": Kind("stateless", access="client-list"),
     "redis": Kind("stateful"),
-    "redis-sentinel": Kind("stateful", ha="active-passive", manager="sentinel"),
+    # clients ask any sentinel for the current master (a list of every sentinel)
+    "redis-sentinel": Kind("stateful", access="client-list", ha="active-passive", manager="sentinel", replicates=True),
     "valkey": Kind("stateful"),
     # coordination
     "etcd": _CLUSTER,
@@ -95,8 +102,9 @@ KINDS: dict[str, Kind] = {
     # Ceph daemons
     "ceph-mon": _CLUSTER,
     "ceph-osd": Kind("stateful", access="client-list", ha="active-active"),  # data: model it as storage
-    "ceph-mgr": Kind("stateless", ha="active-passive", manager="ceph-mon"),  # standbys take over
-    "ceph-mds": Kind("stateless", ha="active-passive", manager="ceph-mon"),
+    # standbys take over by themselves; clients find the active one in the monitors' maps
+    "ceph-mgr": Kind("stateless", access="client-list", ha="active-passive", manager="ceph-mon"),
+    "ceph-mds": Kind("stateless", access="client-list", ha="active-passive", manager="ceph-mon"),
     "ceph-rgw": Kind("stateless"),  # HTTP, behind a load balancer
     # load balancers, proxies and VIP managers
     "haproxy": _LB,
@@ -139,7 +147,8 @@ KINDS: dict[str, Kind] = {
     "octavia-health-manager": _WORKER,
     "octavia-housekeeping": _WORKER,
     "designate-worker": _WORKER,
-    "ovn-northd": Kind("stateless", ha="active-passive", manager="ovsdb-lock"),
+    # the instance that holds the OVSDB lock works; a standby takes the lock over
+    "ovn-northd": Kind("stateless", access="worker", ha="active-passive", manager="ovsdb-lock"),
     "ovn-controller": _WORKER,
     # Kubernetes control plane
     "kube-apiserver": _API,
@@ -236,6 +245,10 @@ MANAGERS = tuple(
         )
     )
 )
+# managers that elect the active member by their own consensus, so that a cut-off leader
+# steps down by itself: no fencing (STONITH) needed (STATE003)
+ELECTING = frozenset(k.manager for k in KINDS.values() if k.manager)
+
 FENCING = (
     "ipmi",
     "ipmilan",

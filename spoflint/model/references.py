@@ -102,6 +102,16 @@ class References:
             return value
         return self.ref(node, key, value, allowed, what)
 
+    def zone_of(self, node: MarkedMap, rack_zone: str | None) -> str | None:
+        """A host's or network node's `zone`, checked; an InputError when its rack stands
+        in another zone (`rack_zone`): it cannot be in both."""
+        zone = self.opt_ref(node, "zone", ("zones",), "zone")
+        if zone and rack_zone and zone != rack_zone:
+            rack = node.get("rack")
+            message = f"`zone: {zone}`, but its rack {quote(rack)} is in zone {quote(rack_zone)}"
+            raise self.fail(node, "zone", message + ": what a rack holds is in the rack's zone (write one of them)")
+        return zone
+
     def listed_twice(self, values: MarkedList) -> None:
         """An InputError at the first value of a list that is listed before it."""
         seen = set()

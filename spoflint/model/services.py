@@ -45,9 +45,7 @@ def _service(refs: References, eid: str, node: MarkedMap, referenced: bool, bala
     members = refs.refs(node, "hosts", ("hosts",), "host")
     pool = refs.refs(node, "pool", ("hosts",), "host")
     replicas = node.get("replicas", len(members))
-    spread = node.get("spread")
-    if pool and spread == "host" and len(pool) < replicas:
-        raise refs.fail(node, "pool", f"`spread: host` needs {replicas} hosts in the pool, it has {len(pool)}")
+    spread = node.get("spread")  # over too few hosts, racks or zones: SVC002 says so
     if "spread_strength" in node and not spread:
         raise refs.fail(
             node, "spread_strength", "`spread_strength` says how firm `spread` is; this service has no `spread`"

@@ -1,13 +1,17 @@
 """GitHub Actions workflow commands: one `::error` / `::warning` / `::notice`
 annotation per finding, shown on the pull request's changed lines. A finding that
 follows from another says so (`caused by SPOF001 on ups-a, infra.yaml:17`); a root
-names its verified fixes (`; fix: feed pdu-b from ups-b`)."""
+names its verified fixes (`; fix: feed pdu-b from ups-b`). GitHub's own escapes (`%25`,
+`%0D`, `%0A`; `%3A` and `%2C` too in properties) keep each command on one line, so a
+file name with a newline cannot start a command of its own; every other control
+character is made visible (`\\x1b`), so no terminal escape reaches the log."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from ..errors import printable
 from . import repository_path
 
 if TYPE_CHECKING:
@@ -19,7 +23,11 @@ LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's data with GitHub's escapes (`%25`, `%0D`, `%0A`: the runner
+    reads them back into the annotation), then every other control character made
+    visible (`printable`): neither a newline nor a terminal escape from a name or a
+    path reaches the log as itself."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
+from ..errors import printable
 from . import repository_path
 
 if TYPE_CHECKING:
@@ -24,13 +25,14 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def escape(text: str) -> str:
-    """Element text, with what XML cannot hold replaced by U+FFFD."""
-    return _escape(_NOT_XML.sub("\ufffd", text))
+    """Element text on one line: control characters made visible (`printable`), what
+    XML cannot hold even then (U+FFFE, U+FFFF) replaced by U+FFFD."""
+    return _escape(_NOT_XML.sub("\ufffd", printable(text)))
 
 
 def quoteattr(text: str) -> str:
-    """A quoted attribute value, with what XML cannot hold replaced by U+FFFD."""
-    return _quoteattr(_NOT_XML.sub("\ufffd", text))
+    """A quoted attribute value, escaped as `escape` does."""
+    return _quoteattr(_NOT_XML.sub("\ufffd", printable(text)))
 
 
 def message(f: Finding, by_fingerprint: Mapping[str, Finding]) -> str:

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from ..errors import printable
 from .github import message
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def render_diff(diff: Diff, rules: Mapping[str, Rule]) -> str:
     """What the change did: the summary sentence, the new findings, the fixed ones."""
     from ..engine.diff import summary
 
-    sentence = summary(diff)
+    sentence = printable(summary(diff))
     new = [f for f in diff.new if f.suppressed is None]
     out = [f"{HEADING}: what this change does", "", sentence[0].upper() + sentence[1:] + ".", ""]
     out += [f"#### {_count(new, 'new finding')}", ""] if new else ["No new findings.", ""]
@@ -78,7 +79,7 @@ def _table(shown: Sequence[Finding], context: Sequence[Finding]) -> list[str]:
     by_fingerprint = {f.fingerprint: f for f in context}
     rows = ["| | Rule | Where | Finding |", "|---|---|---|---|"]
     for f in shown:
-        where = f"`{f.path}:{f.line}:{f.column}`".replace("|", "\\|")  # GFM splits cells at | even in code
+        where = f"`{printable(f.path)}:{f.line}:{f.column}`".replace("|", "\\|")  # GFM splits cells at | even in code
         rows.append(
             f"| {MARK.get(f.severity, '')} {f.severity} | `{f.rule}` {f.name} | {where} | {_cell(message(f, by_fingerprint))} |"
         )
@@ -86,8 +87,9 @@ def _table(shown: Sequence[Finding], context: Sequence[Finding]) -> list[str]:
 
 
 def _cell(text: str) -> str:
-    """Text that stays inside one table cell and shows as written."""
-    text = " ".join(text.split())
+    """Text that stays inside one table cell and shows as written: runs of whitespace
+    (newlines too) as one space, other control characters made visible (`printable`)."""
+    text = printable(" ".join(text.split()))
     for char in ("\\", "|", "*", "_", "`", "<", "[", "]"):
         text = text.replace(char, "\\" + char)
     return text

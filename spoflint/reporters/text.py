@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..errors import printable
 from ..findings import RANK
 
 if TYPE_CHECKING:
@@ -81,13 +82,20 @@ class Line:
 
     def __str__(self) -> str:
         f = self.finding
-        return f"{self.indent}{f.path}:{f.line}:{f.column}: {f.rule} [{self.label}] {self.text}"
+        return f"{self.indent}{self.place}: {f.rule} [{self.label}] {self.text}"
+
+    @property
+    def place(self) -> str:
+        """`path:line:col`, the path escaped (see `printable`)."""
+        f = self.finding
+        return f"{printable(f.path)}:{f.line}:{f.column}"
 
     @property
     def text(self) -> str:
-        """The message; for a root that is not counted, which element and why instead."""
+        """The message; for a root that is not counted, which element and why instead
+        (escaped: a reason or a name from the input cannot break the line)."""
         f = self.finding
-        return f.message if f.suppressed is None else f"on {f.subject}: {f.suppressed}"
+        return printable(f.message if f.suppressed is None else f"on {f.subject}: {f.suppressed}")
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,11 @@ class FixLine:
     fix: Fix
 
     def __str__(self) -> str:
-        return f"  fix: {self.fix.change}; {self.verified}"
+        return f"  fix: {self.change}; {self.verified}"
+
+    @property
+    def change(self) -> str:
+        return printable(self.fix.change)
 
     @property
     def verified(self) -> str:
@@ -116,7 +128,7 @@ class Also:
     def __str__(self) -> str:
         names = self.subjects if len(self.subjects) <= NAMED else self.subjects[: NAMED - 1]
         more = f" and {len(self.subjects) - len(names)} more" if len(names) < len(self.subjects) else ""
-        return f"  also: {self.rule} ×{len(self.subjects)} on {', '.join(names)}{more}"
+        return printable(f"  also: {self.rule} ×{len(self.subjects)} on {', '.join(names)}{more}")
 
 
 @dataclass(frozen=True)
@@ -129,12 +141,14 @@ class Source:
     indent: str = ""
 
     def rows(self) -> Iterator[tuple[str, str, bool]]:
-        """(gutter, text, is the caret row) for each row shown."""
+        """(gutter, text, is the caret row) for each row shown: the text escaped (a tab
+        or an escape in the file shows as `\\t`, `\\x1b`), the caret under the column."""
         width = len(str(self.lines[-1][0]))
         for number, text in self.lines:
-            yield f"{self.indent}{number:>{width}} |{' ' if text else ''}", text, False
+            yield f"{self.indent}{number:>{width}} |{' ' if text else ''}", printable(text), False
             if number == self.line:
-                yield f"{self.indent}{'':>{width}} | ", " " * (self.column - 1) + "^", True
+                before = len(printable(text[: self.column - 1])) + max(0, self.column - 1 - len(text))
+                yield f"{self.indent}{'':>{width}} | ", " " * before + "^", True
 
     def __str__(self) -> str:
         return "\n".join(f"{gutter}{text}" for gutter, text, _ in self.rows())
@@ -263,18 +277,18 @@ def render_rich(findings: Sequence[Finding], grouped: bool = True, view: View = 
                 out.append(f"{text}\n", style="bold red" if caret else "")
         elif isinstance(item, Line):
             f = item.finding
-            out.append(f"{item.indent}{f.path}:{f.line}:{f.column}: ", style="dim")
+            out.append(f"{item.indent}{item.place}: ", style="dim")
             out.append(f"{f.rule} ", style="bold")
             out.append(f"[{item.label}] ", style=STYLE[item.label])
             out.append(f"{item.text}\n", style="dim" if f.suppressed is not None else "")
         elif isinstance(item, FixLine):
             out.append("  fix: ", style="bold green")
-            out.append(f"{item.fix.change}; ")
+            out.append(f"{item.change}; ")
             out.append(f"{item.verified}\n", style="dim")
         elif isinstance(item, Also):
             out.append("  also: ", style="dim")
             out.append(f"{item.rule} ", style=f"bold {STYLE[item.severity]}")
             out.append(str(item)[len(f"  also: {item.rule} ") :] + "\n")
         else:
-            out.append(f"{item}\n", style="bold")
+            out.append(f"{printable(item)}\n", style="bold")
     return out

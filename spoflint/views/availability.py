@@ -7,19 +7,21 @@ import math
 from typing import Any
 
 from ..analysis import availability, recovery
-from ..model import Topology
+from ..errors import printable
+from ..model import DEFAULT_SCOPE, Topology
 from . import dumps, envelope
 
 
-def report(t: Topology) -> dict[str, Any]:
+def report(t: Topology, scope: frozenset = DEFAULT_SCOPE) -> dict[str, Any]:
     """Every user-facing service: availability, nines, downtime, the elements that
-    matter most, and the recovery time after a host failure, against the objectives."""
+    matter most, and the recovery time after a host failure, against the objectives,
+    in the failure scope `scope` (the configuration's, as for check)."""
     objective = t.objectives.get("availability")
     limit = t.objectives.get("recovery_time")
     limit_seconds = recovery.parse_duration(limit) if limit is not None else None
     recoveries = recovery.recoveries(t)
     services = []
-    for service, found in availability.compute(t).items():
+    for service, found in availability.compute(t, scope=scope).items():
         took = recoveries[service]
         services.append(
             {
@@ -84,4 +86,4 @@ def to_text(data: dict[str, Any]) -> str:
         )
     if not data["services"]:
         lines.append("  no user-facing services")
-    return "\n".join(lines) + "\n"
+    return "".join(f"{printable(line)}\n" for line in lines)  # one line each, whatever the names

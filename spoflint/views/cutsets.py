@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..analysis.cutsets import CutSets
+from ..errors import printable
 from . import dumps, envelope
 
 
@@ -33,4 +34,4 @@ def to_text(result: list[CutSets], order: int) -> str:
             lines.append(f"  {{{', '.join(s)}}}  p={p:.2g}")
     if not result:
         lines.append("no user-facing service is up with nothing failed")
-    return "\n".join(lines) + "\n"
+    return "".join(f"{printable(line)}\n" for line in lines)  # one line each, whatever the names

@@ -46,11 +46,12 @@ LAYER_OF = {section: layer for layer, sections in LAYERS for section in sections
 
 # Above this many elements the page draws only services and single points of failure.
 LARGE = 3000
-# "If this fails" costs one evaluation of the whole topology per candidate: answers are
-# embedded for at most WHAT_IF_BUDGET // elements candidates (single points first, at
+# "If this fails" costs one evaluation of the whole topology per candidate, in work
+# proportional to its elements, cables and instances (`evaluation_cost`): answers are
+# embedded for at most WHAT_IF_BUDGET // that candidates (single points first, at
 # least WHAT_IF_MIN), so that a page takes seconds to write, not minutes (every
-# candidate up to ~2,000 elements).
-WHAT_IF_BUDGET = 3_000_000
+# candidate up to ~1,000 elements).
+WHAT_IF_BUDGET = 1_000_000
 WHAT_IF_MIN = 100
 
 Document = dict[str, Any]  # the analysed model, or one of its elements, edges, answers
@@ -215,6 +216,14 @@ def to_json(t: Topology, facts: Facts | None = None) -> str:
 # --- "if this fails" -------------------------------------------------------------------
 
 
+def evaluation_cost(t: Topology) -> int:
+    """The work of one evaluation by the reference: each element, and each cable of a
+    host and instance of a service or storage backend it counts."""
+    cables = sum(len(h.links) for h in t.hosts.values())
+    instances = sum(len(s.hosts) + len(s.pool) for s in t.services.values())
+    return max(1, len(t.section_of) + cables + instances + sum(len(s.hosts) for s in t.storage.values()))
+
+
 def what_if(t: Topology, candidates: list[str]) -> dict[str, Document]:
     """For each element, the answer of `spoflint simulate --fail ID --format json`
     (its services_down and data_lost), by the reference evaluator."""
@@ -273,7 +282,7 @@ def to_html(t: Topology, facts: Facts | None = None) -> str:
         for e in document["elements"]
         if e["can_fail"] and e["id"] not in set(spofs) and (e["id"] in shown or e["id"] in drawn_links)
     ]
-    limit = max(WHAT_IF_MIN, WHAT_IF_BUDGET // max(len(document["elements"]), 1))
+    limit = max(WHAT_IF_MIN, WHAT_IF_BUDGET // evaluation_cost(t))
     candidates = (spofs + others)[:limit]
     notes = [note] if note else []
     if len(spofs) + len(others) > limit:

@@ -7,6 +7,7 @@ from typing import Any
 from ..analysis.reasons import explain, member_sets
 from ..analysis.reference import Evaluation
 from ..analysis.simulation import Simulation, chain, lost_together
+from ..errors import printable
 from . import dumps, envelope
 
 MESSAGE_GROUPS = 3  # groups of inputs lost together a line words (the JSON has them all)
@@ -70,4 +71,4 @@ def to_text(sim: Simulation) -> str:
             out.append(f"  {h}: {sim.after.lost[h]}")
     else:
         out.append("No data is lost.")
-    return "\n".join(out) + "\n"
+    return "".join(f"{printable(line)}\n" for line in out)  # one line each, whatever the names

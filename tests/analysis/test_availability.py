@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from spoflint import graph as fg
 from spoflint.analysis import availability as av
 from spoflint.analysis.reference import evaluate
-from tests.analysis.test_oracle import as_yaml, topologies
+from spoflint.model import DEFAULT_SCOPE
+from tests.analysis.test_oracle import WITH_ZONES, as_yaml, topologies
 from tests.helpers import EXAMPLES, topology_of
 
 MAX_ELEMENTS = 14
@@ -32,7 +33,7 @@ CHECKED = {"topologies": 0, "services": 0, "states": 0}
 def with_figures(draw) -> dict:
     """A random topology, some of whose elements declare `availability` or mtbf/mttr."""
     doc = draw(topologies())
-    for section in ("power", "cooling", "racks", "network", "hosts", "storage"):
+    for section in ("zones", "power", "cooling", "racks", "network", "hosts", "storage"):
         for eid, node in list((doc.get(section) or {}).items()):
             if draw(st.integers(0, 2)) == 0:
                 continue
@@ -45,9 +46,9 @@ def with_figures(draw) -> dict:
     return doc
 
 
-def brute_force(t, service: str, elements: list[str]):
+def brute_force(t, service: str, elements: list[str], scope: frozenset = DEFAULT_SCOPE):
     """P(up) and each element's P(up | e up) - P(up | e down), by enumeration."""
-    q = {e: 1 - av.element_availability(t, e) for e in elements}
+    q = {e: 1 - av.element_availability(t, e, scope) for e in elements}
     total, if_up, if_down = 0.0, dict.fromkeys(elements, 0.0), dict.fromkeys(elements, 0.0)
     for states in itertools.product((False, True), repeat=len(elements)):
         failed = {e for e, down in zip(elements, states) if down}
@@ -63,22 +64,26 @@ def brute_force(t, service: str, elements: list[str]):
     return total, {e: if_up[e] - if_down[e] for e in elements}
 
 
-def failing_elements(t, service: str) -> list[str]:
+def failing_elements(t, service: str, scope: frozenset = DEFAULT_SCOPE) -> list[str]:
     g = fg.build(t)
     owns = {g.gates[n].own for n in av.support(g, service)}
-    return sorted(e for e in owns if e is not None and av.element_availability(t, e) < 1)
+    return sorted(e for e in owns if e is not None and av.element_availability(t, e, scope) < 1)
 
 
 @pytest.mark.slow
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@pytest.mark.parametrize("scope", [DEFAULT_SCOPE, WITH_ZONES], ids=["default-scope", "zones-too"])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(doc=with_figures())
-def test_exact_availability_matches_enumeration(doc):
+def test_exact_availability_matches_enumeration(doc, scope):
+    """In the failure model of check and cutsets: the candidates of `scope` only (a
+    figure on anything else is not counted), with the same figures."""
     t = topology_of(as_yaml(doc), "rand.yaml")
-    result = av.compute(t)
+    result = av.compute(t, scope=scope)
     CHECKED["topologies"] += 1
-    everything = [e for e in t.section_of if av.element_availability(t, e) < 1]
+    everything = [e for e in t.section_of if av.element_availability(t, e, scope) < 1]
+    assert all(t.can_fail(e, scope) for e in everything)
     for service, found in result.items():
-        elements = failing_elements(t, service)
+        elements = failing_elements(t, service, scope)
         assert found.exact and found.elements == len(elements)
         # what lies outside the support cannot matter: fail all of it
         outside = set(everything) - set(elements)
@@ -86,7 +91,7 @@ def test_exact_availability_matches_enumeration(doc):
         if len(elements) > MAX_ELEMENTS:
             continue
         CHECKED["services"] += 1
-        expected, importance = brute_force(t, service, elements)
+        expected, importance = brute_force(t, service, elements, scope)
         assert found.availability == pytest.approx(expected, abs=1e-12), f"{service}\n" + as_yaml(doc)
         for e, b in found.importance:
             assert b == pytest.approx(importance[e], abs=1e-9), f"{service}: {e}\n" + as_yaml(doc)

@@ -10,25 +10,27 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from spoflint.analysis.cutsets import cut_sets
+from spoflint.analysis.figures import element_availability
 from spoflint.analysis.reference import evaluate
 from spoflint.cli import run
 from spoflint.model import DEFAULT_SCOPE
-from tests.analysis.test_oracle import as_yaml, topologies
+from tests.analysis.test_oracle import WITH_ZONES, as_yaml, topologies
 from tests.helpers import HA, topology_of
 
 EXAMPLE = HA
 MAX_CANDIDATES = {2: 40, 3: 25}  # brute force at order 3 stays fast
 
 
-def brute_force(t, order: int) -> dict[str, set[frozenset]]:
+def brute_force(t, order: int, scope: frozenset = DEFAULT_SCOPE) -> dict[str, set[frozenset]]:
     baseline = evaluate(t, set())
     serving = sorted(s for s, svc in t.services.items() if svc.public and baseline.is_up(s))
-    candidates = sorted(e for e in t.section_of if t.can_fail(e, DEFAULT_SCOPE))
+    candidates = sorted(e for e in t.section_of if t.can_fail(e, scope))
     found: dict[str, set[frozenset]] = {s: set() for s in serving}
     for size in range(1, order + 1):
         for combo in itertools.combinations(candidates, size):
@@ -43,12 +45,13 @@ def brute_force(t, order: int) -> dict[str, set[frozenset]]:
     return found
 
 
-def compare(doc: dict, order: int) -> None:
+def compare(doc: dict, order: int, scope: frozenset = DEFAULT_SCOPE) -> None:
+    """The same failure model as check: the candidates of `scope`, and its figures."""
     t = topology_of(as_yaml(doc), "rand.yaml")
-    candidates = [e for e in t.section_of if t.can_fail(e, DEFAULT_SCOPE)]
+    candidates = [e for e in t.section_of if t.can_fail(e, scope)]
     assume(len(candidates) <= MAX_CANDIDATES[order])
-    expected = brute_force(t, order)
-    result = {r.service: r for r in cut_sets(t, order)}
+    expected = brute_force(t, order, scope)
+    result = {r.service: r for r in cut_sets(t, order, scope)}
     assert set(result) == set(expected), (sorted(result), sorted(expected))
     for svc, want in expected.items():
         r = result[svc]
@@ -60,13 +63,16 @@ def compare(doc: dict, order: int) -> None:
         )
         sizes = [len(s) for s in r.sets]
         assert sizes == sorted(sizes)
+        for s, p in zip(r.sets, r.probabilities):  # ranked by the figures availability uses
+            assert p == pytest.approx(math.prod(1 - element_availability(t, e, scope) for e in s))
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("scope", [DEFAULT_SCOPE, WITH_ZONES], ids=["default-scope", "zones-too"])
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(doc=topologies())
-def test_order_2_matches_brute_force(doc):
-    compare(doc, 2)
+def test_order_2_matches_brute_force(doc, scope):
+    compare(doc, 2, scope)
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from spoflint.analysis import Facts
 from spoflint.analysis.reference import evaluate
+from spoflint.analysis.simulation import chain, simulate
 from spoflint.model import DEFAULT_SCOPE, FAILING
 from tests.helpers import topology_of
 
@@ -38,6 +39,12 @@ SERVICE_KINDS = (
     "glance-api",
     "nova-scheduler",
     "cinder-volume",
+    # self-managed active/passive and replicated kinds (issue 17): their standbys take over by themselves
+    "ceph-mgr",
+    "ceph-mds",
+    "ovn-northd",
+    "redis-sentinel",
+    "postgresql-patroni",
 )
 
 
@@ -101,12 +108,15 @@ class Design:
             node["rack"] = racks[index % len(racks)] if spread else draw(st.sampled_from(racks))
         if zones and where in ("zone", "both"):
             node["zone"] = zones[index % len(zones)] if spread else draw(st.sampled_from(zones))
+            rack = (self.doc.get("racks") or {}).get(node.get("rack")) or {}
+            if rack.get("zone"):  # what a rack holds is in the rack's zone (another is an input error)
+                node["zone"] = rack["zone"]
         if "rack" not in node or draw(st.booleans()):  # else the rack's power
             self.powered(node)
         return node
 
     def cable(self, a: str, b: str) -> None:
-        if f"{a}--{b}" in self.link_ids:  # a parallel cable needs a name
+        if f"{a}--{b}" in self.link_ids or self.draw(st.integers(0, 9)) == 0:  # a parallel cable needs a name
             name = f"cable{len(self.links)}"
             self.links.append({"between": [a, b], "name": name})
             self.link_ids.add(name)
@@ -169,8 +179,9 @@ class Design:
         for i, s in enumerate(self.switches):
             network[s] = self.place({"kind": draw(st.sampled_from(["switch", "switch", "lb-appliance"]))}, i)
         self.doc["network"] = self.network = network
-        if draw(st.integers(0, 4)) == 0:  # explicit entry points; a router entry point cannot fail
-            self.doc["entrypoints"] = pick(draw, (["internet"] if self.external else []) + self.routers, 1, 2)
+        if draw(st.integers(0, 4)) == 0:  # explicit entry points (several too); a router entry point cannot fail
+            ends = (["internet"] if self.external else []) + self.routers + self.switches[:1]
+            self.doc["entrypoints"] = pick(draw, ends, 1, 3)
 
     def uplinks(self) -> None:
         """The cables of the network: internet to routers, routers to switches, a few more."""
@@ -210,6 +221,7 @@ class Design:
                 continue
             node["kind"] = draw(st.sampled_from(["ceph", "nfs", "drbd"]))
             node["hosts"] = self.some(self.hosts, 3, 4) or self.hosts[:1]
+            self.maybe(node, "zone", self.some_zone)  # storage with hosts in a zone (issue 17.5)
             if self.lapse():
                 self.maybe(node, "replicas", st.integers(1, len(node["hosts"]) + 1))
                 hosts = len(node["hosts"])
@@ -366,12 +378,39 @@ def disagreements(doc: dict, scope: frozenset) -> list[str]:
                 f"brute force downs {expected[0]} and loses {expected[1]}"
             )
         elif point and point.services:  # the explanation must name real elements, e first
-            chain = point.chain
-            if chain[0] != e or chain[-1] != point.services[0] or not set(chain) <= set(t.section_of):
+            path = point.chain
+            if path[0] != e or path[-1] != point.services[0] or not set(path) <= set(t.section_of):
                 problems.append(
-                    f"fail {e}: chain {' -> '.join(chain)} does not lead from it to "
-                    f"{point.services[0]} through elements"
+                    f"fail {e}: chain {' -> '.join(path)} does not lead from it to {point.services[0]} through elements"
                 )
+        if expected[0]:
+            problems += simulated(t, [e], expected[0])
+    for combo in combinations(candidates):
+        result = evaluate(t, set(combo))
+        problems += simulated(t, list(combo), [s for s in serving if not result.is_up(s)])
+    return problems
+
+
+def combinations(candidates: list[str], count: int = 6) -> list[tuple[str, ...]]:
+    """A few sets of 2 or 3 candidates, the same ones for the same topology."""
+    import random
+
+    rng = random.Random(len(candidates) * 7919 + sum(map(len, candidates)))
+    ordered = sorted(candidates)
+    return [tuple(rng.sample(ordered, min(len(ordered), rng.choice((2, 3))))) for _ in range(count)] if ordered else []
+
+
+def simulated(t, failed: list[str], down: list[str]) -> list[str]:
+    """`spoflint simulate` on these failures: the user-facing services it says are down
+    are those the brute force downs, each with a chain from a failed element through
+    elements to the service."""
+    sim = simulate(t, failed)
+    said = sorted(s for s in sim.newly_down if t.services[s].public)
+    problems = [f"simulate {failed}: downs {said}, brute force {sorted(down)}"] if said != sorted(down) else []
+    for s in said:
+        path = chain(sim.after, s)
+        if path[0] not in failed or path[-1] != s or not set(path) <= set(t.section_of):
+            problems.append(f"simulate {failed}: chain {' -> '.join(path)} does not lead from a failed element to {s}")
     return problems
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,7 @@ def test_baseline_turns_a_failing_repository_green(estate):
 
 
 def test_baseline_from_the_config_file(estate, monkeypatch):
+    subprocess.run(["git", "init", "-q", str(estate.parent)], check=True)  # a config is looked for up to its root
     (estate.parent / "ci").mkdir()
     write_baseline("ci/baseline.json")
     (estate.parent / ".spoflint.yaml").write_text("paths: [hidden.yaml]\nbaseline: ci/baseline.json\n")
@@ -318,6 +320,11 @@ def test_baselined_findings_are_skipped_in_junit_and_absent_from_github(estate):
             '{"format": "spoflint-baseline", "version": 1, "findings": {"SPOF001": "sw-1"}}\n',
             "1:59",
             r'"findings" must be a list of \{"rule", "path", "subject"\} entries',
+        ),
+        (
+            '{"format": "spoflint-baseline", "version": true, "findings": []}\n',  # true is not 1
+            "1:1",
+            r"not a spoflint-baseline version 1 file .*",
         ),
         (
             '{"format": "spoflint-findings", "version": 1, "findings": []}\n',

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 
 import pytest
 
@@ -61,12 +62,17 @@ def check(facts, options):
             yield Problem(host.id, f"{host.id} has {len(host.links)} NICs; site policy wants {options['min_nics']}")
 '''
 
+# What a run that loads the `rules/` folder's modules says first, on standard error.
+LOADING = "spoflint: loading local rules from rules (rule-paths in .spoflint.yaml)"
+
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """An empty project folder, the current directory."""
+    """An empty project folder, the current directory: a git repository, whose top level
+    is where the search for a config stops."""
     root = tmp_path / "project"
     root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
     monkeypatch.chdir(root)
     return root
 
@@ -532,7 +538,7 @@ def test_a_broken_local_rule_is_a_one_line_error(project, module, position, mess
     shutil.copy(SINGLE, "single.yaml")
     write(project / "rules" / "broken.py", module)
     write(project / ".spoflint.yaml", "rule-paths: [rules]\n")
-    assert_one_line_error(invoke("check", "single.yaml"), rf"rules/broken\.py:{position}: {message}")
+    assert_one_line_error(invoke("check", "single.yaml"), rf"rules/broken\.py:{position}: {message}", after=[LOADING])
 
 
 def test_two_local_rules_with_one_id(project):
@@ -541,7 +547,7 @@ def test_two_local_rules_with_one_id(project):
     write(project / "rules" / "b.py", LOCAL_RULE)
     write(project / ".spoflint.yaml", "rule-paths: [rules]\n")
     assert_one_line_error(
-        invoke("check", "single.yaml"), r"rules/b\.py:1:1: rule LOC001 is already defined by rules/a\.py"
+        invoke("check", "single.yaml"), r"rules/b\.py:1:1: rule LOC001 is already defined by rules/a\.py", [LOADING]
     )
 
 

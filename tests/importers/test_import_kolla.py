@@ -505,3 +505,13 @@ def test_corpus_inventory(name: str, with_globals: bool):
             ("SPOF001", "compute01"),
             ("SVC001", "nova-compute"),
         } == found
+
+
+@pytest.mark.parametrize("text", ["", "# only comments\n\n[control]\n[compute:children]\ncontrol\n"])
+def test_an_inventory_with_no_host_is_a_one_line_error(tmp_path, monkeypatch, text):
+    """Was an IndexError from the model builder (exit 1, a traceback)."""
+    monkeypatch.chdir(tmp_path)
+    Path("inventory").write_text(text)
+    for args in (("import", "kolla-ansible", "inventory"), ("check", "--input-format", "kolla-ansible", "inventory")):
+        result = helpers.invoke(*args)
+        helpers.assert_one_line_error(result, r"inventory:1:1: no hosts: no group of this inventory lists one .*")

@@ -8,6 +8,7 @@ loads is analysed too, which must not raise either.
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -202,3 +203,39 @@ def test_reshaped_examples_fail_cleanly_or_analyse(text):
     result = load_and_build(text.encode())
     if not isinstance(result, InputError):
         analyse(result)
+
+
+# --- every command on what loads: simulate, cutsets, availability, graph -----------------
+
+COMMAND_EXAMPLES = int(os.environ.get("SPOFLINT_FUZZ_EXAMPLES", "6"))
+
+
+@settings(max_examples=COMMAND_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=reshaped_examples(), data=st.data())
+def test_every_command_runs_on_a_reshaped_example_or_fails_on_one_line(text, data, tmp_path_factory):
+    """Through the command line, as a user runs them: an answer (exit 0 or 1) or one
+    located line per error on standard error (exit 2); `invoke` fails the test on any
+    exception."""
+    path = tmp_path_factory.mktemp("fuzz") / "t.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = load_and_build(text.encode())
+    failing = sorted(e for e in result.section_of if result.can_fail(e)) if not isinstance(result, InputError) else []
+    fail = data.draw(st.sampled_from(failing)) if failing else "x"
+    runs = [
+        ("simulate", "--fail", fail, "--format", data.draw(st.sampled_from(["text", "json"]))),
+        ("cutsets", "--order", data.draw(st.integers(1, 3))),
+        ("availability",),
+        ("graph", "--format", data.draw(st.sampled_from(["dot", "mermaid", "json", "html"]))),
+    ]
+    for args in runs:
+        outcome = helpers.invoke(*args, path)
+        assert outcome.exit_code in (0, 1, 2), (args, outcome.output)
+        if outcome.exit_code == 2:
+            assert "Traceback" not in outcome.output
+            lines = outcome.stderr.splitlines()
+            assert lines and all(re.match(r"\S+:\d+:\d+: \S", line) or line.startswith("--") for line in lines), (
+                args,
+                outcome.stderr,
+            )
+        elif not isinstance(result, InputError):
+            assert outcome.stdout, args

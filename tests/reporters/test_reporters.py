@@ -502,7 +502,7 @@ def test_junit_skips_accepted_findings_and_survives_any_reason(tmp_path, monkeyp
     root = ET.fromstring(check("--format", "junit", "--fail-on", "note", "t.yaml"))
     skipped = root.findall(".//skipped")
     assert len(skipped) == 1 and root.get("skipped") == "1"
-    assert skipped[0].get("message") == 'accepted: bell \ufffd, <b>&amp; "q"\nnext'
+    assert skipped[0].get("message") == 'accepted: bell \\x07, <b>&amp; "q"\\nnext'  # one line, controls shown
     document = json.loads(check("--format", "json", "t.yaml"))
     assert int(root.get("failures")) == len([f for f in document["findings"] if f["suppressed"] is None])
 

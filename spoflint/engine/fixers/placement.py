@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from ... import graph as fg
+from ...analysis.data import replicated
 from .context import Candidate, Context, Step, listed, names, together
 from .edit import Edit, new_host, quorum_with, set_hosts, set_pool, set_service, set_storage
 from .settings import vip
@@ -239,7 +240,7 @@ def unreplicated(ctx: Context, service: str) -> bool:
     """A stateful service whose instances each keep their own copy of its data on their
     host: nothing replicates it (`ha: none` or active/passive on local storage)."""
     svc = ctx.t.services[service]
-    return svc.state == "stateful" and not svc.storage and svc.ha != "active-active"
+    return svc.state == "stateful" and not svc.storage and not replicated(svc)
 
 
 def hit(ctx: Context, failed: str) -> tuple[list[str], list[str]]:
