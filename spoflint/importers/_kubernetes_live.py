@@ -26,7 +26,7 @@ from ..load import MarkedList, MarkedMap, ReaderNote
 from ..model import kinds
 from ._containers import element_id, free_id
 from ._kubernetes_live_storage import volume_nodes, zonal
-from ._kubernetes_objects import Cluster, Service, Workload, _owner
+from ._kubernetes_objects import Cluster, Service, Workload, _owner, namespace_of
 from ._kubernetes_placement import ZONE
 from ._native import Position, mapping, put, sequence
 
@@ -162,7 +162,7 @@ def _pods_by_workload(cluster: Cluster) -> tuple[dict[Workload, list[Pod]], list
     for _, doc in cluster.owned:
         owner = _owner(doc)
         if doc["kind"] == "ReplicaSet" and owner is not None and owner.get("kind") == "Deployment":
-            deployments[_namespace(doc), str(doc["metadata"].get("name"))] = str(owner.get("name"))
+            deployments[namespace_of(doc), str(doc["metadata"].get("name"))] = str(owner.get("name"))
     out: dict[Workload, list[Pod]] = {}
     strays: dict[str, list[Pod]] = {}  # what owns them -> pods of owners not read
     for shown, doc in cluster.owned:
@@ -173,7 +173,7 @@ def _pods_by_workload(cluster: Cluster) -> tuple[dict[Workload, list[Pod]], list
         kind, name = str(owner.get("kind")), str(owner.get("name"))
         if kind == "ReplicaSet":
             kind, name = _deployment(doc, name, deployments, by_key)
-        w = by_key.get((kind, _namespace(doc), name))
+        w = by_key.get((kind, namespace_of(doc), name))
         if w is not None:
             out.setdefault(w.head or w, []).append((shown, doc))
         elif kind not in BATCH:
@@ -187,7 +187,7 @@ def _deployment(pod: MarkedMap, replica_set: str, deployments: dict, by_key: dic
     """The Deployment a ReplicaSet's pod belongs to: the ReplicaSet's owner in the dump,
     else its name less the `pod-template-hash` it adds; the ReplicaSet if it is a
     workload of its own."""
-    namespace = _namespace(pod)
+    namespace = namespace_of(pod)
     if (namespace, replica_set) in deployments:
         return "Deployment", deployments[namespace, replica_set]
     labels = pod["metadata"].get("labels")
@@ -213,7 +213,7 @@ def _pin(cluster: Cluster) -> list[tuple[str, Position, str, str]]:
         for volume in volumes_of if isinstance(volumes_of, list) else ():
             claim = volume.get("persistentVolumeClaim") if isinstance(volume, dict) else None
             named = claim.get("claimName") if isinstance(claim, MarkedMap) else None
-            node = bound.get((_namespace(pod), named)) if isinstance(named, str) else None
+            node = bound.get((namespace_of(pod), named)) if isinstance(named, str) else None
             if node is not None and isinstance(claim, MarkedMap):
                 put(spec, "nodeName", node, claim.value_at("claimName"))
                 name = pod["metadata"].get("name")
@@ -233,13 +233,8 @@ def _node_of(pod: MarkedMap) -> str | None:
     return element_id(spec.get("nodeName")) if isinstance(spec, dict) else None
 
 
-def _namespace(doc: MarkedMap) -> str:
-    namespace = doc["metadata"].get("namespace")
-    return namespace if isinstance(namespace, str) else "default"
-
-
 def _stray_note(key: str, pods: list[Pod]) -> tuple[str, Position, str, str]:
-    names = [f"{_namespace(d)}/{d['metadata'].get('name')}" for _, d in pods]
+    names = [f"{namespace_of(d)}/{d['metadata'].get('name')}" for _, d in pods]
     listed = ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
     if key == "static":
         message = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..load import MarkedMap
 from ._containers import element_id
-from ._kubernetes_objects import Cluster
+from ._kubernetes_objects import Cluster, namespace_of
 from ._kubernetes_placement import HOSTNAME, ZONE
 from ._native import mapping, put
 
@@ -22,7 +22,7 @@ def volume_nodes(cluster: Cluster) -> dict[tuple[str, str], str]:
             volume = _bound(doc, volumes)
             node = node_of_volume(volume) if volume is not None else None
             if node is not None:
-                out[_namespace(doc), doc["metadata"]["name"]] = node
+                out[namespace_of(doc), doc["metadata"]["name"]] = node
     return out
 
 
@@ -35,11 +35,6 @@ def _bound(claim: MarkedMap, volumes: dict[str, MarkedMap]) -> MarkedMap | None:
     spec = claim.get("spec") if _is(claim, "PersistentVolumeClaim") else None
     name = spec.get("volumeName") if isinstance(spec, dict) else None
     return volumes.get(name) if isinstance(name, str) else None
-
-
-def _namespace(doc: MarkedMap) -> str:
-    namespace = doc["metadata"].get("namespace")
-    return namespace if isinstance(namespace, str) else "default"
 
 
 def zonal(cluster: Cluster, roots: dict[str, MarkedMap]) -> None:
@@ -68,7 +63,7 @@ def _is(doc: MarkedMap, kind: str) -> bool:
 def _storage(roots: dict[str, MarkedMap], claim: MarkedMap) -> MarkedMap | None:
     """The storage element a claim became (by its name, or namespace/name)."""
     name = claim["metadata"]["name"]
-    for eid in (element_id(name), element_id(f"{_namespace(claim)}/{name}")):
+    for eid in (element_id(name), element_id(f"{namespace_of(claim)}/{name}")):
         for root in roots.values():
             found = (root.get("storage") or {}).get(eid)
             if isinstance(found, MarkedMap):

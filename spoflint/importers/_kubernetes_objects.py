@@ -158,7 +158,7 @@ class Cluster:
         name = element_id(metadata.get("name"))  # read after its prefix
         if name is None:
             return
-        namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else "default"
+        namespace = namespace_of(doc)
         self.namespaces.add(name if kind == "Namespace" else namespace)
         spec = _mapping(doc, "spec")
         if kind == "Node" or (kind in ("Pod", "ReplicaSet") and _owner(doc) is not None):
@@ -357,6 +357,12 @@ def _workload(kind: str, name: str, namespace: str, doc: MarkedMap, shown: str) 
         labels = _mapping(template, "metadata").get("labels")
         pod = _mapping(template, "spec")
     return Workload(kind, name, namespace, doc, shown, metadata.value_at("name"), labels_of(labels), pod)
+
+
+def namespace_of(doc: MarkedMap) -> str:
+    """An object's namespace (`metadata.namespace`, else "default")."""
+    namespace = doc["metadata"].get("namespace")
+    return namespace if isinstance(namespace, str) else "default"
 
 
 def labels_of(node: object) -> dict:

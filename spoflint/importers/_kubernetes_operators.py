@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from ..load import MarkedMap
 from ._kubernetes_notes import LEFT_OUT
-from ._kubernetes_objects import EXPOSING, Cluster, Operated, Service, Workload, blank, labels_of
+from ._kubernetes_objects import EXPOSING, Cluster, Operated, Service, Workload, blank, labels_of, namespace_of
 from ._native import Position, mapping, put, sequence
 
 # streaming replication keeps a full copy on every instance, and the operator (or
@@ -54,10 +54,10 @@ def adopt(cluster: Cluster) -> None:
             cluster.unread.append((shown, doc))
     for shown, doc in later:
         (_pooler if doc["kind"] == "Pooler" else _topic)(cluster, shown, doc)
-    kafkas = {(d["metadata"]["name"], _namespace(d)) for _, d in cluster.others if d["kind"] == "Kafka"}
+    kafkas = {(d["metadata"]["name"], namespace_of(d)) for _, d in cluster.others if d["kind"] == "Kafka"}
     for shown, doc in cluster.others:
         owner = labels_of(doc["metadata"].get("labels")).get("strimzi.io/cluster")
-        if doc["kind"] == "KafkaNodePool" and (owner, _namespace(doc)) not in kafkas:
+        if doc["kind"] == "KafkaNodePool" and (owner, namespace_of(doc)) not in kafkas:
             message = f"KafkaNodePool {doc['metadata']['name']} is for the Kafka {owner}, not in these files: not read"
             _say(cluster, shown, doc, "pool", message)
 
@@ -69,11 +69,6 @@ def _spec(doc: MarkedMap, *keys: str) -> MarkedMap:
         value = node.get(key)
         node = value if isinstance(value, MarkedMap) else blank()
     return node
-
-
-def _namespace(doc: MarkedMap) -> str:
-    namespace = doc["metadata"].get("namespace")
-    return namespace if isinstance(namespace, str) else "default"
 
 
 def _count(
@@ -99,7 +94,7 @@ def _stand_in(
     cluster: Cluster, shown: str, doc: MarkedMap, name: str, labels: dict, pod: MarkedMap, run: Operated, at=None
 ) -> Workload:
     """A workload standing in for the pods an operator runs for `doc`."""
-    w = Workload(doc["kind"], name, _namespace(doc), doc, shown, at or doc["metadata"].value_at("name"), labels, pod)
+    w = Workload(doc["kind"], name, namespace_of(doc), doc, shown, at or doc["metadata"].value_at("name"), labels, pod)
     w.operator = run
     cluster.all.append(w)
     return w
@@ -281,13 +276,13 @@ def _strimzi(cluster: Cluster, shown: str, doc: MarkedMap) -> None:
     """Brokers from the cluster's KafkaNodePools (label `strimzi.io/cluster`) or
     `spec.kafka.replicas`; controller-only pools and `spec.zookeeper` are the quorum
     it needs, a service of their own."""
-    name, namespace = doc["metadata"]["name"], _namespace(doc)
+    name, namespace = doc["metadata"]["name"], namespace_of(doc)
     kafka = _spec(doc, "kafka")
     pools = [
         (path, pool)
         for path, pool in cluster.others
         if pool["kind"] == "KafkaNodePool"
-        and _namespace(pool) == namespace
+        and namespace_of(pool) == namespace
         and labels_of(pool["metadata"].get("labels")).get("strimzi.io/cluster") == name
     ]
     brokers, controllers, dual, at, pool_pod = _pools(cluster, pools, shown)

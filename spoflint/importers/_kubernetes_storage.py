@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ..load import MarkedList, MarkedMap
 from ._containers import element_id, free_id
-from ._kubernetes_objects import Cluster, Workload
+from ._kubernetes_objects import Cluster, Workload, namespace_of
 from ._native import Position
 
 SCRATCH, LOCAL, NETWORK, NFS = "scratch", "local", "network", "nfs"
@@ -134,7 +134,7 @@ class Storage:
                 if not isinstance(name, str):
                     continue
                 if doc["kind"] == "PersistentVolumeClaim":
-                    self.claims.setdefault((_namespace(doc), name), (shown, doc))
+                    self.claims.setdefault((namespace_of(doc), name), (shown, doc))
                 elif doc["kind"] == "PersistentVolume":
                     self.volumes.setdefault(name, doc)
                 elif doc["kind"] == "StorageClass":
@@ -266,11 +266,6 @@ class Storage:
             eid, place.kind if place.where == NETWORK else "nfs", path, at, place.unknown, place.share
         )
         return eid
-
-
-def _namespace(doc: MarkedMap) -> str:
-    namespace = doc["metadata"].get("namespace")
-    return namespace if isinstance(namespace, str) else "default"
 
 
 def _spec(doc: object) -> MarkedMap:

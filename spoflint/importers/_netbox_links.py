@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._native import Native, put, sequence
-from ._netbox_names import link
-from ._netbox_power import Names, Notes, Record, broken_cables, peers, port_name, ref_id, safe_id
+from ._netbox_names import Names, Record, link, ref_id, safe_id
+from ._netbox_power import Notes, broken_cables, peers, port_name
 
 STEPS = 256  # a cable path longer than this is a loop in the data
 INTERFACE, FRONT, REAR, CIRCUIT = "dcim.interface", "dcim.frontport", "dcim.rearport", "circuits.circuittermination"

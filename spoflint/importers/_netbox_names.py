@@ -62,6 +62,11 @@ def role_kind(role: Record | None, roles: Mapping[str, str]) -> str | None:
     return None
 
 
+def safe_id(text: str) -> str:
+    """Text as an id's characters, for a part of an id (`PSU 1` -> `PSU-1`)."""
+    return _UNSAFE.sub("-", text).strip("-") or "port"
+
+
 def safe(text: str) -> str:
     """Text made a valid element id (letters, digits and `_.:@/+=-`)."""
     cleaned = _UNSAFE.sub("-", text.strip()).strip("-")
@@ -198,9 +203,14 @@ def _feed_name(feed: Record) -> str:
     return f"{panel}/{feed.get('name')}" if panel else str(feed.get("name") or f"feed-{feed['id']}")
 
 
+def ref_id(nested: object) -> int | None:
+    """The id of a nested object (`{"id": 12, ...}`), or None."""
+    return nested.get("id") if isinstance(nested, dict) else None
+
+
 def ref(record: Record | None, key: str) -> int | None:
-    value = (record or {}).get(key)
-    return value.get("id") if isinstance(value, dict) else None
+    """The id of the object a record's `key` names, or None."""
+    return ref_id((record or {}).get(key))
 
 
 def placed(node: MarkedMap, record: Record, names: Names) -> None:

@@ -13,26 +13,11 @@ What cannot be followed is said once per kind through `native.note`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any
 
 from ._native import Native, mapping, put, sequence
-
-Record = dict[str, Any]
-SHOWN = 5  # a note names this many examples
-
-
-class Names(Protocol):
-    """What the NetBox reader's naming gives these functions (netbox.py's `Names`)."""
-
-    def of(self, kind: str, netbox_id: int) -> str | None: ...
-
-    def kind_of_device(self, netbox_id: int) -> str: ...
-
-    def at(self, native: Native, section: str, kind: str, netbox_id: int) -> Any: ...
-
-    def take(self, wanted: str) -> str: ...
+from ._netbox_names import Names, Record, ref_id, safe_id, some
 
 
 class Notes:
@@ -48,13 +33,7 @@ class Notes:
         """One note per kind seen: `messages[key]` with `{n}` (the count) and `{some}`."""
         for key, examples in self.seen.items():
             unique = list(dict.fromkeys(examples))
-            some = ", ".join(unique[:SHOWN]) + (f" and {len(unique) - SHOWN} more" if len(unique) > SHOWN else "")
-            native.note((1, 1), key, messages[key].format(n=len(unique), some=some))
-
-
-def ref_id(ref: Any) -> int | None:
-    """The id of a nested object (`{"id": 12, ...}`), or None."""
-    return ref.get("id") if isinstance(ref, dict) else None
+            native.note((1, 1), key, messages[key].format(n=len(unique), some=some(unique)))
 
 
 def value(field: Any) -> str:
@@ -86,11 +65,6 @@ def set_list(node: Any, key: str, items: Iterable[str]) -> None:
     where = (getattr(node, "line", 1), getattr(node, "column", 1))
     values = list(dict.fromkeys(items))
     put(node, key, sequence(node.path, [(v, where) for v in values], where), where)
-
-
-def safe_id(text: str) -> str:
-    """Text as an id's characters (`PSU 1` -> `PSU-1`)."""
-    return re.sub(r"[^A-Za-z0-9_.:@/+=-]+", "-", text).strip("-") or "port"
 
 
 MESSAGES = {
