@@ -26,7 +26,8 @@ from ..load import MarkedList, MarkedMap, ReaderNote
 from ..model import kinds
 from ._containers import element_id, free_id
 from ._kubernetes_live_storage import volume_nodes, zonal
-from ._kubernetes_objects import Cluster, Service, Workload, _owner, namespace_of
+from ._kubernetes_meta import namespace_of, owner_of
+from ._kubernetes_objects import Cluster, Service, Workload
 from ._kubernetes_placement import ZONE
 from ._native import Position, mapping, put, sequence
 
@@ -160,7 +161,7 @@ def _pods_by_workload(cluster: Cluster) -> tuple[dict[Workload, list[Pod]], list
     by_key: dict[tuple[object, str, object], Workload] = {(w.kind, w.namespace, w.name): w for w in cluster.all}
     deployments = {}  # (namespace, ReplicaSet) -> its Deployment, as the dump says
     for _, doc in cluster.owned:
-        owner = _owner(doc)
+        owner = owner_of(doc)
         if doc["kind"] == "ReplicaSet" and owner is not None and owner.get("kind") == "Deployment":
             deployments[namespace_of(doc), str(doc["metadata"].get("name"))] = str(owner.get("name"))
     out: dict[Workload, list[Pod]] = {}
@@ -168,7 +169,7 @@ def _pods_by_workload(cluster: Cluster) -> tuple[dict[Workload, list[Pod]], list
     for shown, doc in cluster.owned:
         if doc["kind"] != "Pod" or _done(doc):
             continue
-        owner = _owner(doc)
+        owner = owner_of(doc)
         assert owner is not None
         kind, name = str(owner.get("kind")), str(owner.get("name"))
         if kind == "ReplicaSet":
@@ -242,7 +243,7 @@ def _stray_note(key: str, pods: list[Pod]) -> tuple[str, Position, str, str]:
             "from files on their node (the control plane, on most clusters); describe them in a native overlay"
         )
     else:
-        owners = sorted({str(owner.get("kind")) for _, d in pods if (owner := _owner(d)) is not None})
+        owners = sorted({str(owner.get("kind")) for _, d in pods if (owner := owner_of(d)) is not None})
         message = (
             f"{len(pods)} pod{'s' if len(pods) > 1 else ''} ({listed}) not read: owned by {', '.join(owners)} "
             "objects not in the files; what they run is not in the model"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..load import MarkedMap
 from ._containers import element_id
-from ._kubernetes_objects import Cluster, namespace_of
+from ._kubernetes_meta import namespace_of
+from ._kubernetes_objects import Cluster
 from ._kubernetes_placement import HOSTNAME, ZONE
 from ._native import mapping, put
 

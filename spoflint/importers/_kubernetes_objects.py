@@ -14,6 +14,7 @@ from ..load import MarkedMap
 from ..load.comments import AcceptComments
 from ._containers import element_id, image_name, reaches
 from ._kubernetes_addresses import addresses, host_port, ingress_backends, resolve, route_backends
+from ._kubernetes_meta import namespace_of, owner_of
 from ._native import Position, put
 
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod")
@@ -161,7 +162,7 @@ class Cluster:
         namespace = namespace_of(doc)
         self.namespaces.add(name if kind == "Namespace" else namespace)
         spec = _mapping(doc, "spec")
-        if kind == "Node" or (kind in ("Pod", "ReplicaSet") and _owner(doc) is not None):
+        if kind == "Node" or (kind in ("Pod", "ReplicaSet") and owner_of(doc) is not None):
             (self.nodes if kind == "Node" else self.owned).append((shown, doc))
         elif kind in WORKLOADS:
             self.all.append(_workload(kind, name, namespace, doc, shown))
@@ -326,14 +327,6 @@ class Cluster:
         ]
 
 
-def _owner(doc: MarkedMap) -> MarkedMap | None:
-    """The controller that owns an object (`metadata.ownerReferences`, the one marked
-    `controller: true`, else the first), as a cluster dump writes it."""
-    owners = doc["metadata"].get("ownerReferences")
-    found = [o for o in owners if isinstance(o, MarkedMap)] if isinstance(owners, list) else []
-    return next((o for o in found if o.get("controller") is True), found[0] if found else None)
-
-
 def _mapping(node: MarkedMap, key: str) -> MarkedMap:
     """`node[key]` when it is a mapping, else an empty one."""
     value = node.get(key)
@@ -357,12 +350,6 @@ def _workload(kind: str, name: str, namespace: str, doc: MarkedMap, shown: str) 
         labels = _mapping(template, "metadata").get("labels")
         pod = _mapping(template, "spec")
     return Workload(kind, name, namespace, doc, shown, metadata.value_at("name"), labels_of(labels), pod)
-
-
-def namespace_of(doc: MarkedMap) -> str:
-    """An object's namespace (`metadata.namespace`, else "default")."""
-    namespace = doc["metadata"].get("namespace")
-    return namespace if isinstance(namespace, str) else "default"
 
 
 def labels_of(node: object) -> dict:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..load import MarkedMap
+from ._kubernetes_meta import namespace_of
 from ._kubernetes_notes import LEFT_OUT
-from ._kubernetes_objects import EXPOSING, Cluster, Operated, Service, Workload, blank, labels_of, namespace_of
+from ._kubernetes_objects import EXPOSING, Cluster, Operated, Service, Workload, blank, labels_of
 from ._native import Position, mapping, put, sequence
 
 # streaming replication keeps a full copy on every instance, and the operator (or

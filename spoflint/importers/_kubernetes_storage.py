@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 
 from ..load import MarkedList, MarkedMap
 from ._containers import element_id, free_id
-from ._kubernetes_objects import Cluster, Workload, namespace_of
+from ._kubernetes_meta import namespace_of
+from ._kubernetes_objects import Cluster, Workload
 from ._native import Position
 
 SCRATCH, LOCAL, NETWORK, NFS = "scratch", "local", "network", "nfs"
