@@ -27,7 +27,7 @@ their inputs (single failures, cut sets, availability) walks the graph with it.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -106,6 +106,26 @@ def post_order(
                 push(i)
         if len(stack) == depth:  # every input known
             pop()
+            yield top
+
+
+def inputs_first(
+    roots: Iterable[str], inputs_of: Callable[[str], Iterable[str]], done: Container[str]
+) -> Iterator[str]:
+    """`post_order`'s walk over any relation without cycles (power sources, what a
+    service needs): each key `roots` lead to, once what `inputs_of` names for it is in
+    `done`; the first root first. The caller records each key in `done` before it asks
+    for the next. `post_order` keeps its own copy of the loop: it is the hot path."""
+    stack = list(roots)[::-1]
+    while stack:
+        top = stack[-1]
+        if top in done:
+            stack.pop()
+            continue
+        depth = len(stack)
+        stack.extend(i for i in inputs_of(top) if i not in done)
+        if len(stack) == depth:  # every input known
+            stack.pop()
             yield top
 
 

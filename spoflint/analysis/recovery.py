@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import graph as fg
 from ..model import Topology
 
 MANUAL = 7200.0
@@ -129,18 +130,9 @@ def recovery(t: Topology, service: str, _memo: dict[str, Recovery] | None = None
     """The slowest mechanism on the service's path (without recursion: a chain of
     dependencies may be deeper than Python's stack)."""
     memo: dict[str, Recovery] = {} if _memo is None else _memo
-    stack = [service]
-    while stack:
-        top = stack[-1]
-        if top in memo:
-            stack.pop()
-            continue
-        pending = [o for o in _next(t, top) if o in t.services and o not in memo]
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
-        memo[top] = _slowest(t, top, memo)
+    waits_for = lambda s: (o for o in _next(t, s) if o in t.services)  # noqa: E731
+    for key in fg.inputs_first([service], waits_for, memo):
+        memo[key] = _slowest(t, key, memo)
     return memo[service]
 
 

@@ -69,25 +69,12 @@ def _evaluate(t: Topology, failed: frozenset[str]) -> Evaluation:
 
 
 def _inputs_first(inputs: dict[str, tuple[str, ...]]) -> list[str]:
-    """The keys of `inputs` and what they name, each after what it names (a depth-first
-    post-order, without recursion; the model has refused cycles)."""
-    order: list[str] = []
-    done: set[str] = set()
-    for start in inputs:
-        stack = [start]
-        while stack:
-            top = stack[-1]
-            if top in done:
-                stack.pop()
-                continue
-            waiting = [i for i in inputs.get(top, ()) if i not in done]
-            if waiting:
-                stack.extend(waiting)
-                continue
-            stack.pop()
-            done.add(top)
-            order.append(top)
-    return order
+    """The keys of `inputs` and what they name, each after what it names (the model has
+    refused cycles)."""
+    done: dict[str, None] = {}  # in the order they were walked
+    for key in fg.inputs_first(inputs, lambda k: inputs.get(k, ()), done):
+        done[key] = None
+    return list(done)
 
 
 def lost_together(result: Evaluation, eid: str) -> list[LostGroup]:
