@@ -45,12 +45,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from spoflint.analysis import Facts
-from spoflint.findings import Problem
+from spoflint.findings import Problem, listed
 
 ID = "PWR001"
 NAME = "single-power-path"
 SEVERITY = "warning"
 OPTIONS: dict[str, Any] = {}
+SHOWN = 10  # elements a message names in each list; past it, how many more
 
 
 def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
@@ -64,9 +65,10 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
         if not common:
             continue
         flagged = [e for e in common if facts.single_points.get(e) and facts.single_points[e].services]
-        note = f"; SPOF001 flags {', '.join(flagged)}" if flagged else ""
+        note = f"; SPOF001 flags {listed(flagged, SHOWN)}" if flagged else ""
         if len(inputs) == 1:
             message = f"{what} {eid} has one power input, {inputs[0]}{note}"
         else:
-            message = f"the power inputs of {what} {eid} ({', '.join(inputs)}) converge on {', '.join(common)}{note}"
+            converge = listed(common, SHOWN)
+            message = f"the power inputs of {what} {eid} ({listed(inputs, SHOWN)}) converge on {converge}{note}"
         yield Problem(eid, message, related=common)

@@ -74,7 +74,6 @@ NAME = "single-point-of-failure"
 SEVERITY = "error"
 OPTIONS: dict[str, Any] = {}
 MESSAGE_GROUPS = 3  # groups of inputs lost together that the message words (the JSON has them all)
-CHAIN_SHOWN = 20  # elements of a chain a finding carries: past it, the first and last ten and how many between
 
 
 def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
@@ -82,7 +81,7 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
         if not point.services:
             continue
         groups = facts.lost_together(element)
-        chain = _shown(point.chain)
+        chain = point.chain  # past CHAIN_SHOWN elements, its ends (facts.py)
         also = f"; it also destroys the only copy of {', '.join(point.data)} (SPOF002)" if point.data else ""
         yield Problem(
             element,
@@ -105,12 +104,3 @@ def _reason(element, groups):
 
 def _names(services):
     return ", ".join(services) if len(services) <= 5 else (f"{', '.join(services[:5])} and {len(services) - 5} more")
-
-
-def _shown(chain: tuple[str, ...]) -> tuple[str, ...]:
-    """The chain, or past CHAIN_SHOWN elements its two ends around `... N more ...`: a
-    chain of n elements on each of n findings would make the report n² long."""
-    if len(chain) <= CHAIN_SHOWN:
-        return chain
-    half = CHAIN_SHOWN // 2
-    return (*chain[:half], f"... {len(chain) - 2 * half:,} more ...", *chain[-half:])

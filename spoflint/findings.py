@@ -13,6 +13,15 @@ from dataclasses import dataclass
 
 SEVERITIES = ("error", "warning", "note")
 RANK = {"error": 3, "warning": 2, "note": 1}
+RELATED = 50  # related locations a finding carries: a chain of 20,000 PDUs has no use for 20,000
+
+
+def listed(ids: tuple[str, ...] | list[str], most: int) -> str:
+    """`a, b, c`, or past `most` ids the first `most` and how many more: a message about
+    an estate stays one readable line."""
+    if len(ids) <= most:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:most])} and {len(ids) - most:,} more"
 
 
 @dataclass(frozen=True, slots=True)

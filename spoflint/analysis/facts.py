@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .reasons import LostGroup
     from .recovery import Recovery
 
+CHAIN_SHOWN = 20  # elements of a single point's chain kept: past it, its two ends (chains.py)
+
 
 @dataclass(frozen=True, slots=True)
 class SinglePoint:
@@ -39,7 +41,7 @@ class SinglePoint:
     element: str
     services: tuple[str, ...]  # user-facing services it takes down
     data: tuple[str, ...]  # data holders that lose their only copy
-    chain: tuple[str, ...]  # how it takes the first service down
+    chain: tuple[str, ...]  # how it takes the first service down; past CHAIN_SHOWN elements, its ends
     data_chain: tuple[str, ...]
 
 
@@ -143,9 +145,7 @@ class Facts:
         """Elements whose failure alone takes a user-facing service down or loses data."""
         t, sf = self.topology, self.single_failures
         downs: dict[str, list[str]] = {}
-        for svc in sorted(t.services):
-            if not t.services[svc].public:
-                continue
+        for svc in sorted(s for s in t.services if t.services[s].public):
             value = sf.of(svc)
             if value is DOWN:
                 continue
@@ -161,9 +161,8 @@ class Facts:
         for e in sorted(set(downs) | set(data)):
             services = tuple(downs.get(e, ()))
             held = tuple(sorted(data.get(e, ())))
-            result[e] = SinglePoint(
-                e, services, held, tuple(sf.chain(e, services[0])) if services else (), (e, held[0]) if held else ()
-            )
+            chain = tuple(sf.chain(e, services[0], CHAIN_SHOWN)) if services else ()
+            result[e] = SinglePoint(e, services, held, chain, (e, held[0]) if held else ())
         return result
 
     def lost_together(self, element: str) -> tuple[LostGroup, ...]:

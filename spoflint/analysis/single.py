@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from functools import cached_property
 from typing import cast
 
 from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
 from ..nogc import paused
 from .network import Parent, Separation, _center, _cut_off, bfs_tree
+from .runs import Runs
 from .shared_sets import SHARE_FROM, Shared, materialised
 
 DOWN = None
@@ -49,6 +51,7 @@ class SingleFailures:
         self.tree_parent: Parent = {}
         self._network_done = False
         self._swept = False
+        self.walked = 0  # steps the explanations (chains, groups lost together) have walked: their work
         self._shared: dict[tuple[str, tuple[str, ...], int], tuple[Value]] = {}
 
     def of(self, key: str) -> frozenset[str] | None:
@@ -191,39 +194,17 @@ class SingleFailures:
                 values[fg.reach(v)] = frozenset(lost[v]) if v in parent else DOWN
 
     # --- explanations ------------------------------------------------------------
-    def chain(self, element: str, key: str) -> list[str]:
-        """Element ids from `element` up to node `key`: how the one leads to the other."""
-        path: list[str] = []
-        while True:
-            path.append(key)
-            gate = self.g.gates[key]
-            if gate.own == element:
-                break
-            if gate.op == fg.REACH:
-                path.extend(reversed(self._reach_chain(element, gate.inputs[0])))
-                break
-            values = self.values
-            nxt = next((i for i in gate.inputs if element in (values.get(i) or ())), None)
-            if nxt is None:
-                break
-            key = nxt
-        ids: list[str] = []
-        for key in reversed(path):
-            eid = fg.element_of(key)
-            if not ids or ids[-1] != eid:
-                ids.append(eid)
-        if ids[0] != element:
-            ids.insert(0, element)
-        return ids
+    def chain(self, element: str, key: str, keep: int | None = None) -> list[str]:
+        """Element ids from `element` up to node `key`: how the one leads to the other
+        (chains.py); past `keep` elements, its two ends around `... N more ...`."""
+        from .chains import chain
 
-    def _reach_chain(self, element: str, node: str) -> list[str]:
-        """From `element` to network node `node` cut off by its event: through the
-        removed vertex on `node`'s way out, and how the element removes it."""
-        v = self.cut_by(element, node)
-        if v is None or v == element:
-            return [element, node] if node != element else [element]
-        inner = self.chain(element, v)
-        return inner + ([node] if node != v else [])
+        return chain(self, element, key, keep)
+
+    @cached_property
+    def runs(self) -> Runs:
+        """The graph's one-input steps, for walks down long chains (runs.py)."""
+        return Runs(self.g.gates)
 
     def cut_by(self, element: str, node: str) -> str | None:
         """The network vertex that `element`'s failure removes on the way out of network

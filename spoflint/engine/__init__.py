@@ -16,7 +16,7 @@ from .. import baseline, load, model, registry
 from ..analysis import Facts
 from ..analysis.facts import Verdicts
 from ..errors import InputError, quote
-from ..findings import RANK, Finding, Place, Problem, fingerprint
+from ..findings import RANK, RELATED, Finding, Place, Problem, fingerprint
 from ..importers.assemble import read_units
 from ..model import DEFAULT_SCOPE
 from ..model.acceptances import unknown_rules
@@ -271,7 +271,7 @@ def _finding(topology, rule, severity, problem, today: str, used) -> Finding:
         severity=severity,
         message=message,
         subject=problem.subject,
-        related=tuple(_place(topology, r) for r in problem.related if r in topology.where),
+        related=tuple(_place(topology, r) for r in problem.related if r in topology.where)[:RELATED],
         services=problem.services,
         impact=problem.impact,
         chain=problem.chain,

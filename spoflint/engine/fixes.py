@@ -44,7 +44,10 @@ if TYPE_CHECKING:
 COVERED = ("SPOF001", "SPOF002", "SVC001", "SVC002", "SVC004", "STATE002", "STATE005", "NET001", "PWR001")
 PER_ROOT = 4  # candidates tried per root finding
 PER_RUN = 64  # re-analyses per check, at most
-WORK = 45_000  # elements re-analysed per check: 4 re-analyses of the 10k benchmark estate, ~0.09 s each
+# work re-analysed per check, in the units of `_cost`: 4 re-analyses of the 10k benchmark
+# estate (24k fault-graph nodes, ~0.09 s each), none of a 2,000-PDU chain's twin (its 2,000
+# findings walk 85k steps of explanation)
+WORK = 100_000
 GUARDED = ("SPOF001", "SPOF002")  # a fix never adds a finding of these
 ALSO = ("SPOF003", "SPOF004")  # cheap rules whose findings a fix may remove too (a second cable)
 
@@ -83,7 +86,7 @@ def roots(findings: list[Finding]) -> list[Finding]:
 def verify(findings: list[Finding], facts: Facts, config: Config) -> list[Verified]:
     """The confirmed fix of every root finding that has one within the budget."""
     todo = roots(findings)
-    budget = min(PER_RUN, WORK // max(1, len(facts.topology.section_of)))
+    budget = min(PER_RUN, WORK // _cost(facts))
     if not todo or budget <= 0:
         return []
     from .fixers import Context
@@ -94,6 +97,8 @@ def verify(findings: list[Finding], facts: Facts, config: Config) -> list[Verifi
     tried: dict[str, Fix | None] = {}
     found: dict[str, Verified] = {}
     for root in todo:
+        if budget <= 0:  # the roots left can still take another root's fix (below)
+            break
         for candidate in _candidates(context, root):
             if candidate.change not in tried:
                 if budget <= 0:
@@ -111,6 +116,13 @@ def verify(findings: list[Finding], facts: Facts, config: Config) -> list[Verifi
             if other is not None:
                 found[root.fingerprint] = Verified(root.fingerprint, other.candidate, other.fix)
     return [found[r.fingerprint] for r in todo if r.fingerprint in found]
+
+
+def _cost(facts: Facts) -> int:
+    """What one re-analysis costs, in work, as the check's own analysis measured it: its
+    fault-graph nodes and the steps its explanations walked (chains, groups lost
+    together). Counted, not timed: one input gets the same fixes on every machine."""
+    return max(1, len(facts.graph.gates) + facts.single_failures.walked)
 
 
 def _candidates(context: Context, root: Finding) -> Iterator[Candidate]:

@@ -6,13 +6,13 @@ Version 1: {"format": "spoflint-findings", "version": 1, "tool": {...},
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..views.rules import url as rule_url
+from . import _ITEMS, indented_json
 
 if TYPE_CHECKING:
     from ..findings import Finding
@@ -52,7 +52,7 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
         "format": "spoflint-findings",
         "version": VERSION,
         "tool": {"name": "spoflint", "version": __version__},
-        "findings": [finding_dict(f, rule_url(rules[f.rule]) if f.rule in rules else None) for f in findings],
+        "findings": [_ITEMS],
         "summary": {
             "error": counts["error"],
             "warning": counts["warning"],
@@ -60,4 +60,6 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
             "suppressed": sum(1 for f in findings if f.suppressed is not None),
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return indented_json(
+        document, [finding_dict(f, rule_url(rules[f.rule]) if f.rule in rules else None) for f in findings]
+    )

@@ -30,7 +30,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..findings import RANK
 from ..views.rules import url as rule_url
-from . import repository_path
+from . import _ITEMS, indented_json, repository_path
 
 if TYPE_CHECKING:
     from ..errors import InputError
@@ -141,7 +141,7 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
     index = {rule_id: i for i, rule_id in enumerate(ids)}
     by_fingerprint = {f.fingerprint: f for f in findings}
     kept = _within_limit(findings)
-    results = [_result(f, index[f.rule], by_fingerprint.get(f.cause) if f.cause else None) for f in kept]
+    results = (_result(f, index[f.rule], by_fingerprint.get(f.cause) if f.cause else None) for f in kept)
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -155,7 +155,7 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
         # every uri is relative to the repository root; where that is on disk is the
         # consumer's (GitHub: the checkout), never written here
         "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the root of the repository checked"}}},
-        "results": results,
+        "results": [_ITEMS],
     }
     if len(kept) < len(findings):
         left = len(findings) - len(kept)
@@ -174,7 +174,7 @@ def render(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
         "version": "2.1.0",
         "runs": [run],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return indented_json(document, results)
 
 
 def render_with_errors(findings: Sequence[Finding], rules: Mapping[str, Rule], errors: Sequence[InputError]) -> str:

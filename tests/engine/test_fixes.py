@@ -225,20 +225,45 @@ def test_rules_without_fixes_and_rules_that_did_not_run():
 
 
 def test_the_work_is_bounded_by_counts(monkeypatch):
-    """At most `min(PER_RUN, WORK // elements)` re-analyses, whatever the number of
-    roots: with one, only the first root in budget order is tried (the error that
-    explains the most findings); with none, no fix and no re-analysis."""
+    """At most `min(PER_RUN, WORK // cost)` re-analyses, whatever the number of roots,
+    where the cost is the check's own analysis counted in work (fault-graph nodes and
+    the steps its explanations walked): with one, only the first root in budget order
+    is tried (the error that explains the most findings); with none, no fix and no
+    re-analysis."""
     t = read_topology([str(PLANTED)])
     confirmed: list = []
     real = fixes._Checker.confirm
     monkeypatch.setattr(fixes._Checker, "confirm", lambda self, c, cur: confirmed.append(c) or real(self, c, cur))
-    monkeypatch.setattr(fixes, "WORK", len(t.section_of))
+    costs: list[int] = []
+    real_cost = fixes._cost
+    monkeypatch.setattr(fixes, "_cost", lambda facts: costs.append(real_cost(facts)) or costs[-1])
+    check(t)
+    cost = costs[-1]
+    assert cost > len(t.section_of)  # more than one node per element, and the walks
+    monkeypatch.setattr(fixes, "WORK", cost)
+    confirmed.clear()
     with_fix = [f for f in check(t) if f.fixes]
-    assert len(confirmed) == 1
+    assert len(confirmed) == 1 and costs[-1] == cost
     assert [(f.rule, f.subject) for f in with_fix] == [("SPOF001", "ups-a")]
-    monkeypatch.setattr(fixes, "WORK", len(t.section_of) - 1)
+    monkeypatch.setattr(fixes, "WORK", cost - 1)
     confirmed.clear()
     assert not any(f.fixes for f in check(t)) and not confirmed
+
+
+def test_a_chain_of_single_points_costs_its_walks():
+    """2,000 PDUs in a row: 2,000 findings whose explanations walk the chain make one
+    re-analysis cost far more than its 2,000 elements, so the budget allows one at most."""
+    from spoflint.analysis import Facts
+    from tests.analysis.test_bounds import power_chain
+    from tests.helpers import topology_of
+
+    t = topology_of(power_chain(2000))
+    facts = Facts(t)
+    for e, point in facts.single_points.items():
+        if point.services:
+            facts.lost_together(e)
+    assert fixes._cost(facts) > 40 * len(t.section_of)
+    assert fixes.WORK // fixes._cost(facts) <= 1
 
 
 def test_same_input_same_fixes():

@@ -106,9 +106,10 @@ class Context:
 
     def survives(self, key: str, failed: Iterable[str]) -> bool:
         """Up with nothing failed, and still up once any one of `failed` fails."""
-        value = self.value(key)
-        failed = set(failed)
-        return value is not DOWN and fg.element_of(key) not in failed and not (value & failed)
+        if key not in self.sf.g.gates or self.sf.value(key) is DOWN:
+            return False
+        failed = set(failed)  # asked of the kept set, not a copy: a node deep in a chain holds the chain
+        return fg.element_of(key) not in failed and not any(self.sf.contains(key, f) for f in failed)
 
     def downed(self, failed: str) -> dict[str, list[str]]:
         """What `failed` alone takes down, by kind, each in the order written:
@@ -207,6 +208,16 @@ class Context:
     def boxes(self) -> list[Host | NetworkNode]:
         """Network nodes and hosts: what draws power in a rack."""
         return [*self.t.network.values(), *self.t.hosts.values()]
+
+    def downstream(self, power: str) -> set[str]:
+        """Power elements that draw from `power`, transitively (itself included)."""
+        seen, stack = set(), [power]
+        while stack:
+            p = stack.pop()
+            if p not in seen and p in self.t.power:
+                seen.add(p)
+                stack.extend(self.feeds.get(p, ()))
+        return seen
 
     def upstream(self, power: str) -> set[str]:
         """Power elements `power` draws from, transitively (itself included)."""

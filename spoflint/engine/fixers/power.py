@@ -60,14 +60,13 @@ def alternatives(ctx: Context, consumer: str, failed: set[str], kind: str | None
     that survive `failed`, best first: a PDU is replaced by a PDU, not by the feed
     behind it."""
     inputs = ctx.consumers[consumer]
+    below = ctx.downstream(consumer) if consumer in ctx.t.power else set()  # once per consumer, not per candidate
     ranked = []
     for p in ctx.t.power.values():
-        if p.id in inputs or p.id == consumer or not ctx.survives(p.id, failed):
+        if p.id in inputs or p.id == consumer or (kind is not None and p.kind != kind):
             continue
-        if kind is not None and p.kind != kind:
-            continue
-        if consumer in ctx.t.power and consumer in ctx.upstream(p.id):
-            continue  # it would feed itself
+        if p.id in below or not ctx.survives(p.id, failed):
+            continue  # it would feed itself, or it fails too
         ranked.append((p.id in ctx.fed, p.kind != kind, -suffix(consumer, p.id), ctx.index[p.id], p.id))
     return [p for *_, p in sorted(ranked)[:PER_CONSUMER]]
 
