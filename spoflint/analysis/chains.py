@@ -9,8 +9,9 @@ nodes read back as their elements (`web-1#ok` is `web-1`), each element once in 
 A chain of more than `keep` elements is shown by its ends: the first and last
 `keep // 2` around `... N more ...`. A 20,000-PDU chain makes 20,000 findings, each
 with a chain through the rest of the PDUs: written out, that is n² elements, and so is
-walking it. Past `runs.LONG` one-input gates in a row the walk crosses one-input runs in one step
-(runs.py), and only the ends are read, so such a chain costs each finding a few steps.
+walking it. Past `runs.LONG` steps to first inputs in a row the walk crosses the rest of
+such a run by bisection (runs.py), and only the ends are read, so such a chain costs
+each finding a few steps.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from .. import graph as fg
-from .runs import LONG, Runs, one_way
+from .runs import LONG, Runs, nested
 
 if TYPE_CHECKING:
     from .single import SingleFailures
@@ -43,7 +44,11 @@ def chain(sf: SingleFailures, element: str, key: str, keep: int | None = None) -
             head = _first(_ids(_keys_up(runs, segments), element), half)
             tail = _first(_ids(_keys_down(runs, segments)), half)[::-1]
             return [*head, more(count - 2 * half), *tail]
-    ids = list(_ids(reversed(list(_keys_down(runs, segments))), element))
+    return shown(list(_ids(reversed(list(_keys_down(runs, segments))), element)), keep)
+
+
+def shown(ids: list[str], keep: int | None) -> list[str]:
+    """A chain as a finding carries it: whole up to `keep` elements, else its two ends."""
     if keep is None or len(ids) <= keep:
         return ids
     half = keep // 2
@@ -59,13 +64,13 @@ def _path(sf: SingleFailures, element: str, key: str) -> tuple[list[Segment], Ru
     while True:
         steps += 1
         gate = gates[key]
-        in_run = in_run + 1 if one_way(gate) else 0
+        in_run = in_run + 1 if nested(gate) else 0
         if runs is None and in_run > LONG:
             runs = sf.runs
         if runs is not None and key in runs.below and gate.own != element:
-            bottom = runs.bottom(key, element)
-            segments.append((key, bottom))
-            key, gate = bottom, gates[bottom]
+            last = runs.last(key, lambda k: contains(k, element))
+            segments.append((key, last))
+            key, gate = last, gates[last]
         else:
             segments.append((key, key))
         if gate.own == element:

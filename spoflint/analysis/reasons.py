@@ -20,8 +20,8 @@ the reference evaluator) say it alike.
 
 It runs only for the single points that become findings, each once: a walk over the
 part of the graph that X takes down, within a budget of nodes per element. Past `LONG`
-one-input gates in a row, it crosses each run of them in one step (runs.py): a long chain of
-PDUs then costs each of its findings a few steps, not the chain.
+steps to first inputs in a row, it crosses the rest of such a run by bisection (runs.py):
+a long chain of PDUs or of services then costs each of its findings a few steps.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from .. import graph as fg
 from ..model import Topology
-from .runs import LONG, one_way
+from .runs import LONG, nested
 from .single import DOWN, SingleFailures
 
 BUDGET = 20_000  # fault-graph nodes one element's walk may visit (groups past it are left out)
@@ -232,7 +232,7 @@ def lost_together(sf: SingleFailures, failed: str, roots: Iterable[str], budget:
     """The groups of inputs that `failed` takes out together on its way to each of
     `roots` (nodes its failure takes down), deepest first, each set of members once."""
     gates = sf.g.gates
-    steps = [0]  # one-input gates walked in a row
+    steps = [0]  # steps to first inputs walked in a row
 
     def expand(key: str, walked: int) -> tuple[bool, list[str]] | None:
         if walked >= budget:
@@ -241,11 +241,12 @@ def lost_together(sf: SingleFailures, failed: str, roots: Iterable[str], budget:
         gate = gates[key]
         if gate.own == failed:
             return False, []
-        # a run of one-input gates loses no group: past LONG of them in a row, straight to its bottom
-        steps[0] = steps[0] + 1 if one_way(gate) else 0
-        if steps[0] > LONG:
-            bottom = sf.runs.bottom(key, failed)
-            return False, [] if bottom == failed else [bottom]
+        # steps to first inputs lose no group: past LONG of them in a row, straight to the last that `failed` downs
+        steps[0] = steps[0] + 1 if nested(gate) else 0
+        if steps[0] > LONG and key in sf.runs.below:
+            last = sf.runs.last(key, lambda k: _hit(sf, k, failed))
+            if last != key:
+                return False, [last]
         if gate.op == fg.REACH:
             cut = sf.cut_by(failed, gate.inputs[0])
             return False, [cut] if cut is not None and cut != failed else []

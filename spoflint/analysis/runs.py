@@ -1,46 +1,48 @@
-"""Runs: the fault graph's one-input gates as a forest, so that a walk down a long
-chain crosses it in one step.
+"""Runs: the fault graph's steps to a gate's first input as a forest, so that a walk
+down a long chain crosses it in a few steps.
 
-A gate with a single input (a PDU fed by one PDU, a switch on one PDU, a service's
-instances gate over one host) leads every walk that goes through it to that input,
-whatever failed. Following those steps from any node gives a path that ends at a node
-with several inputs, or none: its *end*. Seen from the ends, the steps form a forest
-(a node with one input hangs below that input), and one depth-first tour of it gives
-each node an interval that holds the intervals of everything hanging below it. So
-"does the walk from `u` meet element X's own node on the way?" is two comparisons, and
-the walk goes straight to X or to `u`'s end.
+A walk that explains a failure (a finding's chain, the groups lost together) goes from
+a node down to the failed element, at an `all` gate to the first input whose
+single-failure set holds the element. Along the steps to first inputs of `all` gates
+and of one-input gates (a PDU fed by one PDU, a service's first dependency, a host's
+`h#ok` to the host), each node's set holds the next one's: so the nodes whose set holds
+the element are the first ones of the path, and the last of them, where the walk turns
+off it (or the element's own node), is found by bisection. Seen from the ends of those
+paths, the steps form a forest (a node hangs below its first input); one depth-first
+tour gives each node its depth and its ancestors at powers of two, and bisection is a
+few jumps.
 
-`SingleFailures.chain` and `reasons.lost_together` use this once a walk has gone through
-more than `LONG` one-input gates in a row (an estate without long chains never builds
-it): a 20,000-PDU chain then costs each of its 20,000 findings a few steps, where
-walking it costs each one the whole chain (n² in all). The shown chain
-needs only its two ends: `keys_down` walks from the top, `keys_up` from the bottom
-(the child on the path is found by bisecting the children's intervals).
+`SingleFailures.chain` and `reasons.lost_together` use this once a walk has taken more
+than `LONG` such steps in a row (an estate without long chains never builds it): a
+20,000-PDU chain, or 8,000 services each needing the next, then costs each finding a few
+steps, where walking it costs each one the whole chain (n² in all). The shown chain needs
+only its two ends: `keys_down` walks from the top, `keys_up` from the bottom (the child
+on the path is found by bisecting the children's tour intervals).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from .. import graph as fg
 
-LONG = 16  # one-input gates in a row a walk takes on its own before it asks for the runs
+LONG = 16  # steps to first inputs in a row a walk takes on its own before it asks for the runs
 
 
-def one_way(gate: fg.Gate) -> bool:
-    """Whether every walk through the gate goes on to its only input: down exactly
-    when that input is (or when its own element fails)."""
-    if len(gate.inputs) != 1 or gate.op == fg.REACH:
+def nested(gate: fg.Gate) -> bool:
+    """Whether the gate's set holds its first input's: an `all` gate (the union of its
+    inputs'), and a one-input `any` or one-of-one gate (their input's, and their own)."""
+    if not gate.inputs or gate.op == fg.REACH:
         return False
-    return gate.op in (fg.ALL, fg.ANY) or (gate.op == fg.KOFN and gate.k == 1)
+    return gate.op == fg.ALL or (len(gate.inputs) == 1 and (gate.op == fg.ANY or (gate.op == fg.KOFN and gate.k == 1)))
 
 
 class Runs:
     """The forest of one-input steps, toured once."""
 
     def __init__(self, gates: Mapping[str, fg.Gate]):
-        below = {key: gate.inputs[0] for key, gate in gates.items() if one_way(gate)}
+        below = {key: gate.inputs[0] for key, gate in gates.items() if nested(gate)}
         children: dict[str, list[str]] = {}
         for key, nxt in below.items():
             children.setdefault(nxt, []).append(key)
@@ -51,6 +53,7 @@ class Runs:
         self.changes: dict[str, int] = {}  # of those, steps between two elements (e#ok -> e is none)
         self.end: dict[str, str] = {}
         self._starts: dict[str, list[int]] = {}
+        self._jumps: list[dict[str, str]] = []  # [k][node]: the node 2**k steps below it
         clock = 0
         for root in children:
             if root in below:
@@ -72,14 +75,29 @@ class Runs:
                 stack.append((child, iter(children.get(child, ()))))
 
     def on_way(self, top: str, key: str) -> bool:
-        """Whether `key` is `top` or a node the walk from `top` goes through."""
+        """Whether `key` is `top` or a node below it on its path."""
         start = self.start
         return key in start and top in start and start[key] <= start[top] < self.stop[key]
 
-    def bottom(self, top: str, key: str) -> str:
-        """Where the walk from `top` (a one-input node) looking for `key` stops: `key` on
-        its way, else `top`'s end."""
-        return key if self.on_way(top, key) else self.end[top]
+    def last(self, top: str, holds: Callable[[str], bool]) -> str:
+        """The last node of `top`'s path (from `top` down to its end) that `holds`, for a
+        `holds` true of `top` and, below, of a first part of the path only: the sets
+        along it are nested."""
+        jumps = self._jumps or self._build_jumps()
+        key = top
+        for level in reversed(jumps):
+            below = level.get(key)
+            if below is not None and holds(below):
+                key = below
+        return key
+
+    def _build_jumps(self) -> list[dict[str, str]]:
+        level = self.below
+        jumps = self._jumps
+        while level:
+            jumps.append(level)
+            level = {key: level[mid] for key, mid in level.items() if mid in level}
+        return jumps
 
     def steps(self, top: str, bottom: str) -> int:
         return self.depth[top] - self.depth[bottom]

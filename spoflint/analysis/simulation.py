@@ -8,6 +8,7 @@ bad configuration pushed, a partition), not its hosts, and no data is lost by it
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .. import graph as fg
@@ -18,6 +19,7 @@ from .reasons import LostGroup, candidates, collect_groups, lift, reasons_for
 from .reference import SEP, Evaluation, _data, _Evaluator, reach_key, usable_key
 
 VERSION = 1
+EXPLAIN_WORK = 2_000_000  # steps the explanations of one simulation walk, every service's together
 
 
 class SimulationError(UsageError):
@@ -77,15 +79,31 @@ def _inputs_first(inputs: dict[str, tuple[str, ...]]) -> list[str]:
     return list(done)
 
 
-def lost_together(result: Evaluation, eid: str) -> list[LostGroup]:
+def explanations(
+    result: Evaluation, services: Iterable[str], work: int = EXPLAIN_WORK
+) -> dict[str, tuple[list[str], list[LostGroup]]]:
+    """Each service's chain and groups lost together, in order, while `work` steps of
+    walking last: on 8,000 services each needing the next, each walk crosses the rest
+    of them, so the explanations stop there and the report says how many it left out."""
+    left, out = [work], {}
+    for s in services:
+        if left[0] <= 0:
+            break
+        out[s] = (chain(result, s, left), lost_together(result, s, left))
+    return out
+
+
+def lost_together(result: Evaluation, eid: str, left: list[int] | None = None) -> list[LostGroup]:
     """On the way from what failed to `eid` (down), the inputs of each `any` or `k-of-n`
     requirement that were lost together, deepest first, each set of members once: the
     causes of a node down for several of them are all followed, of any other node the
-    one the chain follows."""
+    one the chain follows. `left`: steps of work left, spent one per node walked."""
 
     def expand(key: str, walked: int) -> tuple[bool, list[str]] | None:
         if key not in result.down:
             return None
+        if left is not None:
+            left[0] -= 1
         below = [k for k, _ in _below(result, key)]
         return len(below) > 1, below
 
@@ -150,7 +168,7 @@ def _lost(result: Evaluation, eid: str) -> bool:
     return eid in result.failed or eid in down or reach_key(eid) in down or usable_key(eid) in down
 
 
-def chain(result: Evaluation, eid: str) -> list[str]:
+def chain(result: Evaluation, eid: str, left: list[int] | None = None) -> list[str]:
     """Element ids from a failed element to `eid` (helper nodes folded): the causes
     followed down from `eid` and, where a host is unreachable through cables that are
     up, on through the node at a cable's other end to the vertex on that node's way out
@@ -174,6 +192,8 @@ def chain(result: Evaluation, eid: str) -> list[str]:
         if key is not None:
             keys.append(key)
             seen.add(key)
+    if left is not None:  # steps of work left, spent one per node walked
+        left[0] -= len(keys)
     ids: list[str] = []
     for key in reversed(keys):
         element = key.split(SEP, 1)[0]

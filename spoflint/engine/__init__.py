@@ -8,6 +8,7 @@ prints; every problem with the input is an InputError.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -271,7 +272,7 @@ def _finding(topology, rule, severity, problem, today: str, used) -> Finding:
         severity=severity,
         message=message,
         subject=problem.subject,
-        related=tuple(_place(topology, r) for r in problem.related if r in topology.where)[:RELATED],
+        related=tuple(itertools.islice((_place(topology, r) for r in problem.related if r in topology.where), RELATED)),
         services=problem.services,
         impact=problem.impact,
         chain=problem.chain,

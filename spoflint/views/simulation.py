@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..analysis.chains import shown
+from ..analysis.facts import CHAIN_SHOWN
 from ..analysis.reasons import explain, member_sets
 from ..analysis.reference import Evaluation
-from ..analysis.simulation import Simulation, chain, lost_together
+from ..analysis.simulation import EXPLAIN_WORK, Simulation, explanations
 from ..errors import printable
 from . import dumps, envelope
 
@@ -21,10 +23,12 @@ def to_json(sim: Simulation) -> str:
     document = {
         **envelope("spoflint-simulation"),
         "failed": list(sim.failed),
-        "services_down": services_down(sim.before, sim.after),
+        "services_down": (down := services_down(sim.before, sim.after)),
         "services_up": sorted(s for s in t.services if sim.after.is_up(s)),
         "data_lost": [{"holder": h, "reason": sim.after.lost[h]} for h in sim.lost],
     }
+    left = sum(not d["explained"] for d in down)
+    document["notes"] = [unexplained(left)] if left else []
     return dumps(document)
 
 
@@ -33,17 +37,26 @@ def services_down(before: Evaluation, after: Evaluation) -> list[dict[str, Any]]
     the chain, the groups of inputs lost together, and whether it was down before (the
     graph page's answers are these too)."""
     t = after.topology
+    known = explanations(after, sorted(after.services_down, key=lambda s: not t.services[s].public))  # public first
     return [
         {
             "service": s,
             "public": t.services[s].public,
             "reason": after.why(s),
-            "chain": chain(after, s),
-            "lost_together": [list(m) for m in member_sets(lost_together(after, s))],
+            "chain": shown(known[s][0], CHAIN_SHOWN) if s in known else [],
+            "lost_together": [list(m) for m in member_sets(known[s][1])] if s in known else [],
+            "explained": s in known,
             "down_before": not before.is_up(s),
         }
         for s in after.services_down
     ]
+
+
+def unexplained(count: int) -> str:
+    return (
+        f"{count:,} of the services down are not explained (no chain, no inputs lost together): "
+        f"their walks went past {EXPLAIN_WORK:,} steps"
+    )
 
 
 def to_text(sim: Simulation) -> str:
@@ -57,14 +70,20 @@ def to_text(sim: Simulation) -> str:
     internal = [s for s in down if not t.services[s].public]
     if not down:
         out.append("Every service stays up.")
+    known = explanations(sim.after, [*public, *internal])
     for title, group in (("User-facing services down", public), ("Other services down", internal)):
         if group:
             out.append(f"{title}: {', '.join(group)}")
             for s in group:
                 before = " (already down with nothing failed)" if not sim.before.is_up(s) else ""
-                groups = lost_together(sim.after, s)
+                if s not in known:
+                    out.append(f"  {s}: {sim.after.why(s)}{before}")
+                    continue
+                path, groups = known[s]
                 reason = f"; {explain(groups, only, MESSAGE_GROUPS)}" if groups else ""
-                out.append(f"  {s}: {sim.after.why(s)}{before}{reason} [{' -> '.join(chain(sim.after, s))}]")
+                out.append(f"  {s}: {sim.after.why(s)}{before}{reason} [{' -> '.join(shown(path, CHAIN_SHOWN))}]")
+    if len(known) < len(down):
+        out.append(unexplained(len(down) - len(known)))
     if sim.lost:
         out.append(f"Data lost: {', '.join(sim.lost)}")
         for h in sim.lost:

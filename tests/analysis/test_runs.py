@@ -1,7 +1,8 @@
-"""Walks that cross one-input runs in one step (analysis/runs.py) give what walking
-them key by key gives: every chain, shown whole or by its ends, and every group lost
-together, on every fixture and on random power trees; and a 20,000-PDU chain checks
-within a memory limit."""
+"""Walks that cross runs of steps to first inputs by bisection (analysis/runs.py) give
+what walking them key by key gives: every chain, shown whole or by its ends, and every
+group lost together, on every fixture, random power trees and random service chains;
+and a 20,000-PDU chain and 2,000 services each needing the next check within a
+memory limit."""
 
 from __future__ import annotations
 
@@ -69,6 +70,34 @@ def power_tree(seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def service_chain(seed: int) -> str:
+    """Services each needing the next (the first dependency is a step to a first input),
+    on random hosts and PDUs of a short chain, some hosts on two."""
+    rng = random.Random(seed)
+    n, pdus = rng.randint(3, 40), rng.randint(1, 8)
+    lines = ["version: 1", "network: {internet: {kind: external}}", "power:", "  feed: {kind: feed}"]
+    lines += [f"  p{i}: {{kind: pdu, from: [{'feed' if i == 0 else f'p{i - 1}'}]}}" for i in range(pdus)]
+    lines += ["hosts:"]
+    for h in range(4):
+        power = sorted({f"p{rng.randrange(pdus)}" for _ in range(rng.choice((1, 2)))})
+        lines.append(f"  h{h}: {{power: [{', '.join(power)}], nics: [internet]}}")
+    lines += ["services:"]
+    for i in range(n):
+        hosts = sorted({f"h{rng.randrange(4)}" for _ in range(rng.randint(1, 2))})
+        needs = [f"s{i + 1}"] + ([f"s{rng.randint(i + 1, n)}"] if rng.random() < 0.2 else [])
+        lines.append(
+            f"  s{i}: {{kind: nginx, hosts: [{', '.join(hosts)}], depends_on: [{', '.join(dict.fromkeys(needs))}]}}"
+        )
+    lines.append(f"  s{n}: {{kind: nginx, hosts: [h0, h1]}}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_runs_give_the_walks_answers_on_random_service_chains(seed, monkeypatch):
+    walked, crossed, facts = _both(monkeypatch, service_chain(seed))
+    assert crossed == walked
+
+
 @pytest.mark.parametrize("seed", range(60))
 def test_runs_give_the_walks_answers_on_random_power_trees(seed, monkeypatch):
     walked, crossed, facts = _both(monkeypatch, power_tree(seed))
@@ -80,7 +109,11 @@ def test_a_run_is_toured_once_and_answers_who_is_on_whose_way():
     facts = Facts(topology_of(power_chain(30)))
     runs = Runs(facts.graph.gates)
     assert runs.on_way("pdu-30", "pdu-3") and not runs.on_way("pdu-3", "pdu-30")
-    assert runs.bottom("pdu-30", "pdu-3") == "pdu-3" and runs.bottom("pdu-30", "sw-1") == "feed"
+    downs = facts.single_failures.contains
+    assert runs.last("pdu-30", lambda k: downs(k, "pdu-3")) == "pdu-3"
+    assert runs.last("pdu-30", lambda k: downs(k, "feed")) == "feed" == runs.end["pdu-30"]
+    # web, its one-of-one instances gate, web-1#ok, web-1: whose first input, rack-1, pdu-7 leaves up
+    assert runs.last("web", lambda k: downs(k, "pdu-7")) == "web-1"
     assert runs.steps("pdu-30", "pdu-3") == 27 == runs.element_steps("pdu-30", "pdu-3")
     down = list(runs.keys_down("pdu-30", "pdu-20"))
     assert down == [f"pdu-{i}" for i in range(30, 19, -1)] and list(runs.keys_up("pdu-20", "pdu-30")) == down[::-1]
@@ -102,3 +135,20 @@ def test_a_chain_of_twenty_thousand_pdus_checks_within_a_gigabyte(tmp_path):
     power = [f for f in found if f["rule"] == "PWR001"]
     assert power and all(len(f["message"]) < 1000 and "more" in f["message"] for f in power)
     assert all(len(f["related"]) <= 50 for f in found)
+
+
+@pytest.mark.slow
+def test_two_thousand_services_each_needing_the_next_check_within_a_gigabyte(tmp_path):
+    """The first service's chain runs through every other: each PDU's finding carries
+    its ends, and the walks bisect the chain of services instead of walking it."""
+    from tests.analysis.test_simulate_chains import _reversed_chains
+
+    n = 2_000
+    path = write(tmp_path / "deep.yaml", _reversed_chains(n))
+    result = spoflint("check", path, "--format", "json", "-o", tmp_path / "out.json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr[-2000:]
+    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["findings"]
+    spofs = {f["subject"]: f for f in found if f["rule"] == "SPOF001"}
+    assert {f"p{i}" for i in range(n + 1)} <= set(spofs)
+    chain = spofs[f"p{n}"]["chain"]
+    assert chain[:2] == [f"p{n}", f"p{n - 1}"] and chain[-2:] == ["s1", "s0"] and "more ..." in chain[10]

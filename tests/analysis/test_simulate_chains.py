@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from spoflint.analysis import Facts
@@ -102,3 +103,27 @@ def test_simulate_evaluates_chains_deeper_than_the_stack(tmp_path):
     assert chain(sim.after, "p0") == [f"p{i}" for i in range(2000, -1, -1)]
     deep = simulate(t, ["s2999"])
     assert set(deep.after.services_down) == {f"s{i}" for i in range(3_000)}
+
+
+@pytest.mark.slow
+def test_simulate_on_eight_thousand_services_each_needing_the_next_keeps_its_budget(tmp_path):
+    """Each service's walk crosses every service after it: the explanations stop at
+    their work budget, the user-facing ones first, and the report says how many are left
+    unexplained; every service down is still listed, in a child with 1 GiB."""
+    from tests.analysis.test_bounds import spoflint
+
+    n = 8_000
+    path = write(tmp_path / "deep.yaml", _reversed_chains(n))
+    result = spoflint("simulate", path, "--fail", f"p{n - 1}", "--format", "json", cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    doc = json.loads(result.stdout)
+    down = {d["service"]: d for d in doc["services_down"]}
+    assert len(down) == n + 1
+    left = [s for s, d in down.items() if not d["explained"]]
+    assert left and doc["notes"] == [
+        f"{len(left):,} of the services down are not explained (no chain, no inputs lost together): their walks went past 2,000,000 steps"
+    ]
+    explained = [d for d in down.values() if d["explained"]]
+    assert all(len(d["chain"]) <= 21 and d["chain"][0] == f"p{n - 1}" for d in explained)
+    assert all(down[s]["chain"] == [] for s in left)
+    assert all(d["explained"] for d in down.values() if d["public"])
