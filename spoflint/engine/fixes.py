@@ -45,8 +45,8 @@ COVERED = ("SPOF001", "SPOF002", "SVC001", "SVC002", "SVC004", "STATE002", "STAT
 PER_ROOT = 4  # candidates tried per root finding
 PER_RUN = 64  # re-analyses per check, at most
 # work re-analysed per check, in the units of `_cost`: 4 re-analyses of the 10k benchmark
-# estate (24k fault-graph nodes, ~0.09 s each), none of a 2,000-PDU chain's twin (its 2,000
-# findings walk 85k steps of explanation)
+# estate (24k fault-graph nodes, ~0.09 s each), one of a 2,000-PDU chain (its 2,000
+# findings walk 70k steps of explanation)
 WORK = 100_000
 GUARDED = ("SPOF001", "SPOF002")  # a fix never adds a finding of these
 ALSO = ("SPOF003", "SPOF004")  # cheap rules whose findings a fix may remove too (a second cable)

@@ -316,7 +316,7 @@ def test_simulate_json_has_lost_together():
     document = json.loads(to_json(simulate(topology_of(REPLICAS_IN_ONE_RACK), ["rack-1"])))
     (glance,) = [s for s in document["services_down"] if s["service"] == "glance"]
     assert glance["lost_together"] == [["stor-1", "stor-2"]]
-    assert list(glance) == ["service", "public", "reason", "chain", "lost_together", "down_before"]
+    assert list(glance) == ["service", "public", "reason", "chain", "lost_together", "explained", "down_before"]
 
 
 def test_simulate_several_failures():
