@@ -62,6 +62,9 @@ class FaultGraph:
         return [v for v in self.network if v != ROOT]
 
 
+_tuple = tuple.__new__  # Gate(op, inputs, k, own) made without the named tuple's Python __new__ (hot loops)
+
+
 def element_of(key: str) -> str:
     """The element a fault-graph node stands for."""
     return key.split(SEP, 1)[0]
@@ -160,7 +163,7 @@ def _physical(t: Topology, gates: dict[str, Gate]) -> None:
     for h in t.hosts.values():
         _placed(gates, h.id, h.rack, h.zone, h.power)
     for link in t.links.values():
-        gates[link.id] = Gate(ALL, (link.a, link.b), 0, link.id)
+        gates[link.id] = _tuple(Gate, (ALL, (link.a, link.b), 0, link.id))
 
 
 def _placed(
@@ -182,9 +185,9 @@ def _placed(
             inputs.append(power[0])
         else:
             key = eid + POWER
-            gates[key] = Gate(ANY, power)
+            gates[key] = _tuple(Gate, (ANY, power, 0, None))
             inputs.append(key)
-    gates[eid] = Gate(ALL, tuple(inputs), 0, eid)
+    gates[eid] = _tuple(Gate, (ALL, tuple(inputs), 0, eid))
 
 
 def network_of(t: Topology) -> dict[str, list[str]]:
@@ -198,7 +201,7 @@ def _network(t: Topology, gates: dict[str, Gate]) -> dict[str, list[str]]:
     network: dict[str, list[str]] = {ROOT: list(t.entrypoints)}
     for node in t.network:
         network.setdefault(node, [])
-        gates[node + REACH_OF] = Gate(REACH, (node,))
+        gates[node + REACH_OF] = _tuple(Gate, (REACH, (node,), 0, None))
     for e in t.entrypoints:
         network[e].append(ROOT)
     for link in t.links.values():
@@ -221,16 +224,16 @@ def _usable(t: Topology, gates: dict[str, Gate], known_network: bool) -> None:
                 link = links[lid]
                 other = link.b if link.a == hid else link.a
                 via = lid + VIA
-                gates[via] = Gate(ALL, (lid, other + REACH_OF))
+                gates[via] = _tuple(Gate, (ALL, (lid, other + REACH_OF), 0, None))
                 paths.append(via)
             if len(paths) == 1:
-                gates[hid + OK] = Gate(ALL, (hid, paths[0]))
+                gates[hid + OK] = _tuple(Gate, (ALL, (hid, paths[0]), 0, None))
             else:
                 nics = hid + NICS
-                gates[nics] = Gate(ANY, tuple(paths))
-                gates[hid + OK] = Gate(ALL, (hid, nics))
+                gates[nics] = _tuple(Gate, (ANY, tuple(paths), 0, None))
+                gates[hid + OK] = _tuple(Gate, (ALL, (hid, nics), 0, None))
         else:  # network unknown: usable when up (reported as incomplete)
-            gates[hid + OK] = Gate(ALL, (hid,))
+            gates[hid + OK] = _tuple(Gate, (ALL, (hid,), 0, None))
 
 
 def _storage(t: Topology, gates: dict[str, Gate]) -> None:

@@ -1,11 +1,28 @@
-"""Pausing Python's cycle collector while a stage builds millions of small objects.
+"""Keeping Python's cycle collector off the millions of small objects a stage builds.
 
 Loading, modelling and analysing an estate allocate millions of dicts, tuples and
 frozensets that live until the run ends. Each allocation burst makes the cycle
-collector walk every object alive, again and again: at 300k elements that was about 40%
-of the run. None of these stages makes reference cycles (their garbage is freed by
-reference counting as usual), so the collector is paused while they run and restored
-after, as it was (nested pauses are fine).
+collector walk every young object, and survivors again one generation up: at 100k
+elements that was 13-21 % of a `check`. None of these stages makes reference cycles
+(their garbage is freed by reference counting as usual; a test holds them to it), so:
+
+- the collector is paused while a stage runs, and restored after as it was (nested
+  pauses are fine);
+- when the outermost pause ends, what is alive is moved to the permanent generation
+  (`gc.freeze`), so the young collections that follow never walk it. Pausing alone left
+  every object a stage made to be walked by the next young collection and again by the
+  next middle one (the old behaviour, 0.47 s of 3.5 s at 100k);
+- nothing leaks: frozen objects are still freed by reference counting, and the moment a
+  full collection starts (the collector's own, rare, or a caller's `gc.collect()`) they
+  are thawed (`gc.unfreeze`) so that it walks them as it walks any long-lived object,
+  cycles included. A library caller sees the collector as it left it.
+  (A caller that freezes objects of its own while ours are frozen has them thawed with
+  ours at the next full collection.)
+
+The collector is not switched off for the whole process: a library caller (an editor
+plugin, a test run of thousands of checks) lives on after a check, and its own garbage
+cycles must still be collected. If the caller froze objects itself, nothing is frozen
+or thawed here (its freeze is its own), and the stages are only paused.
 """
 
 from __future__ import annotations
@@ -14,20 +31,42 @@ import functools
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
+_depth = 0  # pauses under way
+_frozen = False  # the permanent generation holds what our freezes put there
+
+
+def _thaw(phase: str, info: dict[str, Any]) -> None:
+    """A gc callback: before a full collection, give back what our freezes hold."""
+    global _frozen
+    if _frozen and phase == "start" and info.get("generation") == 2:
+        gc.unfreeze()
+        _frozen = False
+
 
 @contextmanager
 def paused() -> Iterator[None]:
-    """Run the block with the collector paused (and restored after, as it was)."""
+    """Run the block with the collector paused (and restored after, as it was); what is
+    alive when the outermost pause ends is frozen until the next full collection."""
+    global _depth, _frozen
     enabled = gc.isenabled()
     gc.disable()
+    _depth += 1
     try:
         yield
     finally:
+        _depth -= 1
+        # get_freeze_count walks the permanent generation: asked only while it holds
+        # nothing of ours, so it costs nothing unless the caller froze objects itself
+        if not _depth and (_frozen or not gc.get_freeze_count()):
+            if _thaw not in gc.callbacks:
+                gc.callbacks.append(_thaw)
+            gc.freeze()
+            _frozen = True
         if enabled:
             gc.enable()
 

@@ -22,11 +22,13 @@ The whole computation is bounded by counted work, never by time, and the count b
 memory too: a node keeps at most `MAX_FAMILY` sets, and while one is being combined
 (the unions of a product, the states of a k-of-n) at most `MAX_PENDING`; beyond either,
 its largest sets are dropped a size at a time and its family is then exact only up to a
-lower order. Each union formed, state kept or set checked is one step of `max_work`;
-once they are spent, what is left is computed at order 1 (which costs no more than the
-single-failure analysis). Each service reports at most `max_sets` sets. Whatever is cut
-short is reported: `truncated` and `complete_order` (the order up to which the sets
-listed are exact).
+lower order. Each union formed, set scanned, state kept or set checked is one step of
+`max_work`; once they are spent, what is left is computed at order 1 (which costs no
+more than the single-failure analysis). Orders above 2 deepen a pass at a time (2, 3,
+..., K, each with its own budget) and every service keeps its most exact pass, so a
+pass cut short never answers less than a lower order. Each service reports at most
+`max_sets` sets. Whatever is cut short is reported: `truncated` and `complete_order`
+(the order up to which the sets listed are exact; none listed is larger).
 
 Ranking: by size, then most probable first (the product of the elements'
 unavailabilities, 1 - their availability from spoflint.analysis.figures: the figure an
@@ -49,7 +51,8 @@ from .network import bfs_tree
 DOWN = None
 MAX_FAMILY = 20_000  # sets kept per fault-graph node
 MAX_PENDING = 100_000  # sets held while one node's family is combined
-MAX_WORK = 10_000_000  # steps of work (unions formed, states kept, sets checked) per run
+MAX_WORK = 10_000_000  # steps of work (unions formed, states kept, sets checked) per pass, at least
+WORK_PER_NODE = 500  # and per fault-graph node: the budget grows with the estate, so order 2 stays whole
 
 Family = list[frozenset[str]]  # the minimal sets of candidates that take a node down
 
@@ -70,27 +73,43 @@ def cut_sets(
     order: int = 2,
     scope: frozenset = DEFAULT_SCOPE,
     max_sets: int = 1000,
-    max_work: int = MAX_WORK,
+    max_work: int | None = None,
     g: fg.FaultGraph | None = None,
 ) -> list[CutSets]:
     """The minimal cut sets up to `order` of every user-facing service that is up with
-    nothing failed, sorted by service id."""
+    nothing failed, sorted by service id.
+
+    Orders above 2 deepen one at a time (2, 3, ..., `order`), each pass with its own
+    budget of `max_work` steps (by default MAX_WORK, or WORK_PER_NODE per fault-graph
+    node where that is more): a service keeps the pass that is exact to the highest
+    order, so a pass cut short never answers less than a lower order does. Deepening
+    stops at the first pass that is exact at its order for no service."""
     if order < 1:
         raise ValueError("order must be at least 1")
-    analysis = _Propagation(t, g or fg.build(t), order, scope, max_work)
-    out = []
-    for svc in sorted(t.services):
-        if not t.services[svc].public:
-            continue
-        family = analysis.family(svc)
-        if family is DOWN:
-            continue
-        limit = analysis.limit.get(svc, order)
-        ranked = sorted(_rank_key(s, analysis.unavailability) for s in family)
-        truncated = limit < order or len(ranked) > max_sets
-        ranked = ranked[:max_sets]
-        out.append(CutSets(svc, tuple(r[2] for r in ranked), tuple(-r[1] for r in ranked), truncated, limit))
-    return out
+    g = g or fg.build(t)
+    budget = max(MAX_WORK, WORK_PER_NODE * len(g.gates)) if max_work is None else max_work
+    best: dict[str, CutSets] = {}
+    for k in range(min(order, 2), order + 1):
+        analysis = _Propagation(t, g, k, scope, budget)
+        deeper = False
+        for svc in sorted(t.services):
+            if not t.services[svc].public:
+                continue
+            family = analysis.family(svc)
+            if family is DOWN:
+                continue
+            limit = analysis.limit.get(svc, k)
+            deeper = deeper or limit == k
+            if svc not in best or limit > best[svc].complete_order:
+                ranked = sorted(_rank_key(s, analysis.unavailability) for s in family)
+                truncated = limit < order or len(ranked) > max_sets
+                ranked = ranked[:max_sets]
+                sets, probabilities = tuple(r[2] for r in ranked), tuple(-r[1] for r in ranked)
+                best[svc] = CutSets(svc, sets, probabilities, truncated, limit)
+        del analysis  # one pass's families held at a time
+        if not deeper:
+            break
+    return [best[svc] for svc in sorted(best)]
 
 
 def _rank_key(s: frozenset[str], unavailability: Callable[[str], float]) -> tuple[int, float, tuple[str, ...]]:
@@ -171,6 +190,7 @@ class _Propagation:
         largest sizes go first."""
         while limit > 1 and sum(1 for f in families for s in f if len(s) <= limit) > MAX_PENDING:
             limit -= 1
+        self.work.spend(sum(map(len, families)))
         return self._keep(key, _minimal([s for f in families for s in f if len(s) <= limit], limit, self.work), limit)
 
     def _keep(self, key: str, family: Family, limit: int) -> Family:

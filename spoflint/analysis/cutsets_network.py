@@ -14,13 +14,16 @@ lies in the affected subtree of one part, say T, and T alone lets it rejoin; its
 back must run through what U affects. So U's affected subtrees meet T's rejoin zone (the
 rejoined vertices and their neighbours; for K >= 3, where T may be several sets, the
 affected subtrees and their neighbours). Sets are grown only along those edges, and a
-pair whose larger half affects a big subtree (over `BIG_SUBTREE` vertices) is re-checked
-against the BFS tree of the network without that half (computed once per half), so that
-no pair walks the whole fabric.
+set holding an element that affects a big subtree (over `BIG_SUBTREE` vertices) is
+re-checked against the BFS tree of the network without the biggest such element
+(computed once per element; what it cuts off alone is not the set's to record anyway),
+so that no pair or triple walks the whole fabric.
 
 The work is counted (`Work`, shared with spoflint.analysis.cutsets): each candidate set
-checked or formed is a step, plus the vertices it removes, and at most `MAX_HELD` sets
-are held while they are grown (that bounds memory). Once the budget is spent
+checked or formed is a step, plus the vertices it removes and every vertex its check
+looks at (the affected subtrees; a set holding a big element is checked against the
+network without the biggest, whose BFS tree costs a step per vertex), and at most
+`MAX_HELD` sets, and `MAX_HELD` vertices of those trees, are held (that bounds memory). Once the budget is spent
 the enumeration starts again one order lower with a fresh budget, down to order 1,
 which grows nothing (`Reachability.run` says which order its sets are exact up to): at
 most `order` budgets in all.
@@ -36,7 +39,7 @@ from .network import Children, Parent, bfs_tree
 from .network import separate as cut_off
 
 BIG_SUBTREE = 32  # pairs whose base affects more vertices than this use a residual BFS tree
-MAX_HELD = 500_000  # candidate sets held at once while they are grown (memory)
+MAX_HELD = 500_000  # candidate sets held at once while they are grown, and vertices of residual trees (memory)
 
 Atom = frozenset[str]  # one set of a vertex's family: candidates that remove it together
 Found = dict[str, list[frozenset[str]]]  # network vertex -> candidate sets that cut it off
@@ -207,14 +210,13 @@ class Reachability:
         seen = set(level)
         residuals: dict[str, tuple[Parent, Children]] = {}
         big = {next(iter(m)): len(info[m][1]) for m in atoms if len(m) == 1 and len(info[m][1]) > BIG_SUBTREE}
-        for size in range(2, self.order + 1):
+        for _ in range(2, self.order + 1):
             grown = _grown(level, neighbours, seen, self.work)
             pending = sorted(grown, key=lambda u: sorted(u))
             for u in pending:
                 if self.work.spent:
                     raise OutOfWork
-                cut = self._cut_of(u, size, big, residuals)
-                self.work.spend(1 + (len(cut) if cut else 0))
+                cut = self._cut_of(u, big, residuals)
                 if cut is None:
                     continue
                 for e in u:  # where one element alone cuts a vertex off, u is not minimal
@@ -225,30 +227,42 @@ class Reachability:
             level = grown
 
     def _cut_of(
-        self, u: frozenset[str], size: int, big: dict[str, int], residuals: dict[str, tuple[Parent, Children]]
+        self, u: frozenset[str], big: dict[str, int], residuals: dict[str, tuple[Parent, Children]]
     ) -> set[str] | None:
-        """What the candidates `u` cut off together (None: they remove nothing). A pair
-        with a big half is checked against the network without that half."""
-        base = max(u, key=lambda e: (big.get(e, 0), e)) if size == 2 else None
-        if base is not None and base in big:
+        """What the candidates `u` cut off together (None: they remove nothing), each
+        vertex looked at a step of work. A set with a big element is checked against
+        the network without the biggest (its own cut-off is subtracted anyway)."""
+        base = max(u, key=lambda e: (big.get(e, 0), e))
+        if base in big:
             return self._with_residual(base, self.removed(u, frozenset((base,))), residuals)
         removed = self.removed(u)
+        self.work.spend(1 + len(removed))
         if not removed:
             return None
-        return cut_off(removed, self.adjacency, self.parent, self.children)[0]
+        cut, affected, _ = cut_off(removed, self.adjacency, self.parent, self.children)
+        self.work.spend(len(affected))
+        return cut
 
     def _with_residual(self, base: str, removed: set[str], residuals: dict[str, tuple[Parent, Children]]) -> set[str]:
         """What `removed` cuts off beyond what `base` cuts off alone, when base fails too:
-        what it cuts off the network that remains without base."""
+        what it cuts off the network that remains without base (that network's BFS tree
+        computed once per base, a step per vertex, and at most MAX_HELD vertices of
+        such trees held)."""
         if base not in residuals:
+            if len(residuals) * len(self.parent) > MAX_HELD:  # memory: start the cache again
+                residuals.clear()
             gone = self.removed(frozenset((base,)))
             base_cut = cut_off(gone, self.adjacency, self.parent, self.children)[0]
             residuals[base] = bfs_tree(self.adjacency, lambda w: w in self.parent and w not in base_cut)
+            self.work.spend(len(self.parent))
         parent, children = residuals[base]
         extra = {v for v in removed if v in parent}
+        self.work.spend(1 + len(removed))
         if not extra:
             return set()
-        return cut_off(extra, self.adjacency, parent, children)[0]
+        cut, affected, _ = cut_off(extra, self.adjacency, parent, children)
+        self.work.spend(len(affected))
+        return cut
 
 
 def _record(found: Found, s: frozenset[str], cut: Iterable[str]) -> None:

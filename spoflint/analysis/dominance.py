@@ -42,13 +42,19 @@ class Dependants:
         """Only the gates that one of `elements` takes down are kept: the walks of those
         elements never leave them, and most gates of a redundant estate are none."""
         self.sf = sf
-        meets = _Meets(frozenset(elements))
-        value = sf.value
+        wanted = frozenset(elements)
+        meets = _Meets(wanted)
+        value, values, reach = sf.value, sf.values, fg.REACH
         users: dict[str, list[str]] = {}
         for key, gate in sf.g.gates.items():
-            if gate.op == fg.REACH:
+            if gate.op == reach:
                 continue  # a REACH node hangs on the whole network: added per walk
-            if not meets(value(key)):
+            # the node's set, as kept (`value` computes it first if need be)
+            known = values[key] if key in values else value(key)
+            if type(known) is frozenset:  # the usual case, asked here: no call
+                if known.isdisjoint(wanted):
+                    continue
+            elif not meets(known):
                 continue
             for i in gate.inputs:
                 if i in users:

@@ -81,10 +81,14 @@ class Separation:
         at = self.pre.get(v)
         if at is None:
             return []
+        children = self.children[v]
+        if not children:  # a leaf of the tree (most links and edge switches): nothing hangs on it
+            return []
         out: list[str] = []
-        for c in self.children[v]:
-            if self.low[c] >= at:
-                out += self.order[self.pre[c] : self.end[c]]
+        low, pre, end, order = self.low, self.pre, self.end, self.order
+        for c in children:
+            if low[c] >= at:
+                out += order[pre[c] : end[c]]
         return out
 
 

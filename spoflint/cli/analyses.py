@@ -7,18 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from . import (
-    INPUT_FORMAT,
-    PATHS,
-    GraphFormat,
-    InputFormat,
-    ViewFormat,
-    _emit,
-    _one_line_errors,
-    _progress,
-    _text,
-    app,
-)
+from . import _emit, _progress, _text
+from .application import INPUT_FORMAT, PATHS, GraphFormat, InputFormat, ViewFormat, _one_line_errors, app
 
 if TYPE_CHECKING:
     from ..model import Topology

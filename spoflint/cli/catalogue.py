@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, TypeAlias
 import typer
 
 from ..importers import FORMATS as IMPORT_FORMATS
-from . import ImportFormat, RuleListFormat, ViewFormat, _choices, _emit, _one_line_errors, _progress, _text, app
+from . import _emit, _progress, _text
+from .application import ImportFormat, RuleListFormat, ViewFormat, _choices, _one_line_errors, app
 
 ISOLATED = typer.Option(False, "--isolated", help="Ignore configuration files: only the installed rules.")
 

@@ -1,29 +1,17 @@
-"""`spoflint check`: lint, and print the findings."""
+"""`spoflint check`: lint, and print the findings (typer-free: `check_command` declares the
+options for the app, `fast` reads them for the common command line)."""
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias
-
-import typer
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError, printable
-from . import (
-    INPUT_FORMAT,
-    Format,
-    InputFormat,
-    Level,
-    _choices,
-    _one_line_errors,
-    _progress,
-    _text,
-    app,
-)
+from . import _progress, _text, say
 
 if TYPE_CHECKING:
     from ..errors import InputError
@@ -31,38 +19,48 @@ if TYPE_CHECKING:
     from ..outputs import Output
     from ..registry import Rule
 
-    Colour: TypeAlias = str
-else:
-    Colour = _choices("Colour", ("auto", "always", "never"))
+
+def lint(
+    paths: list[str] | None = None,
+    formats: Sequence[str] = (),
+    outputs: Sequence[str] = (),
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    fail_on: str | None = None,
+    config_file: str | None = None,
+    isolated: bool = False,
+    baseline: str | None = None,
+    write_baseline: str | None = None,
+    only_topologies: bool = False,
+    input_format: str | None = None,
+    order: int | None = None,
+    exclude: Sequence[str] = (),
+    diff: str | None = None,
+    exit_zero: bool = False,
+    quiet: bool = False,
+    statistics: bool = False,
+    color: str = "auto",
+    stdin_filename: str | None = None,
+    show_source: bool = False,
+    netbox: str | None = None,
+) -> int:
+    """`spoflint check` with its options parsed (`check_command` declares them, `fast` reads
+    them): the exit status. An input or usage error is its one line and status 2."""
+    arguments = dict(locals())
+    from ..errors import InputError
+
+    try:
+        return _lint(**arguments)
+    except InputError as error:
+        say(f"{error}")
+        return 2
 
 
-@app.command()
-@_one_line_errors
-def check(
-    paths: list[str] = typer.Argument(None, help="Topology files or directories (default: the config's paths, else the current directory)."),
-    formats: list[Format] = typer.Option([], "--format", "-f", help="Output format (repeat for several; pair each with an --output)."),
-    outputs: list[str] = typer.Option([], "--output", "-o", help="Write the matching --format to this file (atomically)."),
-    select: list[str] = typer.Option([], "--select", help="Only these rules (ids, names or id prefixes; comma-separated or repeated)."),
-    ignore: list[str] = typer.Option([], "--ignore", help="Skip these rules."),
-    fail_on: Level | None = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit status 1 (default: error)."),
-    config_file: str | None = typer.Option(None, "--config", help="Configuration file (default: .spoflint.yaml or pyproject.toml found upward, up to the repository's root or home, if you own it)."),
-    isolated: bool = typer.Option(False, "--isolated", help="Ignore every configuration file (no settings, no local rules): for a checkout you do not trust."),
-    baseline: str | None = typer.Option(None, "--baseline", help="Suppress the findings this baseline file records."),
-    write_baseline: str | None = typer.Option(None, "--write-baseline", help="Record the current findings in this baseline file and exit 0."),
-    only_topologies: bool = typer.Option(False, "--only-topologies", help="Skip named files that are not native topologies (no `version: 1`) unless the config's `include` names them; `exclude` applies to named files too."),
-    input_format: InputFormat | None = INPUT_FORMAT,
-    order: int | None = typer.Option(None, "--order", min=0, help="Report minimal cut sets of 2..K elements per service (SPOF005; default: off)."),
-    exclude: list[str] = typer.Option([], "--exclude", help="Skip files and folders this glob matches in directories (repeatable; adds to the config's `exclude`)."),
-    diff: str | None = typer.Option(None, "--diff", metavar="REV", help="Check the topology at this git revision too; report only the findings new since it, and what the change fixed and added (Markdown: with -f markdown)."),
-    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings (2 still when the input cannot be checked)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the findings: no summary line (text, concise, --statistics)."),
-    statistics: bool = typer.Option(False, "--statistics", help="Instead of the report on standard output, a table of the findings counted per rule."),
-    color: Colour = typer.Option("auto", "--color", help="Colour text and concise reports: auto (on a terminal, unless NO_COLOR; FORCE_COLOR forces it), always or never."),
-    stdin_filename: str | None = typer.Option(None, "--stdin-filename", help="The name reports give the topology read from standard input (path `-`; default: stdin)."),
-    show_source: bool = typer.Option(False, "--show-source", help="Show the lines around each finding, a caret under its column (text and concise)."),
-    netbox: str | None = typer.Option(None, "--netbox", metavar="URL|FILE", help="Read the racks, power and cabling from this NetBox (token: NETBOX_TOKEN), or from a snapshot `spoflint import netbox` wrote, joined with the files by host; with no PATHS, check it alone."),
-) -> None:  # fmt: skip
-    """Lint topology files: report single points of failure and the rest of the catalogue."""
+def _lint(
+    paths, formats, outputs, select, ignore, fail_on, config_file, isolated, baseline, write_baseline,
+    only_topologies, input_format, order, exclude, diff, exit_zero, quiet, statistics, color,
+    stdin_filename, show_source, netbox,
+) -> int:  # fmt: skip
     from .. import config as configuration
     from .. import outputs as out
     from ..engine import Run, enabled_rules, failing, run
@@ -70,7 +68,7 @@ def check(
     from ..reporters import SHOWS_ERRORS
 
     planned = out.plan([str(f) for f in formats], outputs)
-    file = configuration.for_command(config_file, isolated, say=lambda notice: typer.echo(notice, err=True))
+    file = configuration.for_command(config_file, isolated, say=say)
     level = str(fail_on) if fail_on else None
     config = configuration.for_check(
         file,
@@ -104,15 +102,15 @@ def check(
             if output.path is None and (result.checked or output.format in SHOWS_ERRORS):
                 _print_findings(output.format, findings, ran, result.errors, display=display)
         for error in result.errors:
-            typer.echo(f"{error}", err=True)
-        raise typer.Exit(2)
+            say(f"{error}")
+        return 2
     if diff:  # only what is new since REV
         reading = (named or list(file.paths) or ["."], only_topologies, _text(input_format))
         new = _report_diff(diff, reading, config, findings, planned, display, quiet)
-        raise typer.Exit(0 if exit_zero else int(bool(failing(new, config.fail_on))))
+        return 0 if exit_zero else int(bool(failing(new, config.fail_on)))
     ran = {rule.id: rule for rule in enabled_rules(config)}
     _report(planned, findings, ran, config.fail_on, display, write_baseline, asked=bool(formats))
-    raise typer.Exit(0 if write_baseline or exit_zero else (1 if failing(findings, config.fail_on) else 0))
+    return 0 if write_baseline or exit_zero else (1 if failing(findings, config.fail_on) else 0)
 
 
 def _reading(named: list[str] | None, file, physical) -> list[str]:
@@ -149,7 +147,7 @@ def _report(
         if output.path is None and (asked or not baseline):
             _print_findings(output.format, findings, ran, fail_on=fail_on, display=display)
     if baseline:
-        typer.echo(f"Recorded {out.recorded(findings)} findings in {printable(str(baseline))}.", err=True)
+        say(f"Recorded {out.recorded(findings)} findings in {printable(str(baseline))}.")
 
 
 def _print_findings(
@@ -212,6 +210,8 @@ def _standard_input(paths: list[str] | None, name: str | None) -> Iterator[tuple
             raise UsageError("--stdin-filename names standard input: give `-` as a path too")
         yield paths, {}
         return
+    import tempfile
+
     from ..load.discover import SHOWN_AS
 
     shown = name or "stdin"
@@ -255,11 +255,11 @@ def _sources(findings: Sequence[Finding], stdin: dict[str, str]) -> dict[str, li
 def _diff_usage(rev: str | None, write_baseline: str | None, paths: list[str] | None) -> None:
     """`--diff REV` as given: a revision git knows, in a git repository, files (not
     standard input) and no baseline to record."""
+    if rev is None:
+        return
     from ..engine.diff import revision
     from ..errors import UsageError
 
-    if rev is None:
-        return
     if write_baseline:
         raise UsageError("--diff and --write-baseline do not go together: a baseline records every finding")
     if paths and "-" in paths:
@@ -295,5 +295,5 @@ def _report_diff(rev, reading, config, findings, planned, display, quiet) -> lis
             _print_findings(output.format, changes.new, ran, fail_on=config.fail_on, display=display)
     if not quiet:
         sentence = summary(changes)
-        typer.echo(f"spoflint: {printable(sentence)}.", err=True)
+        say(f"spoflint: {printable(sentence)}.")
     return changes.new

@@ -90,13 +90,18 @@ def read_file(path: Path, shown: str) -> MarkedMap:
     return read_text(load.read_once(path, shown), shown)  # the bytes sniffing read, bounded
 
 
-def read_text(data: bytes, shown: str) -> MarkedMap:
-    """`read_file` on text already read."""
+def read_text(data: bytes, shown: str, keep: bool = False) -> MarkedMap:
+    """`read_file` on text already read. `keep`: detection only looks, and keeps the
+    parse (tagged once) for the reader (see `load.load_text`)."""
     data, tags = _untagged(data)
-    document = load.load_text(data, shown)
-    for line, column, tag in tags:
-        _tag(document, line, column, tag)
-    return document
+    if not tags:
+        return load.load_text(data, shown, keep=keep)
+
+    def tagged(document: MarkedMap) -> None:
+        for line, column, tag in tags:
+            _tag(document, line, column, tag)
+
+    return load.load_text(data, shown, keep=keep, after=tagged)
 
 
 def _untagged(data: bytes) -> tuple[bytes, list[tuple[int, int, str]]]:

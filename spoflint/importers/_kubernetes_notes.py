@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 from ..load import MarkedMap, ReaderNote
-from ._kubernetes_addresses import selector_matches
 from ._kubernetes_objects import Cluster, Workload, is_controller
 from ._native import Position, put
 
@@ -188,7 +187,7 @@ def _budgets(cluster: Cluster, roots: dict[str, MarkedMap]) -> None:
         name = doc["metadata"].get("name")
         namespace = doc["metadata"].get("namespace") or "default"
         selector = spec.get("selector") if isinstance(spec, dict) else None
-        covered = [w for w in cluster.all if w.namespace == namespace and selector_matches(selector, w.labels)]
+        covered = cluster.covered(namespace, selector)
         if not covered or not isinstance(spec, MarkedMap):
             continue
         pods = sum(w.own_replicas for w in covered if w.kind != "DaemonSet")

@@ -8,12 +8,14 @@ needs which through the addresses in its containers (the rules are in the
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..load import MarkedMap
 from ..load.comments import AcceptComments
 from ._containers import element_id, image_name, reaches
 from ._kubernetes_addresses import addresses, host_port, ingress_backends, resolve, route_backends
+from ._kubernetes_index import LabelIndex
 from ._kubernetes_meta import namespace_of, owner_of
 from ._native import Position, put
 
@@ -144,6 +146,7 @@ class Cluster:
         adopt(self)
         self._scale()
         self.all = [w for w in self.all if w.own_replicas != 0]  # scaled to zero: nothing runs
+        self._index = LabelIndex(self.all)
         self._group()
         self.workloads = [w for w in self.all if w.head is None]
         self._name_workloads()
@@ -185,24 +188,27 @@ class Cluster:
 
     def _scale(self) -> None:
         """An autoscaler's `minReplicas` (default 1) stands in for its target's replicas."""
+        by_target: dict[tuple[str, str, str], list[Workload]] = {}
+        for w in self.all:
+            by_target.setdefault((w.kind, w.name, w.namespace), []).append(w)
         for shown, doc in self.autoscalers:
             spec = _mapping(doc, "spec")
             target = _mapping(spec, "scaleTargetRef")
             namespace = doc["metadata"].get("namespace") or "default"
             least = spec.get("minReplicas", 1)
-            if type(least) is not int or least < 0:
-                continue
-            for w in self.all:
-                if (w.kind, w.name, w.namespace) == (target.get("kind"), target.get("name"), namespace):
-                    at = spec.value_at("minReplicas") if "minReplicas" in spec.where and shown == w.path else None
-                    w.autoscaled = (element_id(doc["metadata"].get("name")) or "", least, at)
+            key = (target.get("kind"), target.get("name"), namespace)
+            if type(least) is not int or least < 0 or not all(isinstance(k, str) for k in key):
+                continue  # a kind, name or namespace that is not text names no workload
+            for w in by_target.get(key, []):  # type: ignore[arg-type]  # (checked: all text)
+                at = spec.value_at("minReplicas") if "minReplicas" in spec.where and shown == w.path else None
+                w.autoscaled = (element_id(doc["metadata"].get("name")) or "", least, at)
 
     def _group(self) -> None:
         """Deployments of one image that one Service selects are instances of one
         service (a canary beside its stable track): the one with the most replicas
         stands for all, named after the Service."""
         for service in self.services:
-            chosen = [w for w in self.all if _selects(service, w)]
+            chosen = self.index.equal(service.namespace, service.selector)
             if len(chosen) < 2 or any(w.kind not in _GROUPABLE or w.head or w.members for w in chosen):
                 continue
             if len({image_name(w.containers[0].get("image")) if w.containers else "" for w in chosen}) != 1:
@@ -219,9 +225,10 @@ class Cluster:
         """Ids: the name (a grouping Service's), `namespace/name` when two workloads
         share it, then the kind or a number when that is still taken."""
         names = [w.grouped_by.name if w.grouped_by else w.name for w in self.workloads]
+        counts = Counter(names)
         taken: set[str] = set()
         for w, name in zip(self.workloads, names):
-            eid = name if names.count(name) == 1 else f"{w.namespace}/{name}"
+            eid = name if counts[name] == 1 else f"{w.namespace}/{name}"
             if eid in taken:
                 eid = f"{eid}.{w.kind.lower()}"
             n = 2
@@ -240,12 +247,14 @@ class Cluster:
                     spec = service.doc["spec"]
                     exposed_at = spec.value_at("type" if "type" in spec.where else "externalIPs")
                     w.public_at = exposed_at if service.path == w.path else w.at
+        by_name: dict[tuple[str, str], list[Service]] = {}
+        for service in self.services:
+            by_name.setdefault((service.name, service.namespace), []).append(service)
         for namespace, name, path, at in self.backends:
-            for service in self.services:
-                if service.name == name and service.namespace == namespace:
-                    for w in self.selected(service):
-                        if w.public_at is None:
-                            w.public_at = at if path == w.path else w.at
+            for service in by_name.get((name, namespace), []):
+                for w in self.selected(service):
+                    if w.public_at is None:
+                        w.public_at = at if path == w.path else w.at
         self._expose()
 
     def _expose(self) -> None:
@@ -263,15 +272,23 @@ class Cluster:
             elif self.exposed or not w.services or is_controller(w):
                 w.public = False  # not exposed; unreachable (a worker); a controller or exporter
 
+    @property
+    def index(self) -> LabelIndex:
+        """The label index of `all` (built again if `all` changed since)."""
+        if not self._index.current(self.all):
+            self._index = LabelIndex(self.all)
+        return self._index
+
     def selected(self, service: Service) -> list[Workload]:
         """The workloads a Service selects (by label, in its namespace), each grouped
         workload as the one it is an instance of."""
-        out: list[Workload] = []
-        for w in self.all:
-            head = w.head or w
-            if _selects(service, w) and head not in out:
-                out.append(head)
-        return out
+        heads = {(w.head or w): None for w in self.index.equal(service.namespace, service.selector)}
+        return list(heads)
+
+    def covered(self, namespace: object, selector: object) -> list[Workload]:
+        """The workloads a label selector (`matchLabels`, `matchExpressions`) selects in
+        a namespace, as a PodDisruptionBudget's does."""
+        return self.index.matching(namespace, selector)
 
     # -- dependencies
     def dependencies(self) -> dict[str, Depends]:
@@ -375,15 +392,6 @@ def is_exporter(w: Workload) -> bool:
 
 def _strings(node: object) -> list[str]:
     return [a for a in node if isinstance(a, str)] if isinstance(node, list) else []
-
-
-def _selects(service: Service, w: Workload) -> bool:
-    selector = service.selector
-    return (
-        selector is not None
-        and w.namespace == service.namespace
-        and all(w.labels.get(k) == v for k, v in selector.items())
-    )
 
 
 def _external_ips(service: Service) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import NamedTuple
+from weakref import WeakKeyDictionary
 
 from ..load import MarkedList, MarkedMap
 from ._containers import CLUSTERED, image_name
@@ -158,18 +159,32 @@ def _texts(w: Workload, cluster: Cluster) -> Iterator[tuple[str, Position]]:
             words = _strings(container.get(key))
             if words:
                 yield " ".join(words), container.value_at(key)
-    wanted = _config_maps(w)
-    for _, objects, _ in cluster.files:
-        for doc in objects:
+    index = _config_map_index(cluster)
+    found = sorted(found for key in _config_maps(w) for found in index.get(key, []))  # in the files' order
+    for _, doc in found:
+        data = doc.get("data")
+        for value in data.values() if isinstance(data, dict) else []:
+            if isinstance(value, str):
+                yield value, _first_container_at(w)
+
+
+_CONFIG_MAPS: WeakKeyDictionary[Cluster, dict[tuple[str, object], list[tuple[int, MarkedMap]]]] = WeakKeyDictionary()
+
+
+def _config_map_index(cluster: Cluster) -> dict[tuple[str, object], list[tuple[int, MarkedMap]]]:
+    """(namespace, name) -> the ConfigMaps of the files so named, each with its place
+    among the files' objects; built once per cluster."""
+    if cluster not in _CONFIG_MAPS:
+        index: dict[tuple[str, object], list[tuple[int, MarkedMap]]] = {}
+        objects = (doc for _, docs, _ in cluster.files for doc in docs)
+        for place, doc in enumerate(objects):
             metadata = doc["metadata"]
             namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else "default"
             name = metadata.get("name")
-            if doc["kind"] != "ConfigMap" or not isinstance(name, str) or (namespace, name) not in wanted:
-                continue
-            data = doc.get("data")
-            for value in data.values() if isinstance(data, dict) else []:
-                if isinstance(value, str):
-                    yield value, _first_container_at(w)
+            if doc["kind"] == "ConfigMap" and isinstance(name, str):
+                index.setdefault((namespace, name), []).append((place, doc))
+        _CONFIG_MAPS[cluster] = index
+    return _CONFIG_MAPS[cluster]
 
 
 def _config_maps(w: Workload) -> set[tuple[str, object]]:

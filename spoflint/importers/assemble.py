@@ -196,7 +196,7 @@ def _join(
     service that merely shares a name with a Compose service found elsewhere stays apart.
     The `physical` layer then joins each unit by host, the natives' `aliases:` naming
     the hosts whose names differ."""
-    named = _mentioned(natives)
+    named = _mentioned(natives) if imported else set()  # only an imported unit asks (a walk of every value)
     natives_named = any(d.path in together for d in natives)
 
     def overlays(unit: Unit, documents: list[load.MarkedMap]) -> bool:

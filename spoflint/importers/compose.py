@@ -123,9 +123,10 @@ _COMPOSE_NAME = re.compile(r"^((docker-)?compose(\.[^.]+)?|[^.]+\.compose)\.ya?m
 
 def detect(path: Path, text: bytes) -> bool:
     """Whether a file is a Compose file (see `is_compose`), or an override file named
-    as one (`compose.override.yaml` with only a `services:` fragment)."""
+    as one (`compose.override.yaml` with only a `services:` fragment). It only looks:
+    the parse is kept for `read`."""
     try:
-        document = read_text(text, str(path))
+        document = read_text(text, load.shown_path(path), keep=True)
     except InputError:
         return False
     return is_compose(document) or (is_fragment(document) and _COMPOSE_NAME.match(path.name) is not None)

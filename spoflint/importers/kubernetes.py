@@ -215,17 +215,21 @@ FORMAT = "kubernetes"
 
 
 def detect(path: Path, text: bytes) -> bool:
-    """Whether a file holds a Kubernetes object (see `is_manifest`), and no native topology."""
+    """Whether a file holds a Kubernetes object (see `is_manifest`), and no native topology.
+    It only looks: the parse is kept for `read`, and let go when the file is not one
+    (Compose, asked first, kept it too)."""
+    shown = load.shown_path(path)
     try:
-        documents = load.load_documents(text, str(path))
+        documents = load.load_documents(text, shown, keep=True)
     except InputError:
-        return False
-    if any(type(d.get("version")) is int and d["version"] == 1 for d in documents):
-        return False  # a native topology
-    return any(
+        documents = []
+    found = not any(type(d.get("version")) is int and d["version"] == 1 for d in documents) and any(
         is_manifest(d) or (_is_list(d) and (any(is_manifest(i) for i in d["items"]) or _typed_items(d)))
         for d in documents
     )
+    if not found:
+        load.forget(text, shown)
+    return found
 
 
 def is_manifest(document: object) -> bool:
@@ -246,8 +250,7 @@ def read(paths: Paths, rack_label: str | None = None) -> list[MarkedMap]:
         shown = load.shown_path(path)
         try:
             data = _read_bytes(path, shown)
-            documents = load.load_documents(data, shown)
-            comments = load.accept_comments(data, shown)
+            documents, comments = load.load_stream(data, shown)  # the parse detection kept, if it did
         except InputError:
             if named:
                 raise

@@ -41,7 +41,7 @@ from .discover import (
     shown_path,
     sniff_format,
 )
-from .documents import load_documents, load_file, load_text
+from .documents import forget, load_documents, load_file, load_stream, load_text
 from .limits import MAX_BYTES, MAX_DEPTH, MAX_EXPANSION_FACTOR, MAX_INT_BITS, MIN_EXPANSION_BUDGET, YAML_SUFFIXES
 from .marked import MarkedList, MarkedMap, ReaderNote, locate
 
@@ -62,8 +62,10 @@ __all__ = [
     "discover",
     "excluded",
     "expand_paths",
+    "forget",
     "load_documents",
     "load_file",
+    "load_stream",
     "load_text",
     "locate",
     "matches",

@@ -1,16 +1,22 @@
 """Files and texts to documents: one topology mapping (`load_file`, `load_text`, with its
 accept comments), a stream of manifests (`load_documents`), or one document of another
 tool's, read as that tool reads it (`load_foreign`: an empty file is `{}`, the tool's own
-tags are plain values, messages name the file's kind, a Jinja template says so)."""
+tags are plain values, messages name the file's kind, a Jinja template says so).
+
+A file is parsed once per run: format detection asks with `keep=True` (it only looks,
+and the parse is kept, bounded by KEPT_PARSES bytes of text), and the reader that reads
+the file then takes that same parse (`keep=False`, the default: the documents are its
+to change, and no one else gets them)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import yaml
 
 from ..errors import InputError
-from .comments import Spans, accept_comments, has_candidates
+from .comments import AcceptComments, Spans, accept_comments, has_candidates
 from .events import Document, _parsed
 from .limits import MAX_BYTES
 from .marked import MarkedMap
@@ -35,12 +41,15 @@ def load_file(path: str | os.PathLike[str], shown: str | None = None) -> MarkedM
     return load_text(read_once(path, shown), shown)
 
 
-def load_text(data: bytes | str, shown: str) -> MarkedMap:
-    """Parse YAML text into a MarkedMap; every failure is an InputError."""
+def load_text(
+    data: bytes | str, shown: str, keep: bool = False, after: Callable[[MarkedMap], None] | None = None
+) -> MarkedMap:
+    """Parse YAML text into a MarkedMap; every failure is an InputError. `keep`: the
+    caller only looks (detection), so the parse is kept for the reader; `after` is done
+    to the root once, when the text is parsed (not when a kept parse is handed over)."""
     if isinstance(data, str):
         data = _encoded(data, shown)
-    spans: Spans | None = [] if has_candidates(data) else None
-    documents = _documents(data, shown, spans=spans)
+    documents, spans, fresh = _shared(data, shown, keep=keep)
     if not documents:
         raise InputError(shown, 1, 1, "the file holds no YAML document (it is empty, or only comments)")
     if len(documents) > 1:
@@ -56,6 +65,8 @@ def load_text(data: bytes | str, shown: str) -> MarkedMap:
             f"the top level must be a mapping (version: 1, hosts: ..., services: ...), not {_kind_of(root)}",
         )
     root.comments = accept_comments(data, shown, spans)
+    if after is not None and fresh:
+        after(root)
     return root
 
 
@@ -68,9 +79,8 @@ def load_foreign(data: bytes | str, shown: str, what: str, tags: frozenset[str] 
     fields, and a file that is a Jinja template says to render it first."""
     if isinstance(data, str):
         data = _encoded(data, shown)
-    spans: Spans | None = [] if has_candidates(data) else None
     try:
-        documents = _documents(data, shown, tags, spans)
+        documents, spans, _ = _shared(data, shown, tags)
     except InputError as error:
         line = jinja_template_at(data, error.line)
         if line is None or any(m in error.message for m in _NOT_TEXT_OR_TOO_BIG):
@@ -123,12 +133,17 @@ def _encoded(text: str, shown: str) -> bytes:
         ) from None
 
 
-def load_documents(data: bytes, shown: str) -> list[MarkedMap]:
+def load_documents(data: bytes, shown: str, keep: bool = False) -> list[MarkedMap]:
     """Parse YAML text holding any number of documents (`---`), as Kubernetes manifests
     do, with the same builder and limits as `load_text`. Empty documents are dropped;
     one that is not a mapping is an InputError. (A topology is one document: use
-    `load_text` for those.)"""
-    documents = _documents(data, shown)
+    `load_text` for those.) `keep`: as for `load_text`."""
+    return load_stream(data, shown, keep)[0]
+
+
+def load_stream(data: bytes, shown: str, keep: bool = False) -> tuple[list[MarkedMap], AcceptComments]:
+    """`load_documents`, and the text's accept comments, from the one parse."""
+    documents, spans, _ = _shared(data, shown, keep=keep)
     roots: list[MarkedMap] = []
     for root, at, _ in documents:
         if root is None:
@@ -137,4 +152,47 @@ def load_documents(data: bytes, shown: str) -> list[MarkedMap]:
             line, column = _within(data, *at)
             raise InputError(shown, line, column, f"a YAML document here is {_kind_of(root)}, not a mapping")
         roots.append(root)
-    return roots
+    return roots, accept_comments(data, shown, spans)
+
+
+KEPT_PARSES = 64 * 1024 * 1024  # bytes of text whose parse detection keeps for the reader
+_Parse = tuple["list[Document] | InputError", "Spans | None"]
+_KEPT: dict[tuple[bytes, str, frozenset[str]], _Parse] = {}  # oldest first
+_KEPT_TOTAL = [0]
+
+
+def forget(data: bytes, shown: str) -> None:
+    """Let go of a parse kept for a reader that will not read the text (detection found
+    it is none of theirs)."""
+    if _KEPT.pop((data, shown, frozenset()), None) is not None:
+        _KEPT_TOTAL[0] -= len(data)
+
+
+def _shared(
+    data: bytes, shown: str, opaque: frozenset[str] = frozenset(), keep: bool = False
+) -> tuple[list[Document], Spans | None, bool]:
+    """The documents of a text and its scalars' spans (for the accept comments), and
+    whether they were parsed now: a parse kept by an earlier `keep=True` call is handed
+    over (and let go, unless this call keeps it too). A failure is kept as well, and
+    raised again."""
+    key = (data, shown, opaque)
+    found = _KEPT.get(key) if keep else _KEPT.pop(key, None)
+    fresh = found is None
+    if found is None:
+        spans: Spans | None = [] if has_candidates(data) else None
+        try:
+            found = (_documents(data, shown, opaque, spans), spans)
+        except InputError as error:
+            found = (error, None)
+        if keep:
+            _KEPT[key] = found
+            _KEPT_TOTAL[0] += len(data)
+            while _KEPT_TOTAL[0] > KEPT_PARSES and len(_KEPT) > 1:
+                _KEPT_TOTAL[0] -= len(next(iter(_KEPT))[0])
+                del _KEPT[next(iter(_KEPT))]
+    elif not keep:
+        _KEPT_TOTAL[0] -= len(data)
+    documents, spans = found
+    if isinstance(documents, InputError):
+        raise documents
+    return documents, spans, fresh

@@ -36,6 +36,7 @@ from .elements import (
     Storage,
     Topology,
     Zone,
+    location,
 )
 from .kinds import FENCING
 from .references import References
@@ -145,7 +146,7 @@ class _Builder(References):
             if eid in section_of:
                 self.declare(eid, section, Location(path, line, column))  # says it is a duplicate
             section_of[eid] = section
-            where[eid] = Location(path, line, column)
+            where[eid] = location(path, line, column)
         for _, node, _ in sections["hosts"]:  # before the links they make: a nic names a network node
             self.refs(node, "nics", ("network",), "network node")
         return sections, link_specs

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from importlib import resources
+import os
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, gathered, quote
@@ -22,8 +22,11 @@ MAX_SCHEMA_ERRORS = 1000  # enough to find the first; a broken huge file need no
 
 
 def schema() -> dict[str, Any]:
-    """The topology JSON Schema (topology.schema.json)."""
-    return json.loads(resources.files("spoflint.model").joinpath("topology.schema.json").read_text())
+    """The topology JSON Schema (topology.schema.json), read by the package's loader
+    (a file, or a zip's member; importlib.resources costs a check's start-up more)."""
+    path = os.path.join(os.path.dirname(__file__), "topology.schema.json")
+    data = __spec__.loader.get_data(path)  # type: ignore[union-attr]  # SourceFileLoader, zipimporter
+    return json.loads(data.decode("utf-8"))
 
 
 def schema_validator() -> Validator:
