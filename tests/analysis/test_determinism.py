@@ -14,20 +14,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.analysis.test_cutsets_bounds import estate
+
 BUSY = "while True: pass"
-
-
-def estate(tmp_path: Path, size: int) -> Path:
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        from generate import generate
-    finally:
-        sys.path.pop(0)
-    text, _ = generate(size)
-    path = tmp_path / f"estate-{size}.yaml"
-    path.write_text(text)
-    return path
 
 
 def spoflint(tmp_path: Path, seed: str, *argv: str) -> bytes:

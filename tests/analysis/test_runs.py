@@ -119,15 +119,20 @@ def test_a_run_is_toured_once_and_answers_who_is_on_whose_way():
     assert down == [f"pdu-{i}" for i in range(30, 19, -1)] and list(runs.keys_up("pdu-20", "pdu-30")) == down[::-1]
 
 
+def _checked(tmp_path: Path, text: str) -> list[dict]:
+    """The findings of `check --format json` on `text`, run in a child with 1 GiB."""
+    path = write(tmp_path / "chain.yaml", text)
+    result = spoflint("check", path, "--format", "json", "-o", tmp_path / "out.json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr[-2000:]
+    return json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["findings"]
+
+
 @pytest.mark.slow
 def test_a_chain_of_twenty_thousand_pdus_checks_within_a_gigabyte(tmp_path):
     """Each PDU's finding carries its chain by its ends, PWR001 names the first ten of
     what its box's power converges on, and the run stays inside 1 GiB of address space."""
     n = 20_000
-    path = write(tmp_path / "chain.yaml", power_chain(n))
-    result = spoflint("check", path, "--format", "json", "-o", tmp_path / "out.json", cwd=tmp_path)
-    assert result.returncode == 1, result.stderr[-2000:]
-    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["findings"]
+    found = _checked(tmp_path, power_chain(n))
     spofs = {f["subject"]: f for f in found if f["rule"] == "SPOF001"}
     assert {f"pdu-{i}" for i in range(1, n + 1)} <= set(spofs)
     assert spofs["pdu-1"]["chain"][10] == f"... {n - 18:,} more ..." and len(spofs["pdu-1"]["chain"]) == 21
@@ -144,10 +149,7 @@ def test_two_thousand_services_each_needing_the_next_check_within_a_gigabyte(tmp
     from tests.analysis.test_simulate_chains import _reversed_chains
 
     n = 2_000
-    path = write(tmp_path / "deep.yaml", _reversed_chains(n))
-    result = spoflint("check", path, "--format", "json", "-o", tmp_path / "out.json", cwd=tmp_path)
-    assert result.returncode == 1, result.stderr[-2000:]
-    found = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["findings"]
+    found = _checked(tmp_path, _reversed_chains(n))
     spofs = {f["subject"]: f for f in found if f["rule"] == "SPOF001"}
     assert {f"p{i}" for i in range(n + 1)} <= set(spofs)
     chain = spofs[f"p{n}"]["chain"]

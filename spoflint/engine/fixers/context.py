@@ -219,16 +219,6 @@ class Context:
                 stack.extend(self.feeds.get(p, ()))
         return seen
 
-    def upstream(self, power: str) -> set[str]:
-        """Power elements `power` draws from, transitively (itself included)."""
-        seen, stack = set(), [power]
-        while stack:
-            p = stack.pop()
-            if p not in seen and p in self.t.power:
-                seen.add(p)
-                stack.extend(self.t.power[p].sources)
-        return seen
-
     @cached_property
     def runs(self) -> dict[str, list[str]]:
         """Host -> the services and storage backends placed on it (hosts, pools)."""
