@@ -9,8 +9,7 @@ and of one-input gates (a PDU fed by one PDU, a service's first dependency, a ho
 the element are the first ones of the path, and the last of them, where the walk turns
 off it (or the element's own node), is found by bisection. Seen from the ends of those
 paths, the steps form a forest (a node hangs below its first input); one depth-first
-tour gives each node its depth and its ancestors at powers of two, and bisection is a
-few jumps.
+tour numbers the nodes, the ancestors at powers of two make bisection a few jumps.
 
 `SingleFailures.chain` and `reasons.lost_together` use this once a walk has taken more
 than `LONG` such steps in a row (an estate without long chains never builds it): a
@@ -39,7 +38,7 @@ def nested(gate: fg.Gate) -> bool:
 
 
 class Runs:
-    """The forest of one-input steps, toured once."""
+    """The forest of steps to first inputs, toured once."""
 
     def __init__(self, gates: Mapping[str, fg.Gate]):
         below = {key: gate.inputs[0] for key, gate in gates.items() if nested(gate)}
@@ -47,37 +46,27 @@ class Runs:
         for key, nxt in below.items():
             children.setdefault(nxt, []).append(key)
         self.below, self.children = below, children
-        self.start: dict[str, int] = {}  # when the tour enters a node
-        self.stop: dict[str, int] = {}  # when it leaves: the node's interval is [start, stop)
-        self.depth: dict[str, int] = {}  # steps from the node to its end
-        self.changes: dict[str, int] = {}  # of those, steps between two elements (e#ok -> e is none)
-        self.end: dict[str, str] = {}
+        self.start: dict[str, int] = {}  # when the tour enters a node: a subtree's nodes follow it
+        self.changes: dict[str, int] = {}  # steps from the node to its end between two elements (e#ok -> e is none)
         self._starts: dict[str, list[int]] = {}
         self._jumps: list[dict[str, str]] = []  # [k][node]: the node 2**k steps below it
         clock = 0
         for root in children:
             if root in below:
                 continue
-            self.start[root], self.depth[root], self.changes[root], self.end[root] = clock, 0, 0, root
+            self.start[root], self.changes[root] = clock, 0
             clock += 1
             stack = [(root, iter(children[root]))]
             while stack:
                 node, rest = stack[-1]
                 child = next(rest, None)
                 if child is None:
-                    self.stop[node] = clock
                     stack.pop()
                     continue
-                self.start[child], self.end[child] = clock, root
+                self.start[child] = clock
                 clock += 1
-                self.depth[child] = self.depth[node] + 1
                 self.changes[child] = self.changes[node] + (fg.element_of(child) != fg.element_of(node))
                 stack.append((child, iter(children.get(child, ()))))
-
-    def on_way(self, top: str, key: str) -> bool:
-        """Whether `key` is `top` or a node below it on its path."""
-        start = self.start
-        return key in start and top in start and start[key] <= start[top] < self.stop[key]
 
     def last(self, top: str, holds: Callable[[str], bool]) -> str:
         """The last node of `top`'s path (from `top` down to its end) that `holds`, for a
@@ -98,9 +87,6 @@ class Runs:
             jumps.append(level)
             level = {key: level[mid] for key, mid in level.items() if mid in level}
         return jumps
-
-    def steps(self, top: str, bottom: str) -> int:
-        return self.depth[top] - self.depth[bottom]
 
     def element_steps(self, top: str, bottom: str) -> int:
         return self.changes[top] - self.changes[bottom]
