@@ -67,7 +67,7 @@ from typing import Any
 
 from spoflint.analysis import Facts
 from spoflint.analysis.reasons import explain, member_sets
-from spoflint.findings import Problem
+from spoflint.findings import Problem, listed
 
 ID = "SPOF001"
 NAME = "single-point-of-failure"
@@ -86,7 +86,7 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
         yield Problem(
             element,
             f"{facts.topology.describe(element)} is a single point of failure: {_reason(element, groups)}"
-            f"{_names(point.services)} ({' -> '.join(chain)}){also}",
+            f"{listed(point.services, 5)} ({' -> '.join(chain)}){also}",
             related=tuple(e for e in chain[1:] if e != element and e in facts.topology.where),
             services=point.services,
             impact=("downtime", "data-loss") if point.data else ("downtime",),
@@ -100,7 +100,3 @@ def _reason(element, groups):
     if not groups:
         return "its failure alone takes down "
     return explain(groups, element, MESSAGE_GROUPS) + "; this takes down "
-
-
-def _names(services):
-    return ", ".join(services) if len(services) <= 5 else (f"{', '.join(services[:5])} and {len(services) - 5} more")

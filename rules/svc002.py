@@ -64,7 +64,7 @@ from typing import Any
 from spoflint import graph as fg
 from spoflint.analysis import Facts
 from spoflint.analysis.reasons import explain, lost_together
-from spoflint.findings import Problem
+from spoflint.findings import Problem, listed
 
 ID = "SVC002"
 NAME = "shared-fate"
@@ -104,7 +104,7 @@ def check(facts: Facts, options: dict[str, Any]) -> Iterator[Problem]:
         every = "both instances" if svc.replicas == 2 else f"all {svc.replicas} instances"
         yield Problem(
             svc.id,
-            f"{every} of {svc.id} share {_names(shared)}: one failure takes every instance down"
+            f"{every} of {svc.id} share {listed(shared, 4)}: one failure takes every instance down"
             f"{_how(facts, fg.helper(svc.id, 'instances'), shared)}{_flagged(facts, shared)}",
             related=shared,
         )
@@ -120,10 +120,10 @@ def _storage(facts: Facts) -> Iterator[Problem]:
         how, flagged = _how(facts, s.id, shared), _flagged(facts, shared)
         if s.replicas >= len(s.hosts):
             every = "both hosts" if len(s.hosts) == 2 else f"all {len(s.hosts)} hosts"
-            message = f"{every} of storage {s.id} share {_names(shared)}: one failure takes every copy of its data"
+            message = f"{every} of storage {s.id} share {listed(shared, 4)}: one failure takes every copy of its data"
         else:
             message = (
-                f"storage {s.id} keeps {s.replicas} copies over {len(s.hosts)} hosts, and {_names(shared)} "
+                f"storage {s.id} keeps {s.replicas} copies over {len(s.hosts)} hosts, and {listed(shared, 4)} "
                 f"each take down {s.replicas} of them: placed the worst way, one failure takes every copy of some data"
             )
         yield Problem(s.id, f"{message} offline{how}{flagged}", related=shared, key="hosts")
@@ -144,8 +144,4 @@ def _how(facts: Facts, root: str, shared: tuple[str, ...]) -> str:
 
 def _flagged(facts: Facts, shared: tuple[str, ...]) -> str:
     flagged = [e for e in shared if facts.single_points.get(e) and facts.single_points[e].services]
-    return f"; SPOF001 flags {_names(flagged)}" if flagged else ""
-
-
-def _names(ids: tuple[str, ...] | list[str]) -> str:
-    return ", ".join(ids) if len(ids) <= 4 else f"{', '.join(ids[:4])} and {len(ids) - 4} more"
+    return f"; SPOF001 flags {listed(flagged, 4)}" if flagged else ""

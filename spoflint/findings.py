@@ -21,7 +21,7 @@ def listed(ids: tuple[str, ...] | list[str], most: int) -> str:
     an estate stays one readable line."""
     if len(ids) <= most:
         return ", ".join(ids)
-    return f"{', '.join(ids[:most])} and {len(ids) - most:,} more"
+    return f"{', '.join(ids[:most])} and {len(ids) - most} more"
 
 
 @dataclass(frozen=True, slots=True)
