@@ -8,8 +8,17 @@ fingerprints survive edits that move lines.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
+
+# SHA-256 from CPython's own module where it has one: hashlib's digest without loading
+# OpenSSL, which importing hashlib does (3 ms of a check)
+try:
+    from _sha2 import sha256 as _sha256  # type: ignore[import-not-found,unused-ignore]  # Python 3.12 on
+except ImportError:  # pragma: no cover - the version's other name, or a build without it
+    try:
+        from _sha256 import sha256 as _sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:
+        from hashlib import sha256 as _sha256  # type: ignore[assignment,no-redef,unused-ignore]
 
 SEVERITIES = ("error", "warning", "note")
 RANK = {"error": 3, "warning": 2, "note": 1}
@@ -90,4 +99,4 @@ class Finding:
 
 def fingerprint(rule: str, path: str, subject: str, key: str = "") -> str:
     text = "\0".join((rule, path, subject, key))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return _sha256(text.encode()).hexdigest()[:32]

@@ -8,10 +8,7 @@ atomically (a temporary file beside it, then a rename), all of a run's files or 
 from __future__ import annotations
 
 import os
-import signal
 import stat
-import tempfile
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +16,7 @@ from typing import Any
 from .errors import UsageError
 from .findings import Finding
 from .load.discover import name_as_text
+from .nogc import paused
 from .registry import Rule
 
 
@@ -58,11 +56,12 @@ def write_reports(
     from . import baseline as baselines
     from .reporters import SHOWS_ERRORS, render
 
-    files = [
-        (o.path, render(o.format, findings, rules, errors, fail_on))
-        for o in planned
-        if o.path is not None and (not errors or o.format in SHOWS_ERRORS)
-    ]
+    with paused():  # a report is millions of small strings for an estate, none in cycles
+        files = [
+            (o.path, render(o.format, findings, rules, errors, fail_on))
+            for o in planned
+            if o.path is not None and (not errors or o.format in SHOWS_ERRORS)
+        ]
     if baseline and not errors:
         files.append((baseline, baselines.render(findings, baseline)))
     if files:
@@ -89,6 +88,8 @@ def write_files(files: Sequence[tuple[str, str]], inputs: Callable[[], Iterable[
     one file, or an output over one of `inputs`, is a UsageError before anything is
     written. A failure is a UsageError naming the file; SIGTERM and SIGHUP, like
     SIGINT, leave no temporary file behind."""
+    import signal  # here, not at the top: a check that writes no file starts without it
+
     refuse_overlaps([path for path, _ in files], inputs)
     staged: list[tuple[str, str]] = []
     terminated: int | None = None
@@ -108,6 +109,8 @@ def write_files(files: Sequence[tuple[str, str]], inputs: Callable[[], Iterable[
 
 
 def _write(files: Sequence[tuple[str, str]], staged: list[tuple[str, str]]) -> None:
+    import tempfile
+
     in_place: list[tuple[str, str]] = []
     path = ""
     try:
@@ -164,6 +167,9 @@ class _Terminated(BaseException):
 def _catch(*signums: int | None) -> dict[int, Any]:
     """Handlers that raise `_Terminated` for these signals; the previous ones, to restore
     (none outside the main thread, where no handler can be set)."""
+    import signal
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         return {}
 

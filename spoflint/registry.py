@@ -23,7 +23,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -48,20 +48,16 @@ class RuleModule(Protocol):
     """What a rule module provides (mypy checks the built-in pack's `RULES` against it)."""
 
     @property
-    def ID(self) -> str:  # like SPOF001: capitals, then three digits
-        ...
+    def ID(self) -> str: ...  # like SPOF001: capitals, then three digits
 
     @property
-    def NAME(self) -> str:  # like single-point-of-failure
-        ...
+    def NAME(self) -> str: ...  # like single-point-of-failure
 
     @property
-    def SEVERITY(self) -> str:  # error, warning or note
-        ...
+    def SEVERITY(self) -> str: ...  # error, warning or note
 
     @property
-    def OPTIONS(self) -> Mapping[str, Any]:  # option -> default; a config value must have the default's type
-        ...
+    def OPTIONS(self) -> Mapping[str, Any]: ...  # option -> default; a config value must have the default's type
 
     def check(self, facts: Facts, options: dict[str, Any], /) -> Iterable[Problem]:
         """The problems the rule finds, read from the facts only."""
@@ -77,11 +73,18 @@ class Rule:
     name: str
     severity: str
     options: dict[str, Any]
-    doc: str
-    check: Check
+    module: Any  # the rule module, or its pack's stand-in that imports it on first use (see `rule_from_module`)
     pack: str
     after_findings: bool = False  # reads the other rules' results (MODEL002)
     local: bool = False  # loaded from a project's rule-paths folder: its failures are input errors
+
+    @cached_property
+    def doc(self) -> str:
+        return inspect.getdoc(self.module) or ""
+
+    @property
+    def check(self) -> Check:
+        return self.module.check
 
     @property
     def summary(self) -> str:
@@ -99,23 +102,21 @@ class RuleError(Exception):
 
 
 def rule_from_module(module: ModuleType, pack: str) -> Rule:
-    doc = inspect.getdoc(module) or ""
+    """The rule of a module of `pack`. A pack's `RULES` may hold stand-ins for its modules
+    that give `ID`, `NAME`, `SEVERITY`, `OPTIONS` and `AFTER_FINDINGS` as declared, and
+    import the module for its docstring and `check` (the built-in pack's: start-up):
+    those two are asked for only when used."""
     try:
-        rule = Rule(
-            module.ID,
-            module.NAME,
-            module.SEVERITY,
-            dict(getattr(module, "OPTIONS", {})),
-            doc,
-            module.check,
-            pack,
-            bool(getattr(module, "AFTER_FINDINGS", False)),
-        )
+        options = dict(getattr(module, "OPTIONS", {}))
+        after = bool(getattr(module, "AFTER_FINDINGS", False))
+        rule = Rule(module.ID, module.NAME, module.SEVERITY, options, module, pack, after)
+        if isinstance(module, ModuleType) and not callable(module.check):
+            raise RuleError(f"rule module {module.__name__}: check is not a function")
     except AttributeError as error:
         raise RuleError(f"rule module {module.__name__} lacks {error.name}") from None
     if not _ID.match(rule.id) or not _NAME.match(rule.name) or rule.severity not in SEVERITIES:
         raise RuleError(f"rule module {module.__name__}: bad id, name or severity")
-    if not rule.summary:
+    if isinstance(module, ModuleType) and not rule.summary:
         raise RuleError(f"rule {rule.id} has no documentation")
     return rule
 

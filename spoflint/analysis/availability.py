@@ -18,20 +18,25 @@ availability and each element's Birnbaum importance, P(up | e up) - P(up | e dow
 Shared elements are therefore counted once: two replicas behind one switch are
 a_sw * (1 - (1 - a)^2), not the product of two independent paths.
 
-When the diagram outgrows its budget (`MAX_NODES` nodes or `MAX_WORK` apply steps per
-service: counted, never timed), the same structure is factored directly. Because it is
-*coherent* (failing more elements never brings a service back), Shannon decomposition
-with coherence bounds is exact: elements are decided one at a time, the most widely
-shared first; in each branch the service is evaluated with every undecided element up
-and with every undecided element down. Down in the first: every completion is down. Up
-in the second: every completion is up. Either way the branch ends with its
-probability, otherwise it splits on the next element. The up-branches are disjoint
-products, so their sum is the availability, and the Birnbaum importance follows from
-the same sum. Factoring stops after `MAX_BRANCHES` evaluations or `MAX_WORK` steps
-(evaluations times the support); the branches left open are reported as a bound: the
-availability lies between the mass proven up and that plus the mass still open.
-Services left when a topology's `TOTAL_WORK` is spent are not estimated (the bound
-[0, 1]). OBJ001 says a bound is a bound.
+On a small network (at most `EXACT_NETWORK` vertices) each service gets that diagram
+of its own first. When it outgrows its budget (`MAX_NODES` nodes or `MAX_WORK` apply
+steps per service: counted, never timed), the same structure is factored: it is
+*coherent* (failing more elements never brings a service back), so Shannon
+decomposition with coherence bounds is exact. Elements are decided one at a time, the
+most widely shared first; a branch with every undecided element up that is down, or
+with every one down that is up, ends with its probability, the up-branches summing to
+the availability and the Birnbaum importance. Factoring stops after `MAX_BRANCHES`
+evaluations or `MAX_WORK` steps, the branches left open making a bound; a topology's
+own diagrams stop at `TOTAL_WORK`.
+
+A service that leaves unsettled, and every service of a larger network (where each
+diagram would re-encode the whole fabric's reachability), gets the shared diagram of
+spoflint.analysis.sandwich: the network's reachability built once for every service,
+between two acyclic structures; exact where the network has no alternative paths, a
+bound otherwise (typically 1e-12 wide), within `SHARED_WORK` steps and `SHARED_NODES`
+nodes for the topology (`MAX_WORK` per service). Where both answers exist, the
+narrower holds. A service left when all are spent gets the bound [0, 1] (not
+estimated). `method` says which: exact or bound. OBJ001 says a bound is a bound.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from ..model import DEFAULT_SCOPE, Topology
 from .bdd import TooLarge, diagram
 from .figures import element_availability
 from .network import bfs_tree
+from .sandwich import Sandwich
 
 __all__ = ["ServiceAvailability", "compute", "element_availability", "nines", "percent", "service_availability"]
 
@@ -53,6 +59,11 @@ MAX_BRANCHES = 200_000  # evaluations of factoring per service
 MAX_NODES = 1_000_000  # BDD nodes per service
 MAX_WORK = 1_000_000  # steps of work per service: BDD apply steps, factoring's evaluations x support
 TOTAL_WORK = 5_000_000  # steps for every service of one topology
+EXACT_NETWORK = (
+    64  # network vertices (with the entry points' root) up to which each service's own diagram is tried first
+)
+SHARED_WORK = 40_000_000  # apply steps of the shared diagram (spoflint.analysis.sandwich) for one topology
+SHARED_NODES = 6_000_000  # and its nodes: memory (about 200 bytes a node)
 
 Leaf = tuple[int, frozenset[str], float]  # an up-branch of factoring: (index, failed, probability)
 
@@ -70,6 +81,11 @@ class ServiceAvailability:
     @property
     def exact(self) -> bool:
         return self.lower == self.upper
+
+    @property
+    def method(self) -> str:
+        """ "exact", or "bound" (the availability lies between lower and upper)."""
+        return "exact" if self.exact else "bound"
 
     @property
     def availability(self) -> float:
@@ -231,7 +247,7 @@ def service_availability(
         pass
     else:
         value, importance = bdd.probability(root, [1 - q[e] for e in bdd.order])
-        ranked = _ranked(zip(bdd.order, importance), top)
+        ranked = _ranked(((bdd.order[level], b) for level, b in importance.items()), top)
         return ServiceAvailability(service, value, value, len(q), len(bdd.nodes), ranked, bdd.work)
     order = _order(g, nodes, q)
     structure = Structure(g, service)
@@ -342,16 +358,39 @@ def public_services(t: Topology) -> list[str]:
 def compute(
     t: Topology, g: fg.FaultGraph | None = None, total_work: int = TOTAL_WORK, scope: frozenset = DEFAULT_SCOPE
 ) -> dict[str, ServiceAvailability]:
-    """Every user-facing service's availability in the failure scope `scope`. A run
-    gets `total_work` steps (each service at most MAX_WORK); services left when they
-    are spent get the bound [0, 1] (not estimated)."""
+    """Every user-facing service's availability in the failure scope `scope`: its own
+    diagram first on a small network (within `total_work` steps for all), else or past
+    it the shared one (the module's docstring); [0, 1] when every budget is spent."""
     g = g or fg.build(t)
-    left = total_work
-    result = {}
+    left = total_work if len(g.network) <= EXACT_NETWORK else 0
+    result: dict[str, ServiceAvailability] = {}
+    shared: Sandwich | None = None
     for s in public_services(t):
-        if left <= 0:
-            result[s] = ServiceAvailability(s, 0.0, 1.0, 0, 0, ())
-            continue
-        result[s] = service_availability(t, g, s, max_work=min(MAX_WORK, left), scope=scope)
-        left -= result[s].work
+        if left > 0:
+            result[s] = service_availability(t, g, s, max_work=min(MAX_WORK, left), scope=scope)
+            left -= result[s].work
+            if result[s].exact:
+                continue
+        if shared is None:
+            shared = Sandwich(t, g, SHARED_NODES, SHARED_WORK, scope)
+        result[s] = _narrowest(result.get(s), _shared(shared, s))
     return result
+
+
+def _shared(shared: Sandwich, s: str) -> ServiceAvailability:
+    """Service `s` from the shared diagram (importance under its lower structure), or
+    [0, 1] past its budget."""
+    try:
+        lower, upper, importance, size, work = shared.answer(s, MAX_WORK)
+    except TooLarge:
+        return ServiceAvailability(s, 0.0, 1.0, 0, 0, ())
+    return ServiceAvailability(s, lower, upper, shared.elements(s), size, _ranked(importance.items(), 5), work)
+
+
+def _narrowest(a: ServiceAvailability | None, b: ServiceAvailability) -> ServiceAvailability:
+    """Two answers for one service: both hold, so the tighter bound."""
+    if a is None or b.exact:
+        return b
+    lower, upper = max(a.lower, b.lower), min(a.upper, b.upper)
+    best = b if b.lower >= a.lower else a
+    return ServiceAvailability(b.service, lower, upper, b.elements, best.size, best.importance, a.work + b.work)

@@ -134,9 +134,11 @@ class BDD:
             row = [1] + [self.apply("or", self.apply("and", item, row[j - 1]), row[j]) for j in range(1, k + 1)]
         return row[k]
 
-    def probability(self, root: int, p: list[float]) -> tuple[float, list[float]]:
-        """P(true) with the element at level i up with probability p[i], and each
-        element's Birnbaum importance P(true | up) - P(true | down)."""
+    def probability(self, root: int, p: list[float]) -> tuple[float, dict[int, float]]:
+        """P(true) with the element at level i up with probability p[i], and the
+        Birnbaum importance P(true | up) - P(true | down) of each element at a level
+        the diagram below `root` tests (the others have none). The cost is the size of
+        the diagram below `root`, not of the manager (one shared by every service)."""
         reachable = sorted(self._below(root), key=lambda u: self.nodes[u][0])
         value = {0: 0.0, 1: 1.0}
         for u in reversed(reachable):
@@ -144,15 +146,37 @@ class BDD:
             value[u] = p[level] * value[high] + (1 - p[level]) * value[low]
         arrive = dict.fromkeys(reachable, 0.0)
         arrive[root] = 1.0
-        importance = [0.0] * len(p)
+        importance: dict[int, float] = {}
         for u in reachable:
             level, low, high = self.nodes[u]
-            importance[level] += arrive[u] * (value[high] - value[low])
+            importance[level] = importance.get(level, 0.0) + arrive[u] * (value[high] - value[low])
             if high > 1:
                 arrive[high] += arrive[u] * p[level]
             if low > 1:
                 arrive[low] += arrive[u] * (1 - p[level])
         return value.get(root, float(root == 1)), importance
+
+    def collect(self, roots: Iterable[int]) -> dict[int, int]:
+        """Keep only the nodes below `roots` (a manager shared by many services drops
+        each one's diagram once it is answered): returns each kept node's new number.
+        A node's children are older than it, so renumbering in order keeps that true."""
+        live: set[int] = set()
+        stack = list(roots)
+        while stack:
+            u = stack.pop()
+            if u > 1 and u not in live:
+                live.add(u)
+                stack.extend(self.nodes[u][1:])
+        remap = {0: 0, 1: 1}
+        nodes = self.nodes[:2]
+        for u in sorted(live):
+            level, low, high = self.nodes[u]
+            remap[u] = len(nodes)
+            nodes.append((level, remap[low], remap[high]))
+        self.nodes = nodes
+        self.unique = {key: i for i, key in enumerate(nodes) if i > 1}
+        self.cache.clear()
+        return remap
 
     def _below(self, root: int) -> set[int]:
         seen: set[int] = set()

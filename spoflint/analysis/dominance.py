@@ -159,7 +159,7 @@ class _Evaluation:
     def __init__(self, part: Downstream, held: set[str]):
         self.part, self.held = part, held
         sf = part.dependants.sf
-        self.gates, self.of = sf.g.gates, sf.of
+        self.gates, self.value = sf.g.gates, sf.value
         self.down: dict[str, bool] = {}
         self._reachable: set[str] | None = None
         inside = part.nodes
@@ -177,7 +177,7 @@ class _Evaluation:
         """Whether a node is down: evaluated inside the part, as with nothing failed outside."""
         if node in self.part.nodes:
             return self.down[node]
-        return self.of(node) is DOWN
+        return self.value(node) is DOWN
 
     def _down(self, node: str) -> bool:
         gate = self.gates[node]
@@ -197,14 +197,21 @@ class _Evaluation:
     def _reach(self) -> set[str]:
         """The network vertices reachable from the entry points, as the part now stands."""
         if self._reachable is None:
-            network = self.part.dependants.sf.g.network
+            sf = self.part.dependants.sf
+            network, inside, down, values, value = sf.g.network, self.part.nodes, self.down, sf.values, sf.value
             seen = {fg.ROOT}
             queue = deque([fg.ROOT])
             while queue:
                 v = queue.popleft()
                 for w in network[v]:
-                    if w not in seen and not self._state(w):
-                        seen.add(w)
-                        queue.append(w)
+                    if w in seen:
+                        continue
+                    if w in inside:  # `_state`, inlined: this walk visits the whole network
+                        if down[w]:
+                            continue
+                    elif (values[w] if w in values else value(w)) is DOWN:
+                        continue
+                    seen.add(w)
+                    queue.append(w)
             self._reachable = seen
         return self._reachable

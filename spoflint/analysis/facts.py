@@ -18,7 +18,7 @@ from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
 from ..nogc import pausing
 from .data import data_holders, storage_shared_fate
-from .network import Separation, _components_without, cut_vertices_and_bridges
+from .network import Separation, _components_without, cut_vertices_and_bridges, host_ends, hosts_cut_alone
 from .single import DOWN, SingleFailures, _in_at_least
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ class Facts:
         self._verdicts = verdicts if verdicts is not None else Verdicts()
         self._cut_sets: dict[int, list[CutSets]] = {}  # per order
         self._lost_together: dict[str, tuple[LostGroup, ...]] = {}  # per single point, on first use
+        self._convergence: dict[tuple[str, ...], tuple[str, ...]] = {}  # power inputs -> power_convergence
 
     def _judged(self) -> Verdicts:
         if not self._verdicts.ready:
@@ -179,18 +180,9 @@ class Facts:
     def network_graph(self) -> nx.Graph[str]:
         """The network as networkx sees it: network nodes and hosts, links as edges
         (a count of parallel cables on each), hosts only at the edge."""
-        import networkx as nx
+        from .network import networkx_graph
 
-        t = self.topology
-        g: nx.Graph[str] = nx.Graph()
-        g.add_nodes_from(t.network)
-        for link in t.links.values():
-            if link.a in t.network and link.b in t.network:
-                if g.has_edge(link.a, link.b):
-                    g[link.a][link.b]["links"].append(link.id)
-                else:
-                    g.add_edge(link.a, link.b, links=[link.id])
-        return g
+        return networkx_graph(self.topology)
 
     @cached_property
     @pausing
@@ -222,8 +214,11 @@ class Facts:
     @cached_property
     @pausing
     def _separation(self) -> Separation:
-        """What each network vertex cuts off the entry points, by topology alone."""
-        return Separation(self.graph.network)
+        """What each network vertex cuts off the entry points, by topology alone (the
+        single-failure sweep's own when every vertex is up with nothing failed)."""
+        swept = self.__dict__.get("single_failures")
+        known = swept.whole_network if swept is not None else None
+        return known if known is not None else Separation(self.graph.network)
 
     def cut_from_entries(self, element: str) -> set[str]:
         """Network nodes and hosts that lose every path to an entry point when this one
@@ -232,15 +227,11 @@ class Facts:
         if not t.entrypoints:
             return set()
         lost = self._separation.cut(element)
+        if not lost:  # the usual case: the element alone cuts off only hosts whose every way out it is
+            return set(self._cut_alone.get(element, ()))
         cut = {v for v in lost if v in t.network}
-        cabled = self._host_cables
-        if lost:
-            gone = set(lost)
-            gone.add(element)
-            nearby = {h for v in gone for h, _ in cabled.get(v, ())}
-        else:  # the usual case: the element alone
-            gone = {element}
-            nearby = {h for h, _ in cabled.get(element, ())}
+        cabled, gone = self._host_cables, {element, *lost}
+        nearby = {h for v in gone for h, _ in cabled.get(v, ())}
         link = t.links.get(element)
         if link is not None:
             nearby.update(e for e in (link.a, link.b) if e in t.hosts)
@@ -252,19 +243,19 @@ class Facts:
         return cut
 
     @cached_property
+    def _cut_alone(self) -> dict[str, list[str]]:
+        return hosts_cut_alone(self._host_reachable_ends)
+
+    @cached_property
     def _host_reachable_ends(self) -> dict[str, list[tuple[str, str]]]:
         """Each host's links whose other end is reachable from the entry points."""
-        reachable = self._separation.reachable
-        return {h: [(lid, end) for lid, end in ends if reachable(end)] for h, ends in self._host_ends.items()}
+        reached = self._separation.pre  # what `reachable` asks: in the depth-first tree
+        return {h: [end for end in ends if end[1] in reached] for h, ends in self._host_ends.items()}
 
     @cached_property
     def _host_ends(self) -> dict[str, list[tuple[str, str]]]:
         """Each host's links, with the network node at the other end."""
-        t = self.topology
-        return {
-            h.id: [(lid, t.links[lid].b if t.links[lid].a == h.id else t.links[lid].a) for lid in h.links]
-            for h in t.hosts.values()
-        }
+        return host_ends(self.topology)
 
     @cached_property
     def _host_cables(self) -> dict[str, list[tuple[str, str]]]:
@@ -318,9 +309,11 @@ class Facts:
             ids = nodes[a][b]
             if len(ids) == 1:
                 result[ids[0]] = (a, b)
-        for link in t.links.values():
-            if link.id not in result and self.cut_from_entries(link.id):
-                result[link.id] = (link.a, link.b)
+        if t.entrypoints:  # a link that cuts something off: most answered by the table, as cut_from_entries does
+            alone, lost = self._cut_alone, self._separation.cut
+            for link in t.links.values():
+                if link.id not in result and (self.cut_from_entries(link.id) if lost(link.id) else link.id in alone):
+                    result[link.id] = (link.a, link.b)
         for h in t.hosts.values():
             if len(h.links) == 1:
                 link = t.links[h.links[0]]
@@ -356,15 +349,17 @@ class Facts:
 
     def power_convergence(self, eid: str) -> tuple[str, ...]:
         """Power elements whose failure alone cuts every power input of a host or network
-        node: its one input, or where its several inputs converge upstream."""
-        t, sf = self.topology, self.single_failures
-        box = t.hosts.get(eid) or t.network[eid]
-        values = [sf.of(p) for p in box.power]
-        ups = [v for v in values if v is not DOWN]
-        if not ups:
-            return ()
-        common = set(ups[0]).intersection(*ups[1:])
-        return tuple(sorted(e for e in common if e in t.power))
+        node: its one input, or where its several inputs converge upstream (computed
+        once per set of inputs: the hosts of a rack share theirs)."""
+        t = self.topology
+        inputs = (t.hosts.get(eid) or t.network[eid]).power
+        known = self._convergence.get(inputs)
+        if known is None:
+            sf = self.single_failures
+            ups = [v for v in (sf.of(p) for p in inputs) if v is not DOWN]
+            common = set(ups[0]).intersection(*ups[1:]) if ups else ()
+            known = self._convergence[inputs] = tuple(sorted(e for e in common if e in t.power))
+        return known
 
     def pool_groups(self, service: str) -> dict[str, list[str]]:
         return fg.pool_groups(self.topology, self.topology.services[service])

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .. import graph as fg
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from ..model import Topology
 
 Adjacency = Mapping[str, Sequence[str]]  # the fault graph's network: vertex -> neighbours
 Parent = dict[str, str | None]  # a BFS tree: vertex -> its parent (ROOT's is None)
@@ -90,6 +96,50 @@ class Separation:
             if low[c] >= at:
                 out += order[pre[c] : end[c]]
         return out
+
+
+def networkx_graph(t: Topology) -> nx.Graph[str]:
+    """The network as networkx sees it (`Facts.network_graph`): network nodes, links
+    between two of them as edges, each with the list of parallel cables (`links`)."""
+    import networkx as nx
+
+    g: nx.Graph[str] = nx.Graph()
+    g.add_nodes_from(t.network)
+    for link in t.links.values():
+        if link.a in t.network and link.b in t.network:
+            if g.has_edge(link.a, link.b):
+                g[link.a][link.b]["links"].append(link.id)
+            else:
+                g.add_edge(link.a, link.b, links=[link.id])
+    return g
+
+
+def host_ends(t: Topology) -> dict[str, list[tuple[str, str]]]:
+    """Each host's links, with the element at the other end (a network node)."""
+    links = t.links
+    out: dict[str, list[tuple[str, str]]] = {}
+    for h in t.hosts.values():
+        hid, ends = h.id, []
+        for lid in h.links:
+            link = links[lid]
+            ends.append((lid, link.b if link.a == hid else link.a))
+        out[hid] = ends
+    return out
+
+
+def hosts_cut_alone(ends_of: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, list[str]]:
+    """Element -> the hosts that lose their way out when it fails and cuts off no network
+    vertex: those whose every reachable way out (`ends_of`: host -> (link, node at the
+    other end)) ends at that one node, or goes over that one link."""
+    alone: dict[str, list[str]] = {}
+    for h, ends in ends_of.items():
+        if ends:
+            node, link = ends[0][1], ends[0][0]
+            if all(end == node for _, end in ends):
+                alone.setdefault(node, []).append(h)
+            if all(lid == link for lid, _ in ends):
+                alone.setdefault(link, []).append(h)
+    return alone
 
 
 def cut_vertices_and_bridges(adjacency: Mapping[str, Collection[str]]) -> tuple[list[str], list[tuple[str, str]]]:

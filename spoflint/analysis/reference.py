@@ -45,6 +45,20 @@ class Evaluation:
     def public_down(self) -> list[str]:
         return [s for s in self.services_down if self.topology.services[s].public]
 
+    @property
+    def elements_down(self) -> list[str]:
+        """Every element down (failed, or down because of what it needs), in the element
+        order (the sections' order, each as written)."""
+        return [eid for eid in self.topology.section_of if eid in self.down]
+
+    @property
+    def cut_off(self) -> list[str]:
+        """Network nodes and hosts that are up but cut off: unreachable from every entry
+        point (a host so is unusable), in the element order."""
+        t, down = self.topology, self.down
+        nodes = [n for n in t.network if n not in down and reach_key(n) in down]
+        return nodes + [h for h in t.hosts if h not in down and usable_key(h) in down]
+
     def why(self, eid: str) -> str:
         return self.down[eid][0] if eid in self.down else "up"
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from functools import cached_property
-from typing import cast
+from typing import Any, cast
 
 from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
@@ -49,6 +49,7 @@ class SingleFailures:
         self.values: dict[str, Value] = {}
         self.events: dict[str, set[str]] = {}  # candidate -> network vertices it takes down
         self.tree_parent: Parent = {}
+        self.whole_network: Separation | None = None  # the separation of the whole network, every vertex up
         self._network_done = False
         self._swept = False
         self.walked = 0  # steps the explanations (chains, groups lost together) have walked: their work
@@ -77,22 +78,53 @@ class SingleFailures:
             return values[key]
         if not self._swept:
             self._swept = True
-            combine, reach = self._combine, fg.REACH
             with paused():
-                for node, gate in self.g.gates.items():
-                    if node in values:
-                        continue
-                    if gate.op != reach:
-                        try:
-                            inputs = [values[i] for i in gate.inputs]
-                        except KeyError:  # an input further down the order
-                            pass
-                        else:  # the usual case: every input known
-                            values[node] = combine(gate, inputs)
-                            continue
-                    self._resolve(node)
+                self._sweep()
             return values[key]
         return self._resolve(key)
+
+    def _sweep(self) -> None:
+        """Every node's set, in build order. Two-input gates over small plain sets (most
+        of an estate's gates: an element on its rack and power, a link on its ends, a
+        host's way out) are combined here, as `_combine` would, without its call."""
+        values, can_fail = self.values, self.can_fail
+        combine, reach, all_, any_ = self._combine, fg.REACH, fg.ALL, fg.ANY
+        get = values.get
+        a: Any  # an input's value, or `values` itself for one not known yet
+        b: Any
+        for node, gate in self.g.gates.items():
+            if node in values:
+                continue
+            op, ins, _, own = gate
+            if op == reach:
+                self._resolve(node)
+                continue
+            if len(ins) == 2:
+                a, b = get(ins[0], values), get(ins[1], values)
+                if a is values or b is values:  # an input further down the order
+                    self._resolve(node)
+                    continue
+                if a is DOWN or b is DOWN:
+                    if op == all_:
+                        values[node] = DOWN
+                        continue
+                elif len(a) < SHARE_FROM and len(b) < SHARE_FROM:  # plain frozensets
+                    if own is not None and not can_fail[own]:
+                        own = None
+                    if op == all_:
+                        values[node] = _both(a, b, own)
+                        continue
+                    if op == any_ and own is None:
+                        values[node] = _EMPTY if not a or not b else a & b
+                        continue
+                values[node] = combine(gate, [a, b])
+                continue
+            try:
+                inputs = [values[i] for i in ins]
+            except KeyError:  # an input further down the order
+                self._resolve(node)
+            else:  # the usual case: every input known
+                values[node] = combine(gate, inputs)
 
     def _resolve(self, key: str) -> Value:
         """The set for one node, resolving what it needs first (inputs first)."""
@@ -168,6 +200,8 @@ class SingleFailures:
         parent, children = bfs_tree(adjacency, alive)
         self.tree_parent = parent
         separation = Separation(adjacency, alive)
+        if all(v is not DOWN for v in up.values()):  # the usual case: the network's own low points
+            self.whole_network = separation
         self.events = events = _events(vertices, parent, up)
         network = self.t.network
         lost: dict[str, set[str]] = {v: set() for v in vertices if v in parent and v in network}
@@ -224,6 +258,15 @@ def _events(vertices: list[str], parent: Parent, up: dict[str, Value]) -> dict[s
             for e in up[v] or ():  # a reachable vertex is up: never DOWN
                 events.setdefault(e, set()).add(v)
     return events
+
+
+def _both(a: frozenset[str], b: frozenset[str], own: str | None) -> frozenset[str]:
+    """A two-input `all` gate's set over two small plain sets, as `_combine` makes it."""
+    if len(b) < len(a):
+        a, b = b, a
+    if not a or a <= b:  # one set holds the other (a chain of services on the same hosts)
+        return b if own is None or own in b else b | {own}
+    return a | b if own is None else frozenset((own,)).union(a, b)
 
 
 def _extended(sets: list, own: str | None) -> Shared | frozenset[str]:

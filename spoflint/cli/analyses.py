@@ -66,6 +66,12 @@ def graph(
     paths: list[str] = PATHS,
     format: GraphFormat = typer.Option("dot", "--format", "-f", help="dot, mermaid, json or html."),
     output: str | None = typer.Option(None, "--output", "-o", help="Write the picture to this file (atomically)."),
+    everything: bool = typer.Option(
+        False,
+        "--all",
+        help="Draw the whole estate (dot, mermaid; html opens on it), not only the single points "
+        "of failure and what they take down, the default on a large estate.",
+    ),
     input_format: InputFormat | None = INPUT_FORMAT,
 ) -> None:
     """The dependency graph, single points of failure highlighted (json: the analysed model)."""
@@ -74,7 +80,7 @@ def graph(
     with _progress() as progress:
         topology = _read(paths, input_format)
         progress("analysing")
-        text = render(str(format), topology)
+        text = render(str(format), topology, everything)
     _emit(text, output, paths)
 
 

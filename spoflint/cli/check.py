@@ -160,6 +160,7 @@ def _print_findings(
 ) -> None:
     """A report on standard output: text and concise as `display` asks (colour, quiet,
     the source lines), or `--statistics`' table in place of any format."""
+    from ..nogc import paused
     from ..reporters import render
     from ..reporters import text as plain
 
@@ -174,10 +175,13 @@ def _print_findings(
         # is made (_colour): rich must not make it again from the environment
         console = Console(highlight=False, force_terminal=True, no_color=False, color_system="standard")
         console.print(plain.render_rich(findings, grouped=fmt == "text", view=view), end="", soft_wrap=True)
-    elif fmt in ("text", "concise"):
-        sys.stdout.write(plain.render_view(findings, fmt == "text", view))
     else:
-        sys.stdout.write(render(fmt, findings, ran, errors, fail_on))
+        with paused():  # a report is many small strings, none in cycles: the collector need not walk them
+            if fmt in ("text", "concise"):
+                text = plain.render_view(findings, fmt == "text", view)
+            else:
+                text = render(fmt, findings, ran, errors, fail_on)
+        sys.stdout.write(text)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from ..findings import RANK, RELATED, Finding, Place, Problem, fingerprint
 from ..importers.assemble import read_units
 from ..model import DEFAULT_SCOPE
 from ..model.acceptances import unknown_rules
+from ..nogc import pausing
 from . import causes, fixes
 
 
@@ -81,6 +82,7 @@ class Run:
     checked: int = 0  # units checked
 
 
+@pausing  # the collector off for the whole run: see below
 def run(
     paths: Iterable[str | Path],
     config: Config | None = None,
@@ -91,7 +93,12 @@ def run(
 ) -> Run:
     """`spoflint check`: each unit of analysis checked on its own (a broken file fails its
     unit only). The baseline is judged over them all: an entry stale in every unit is
-    reported once, by the unit that comes first."""
+    reported once, by the unit that comes first.
+
+    The cycle collector is off while it runs (`nogc`): what the stages build lives until
+    the run ends, none of it in cycles, and a full collection in the middle of a run
+    would thaw and walk all of it (3.7 s of a 1M-element check, during the rules, once
+    the young collections of the rules' own objects had added up to one)."""
     config = config or Config()
     progress("reading")
     units = read_units(
@@ -136,6 +143,7 @@ def _judges(files: Set[str], owned: Set[str] | None) -> Callable[[str], bool]:
     return lambda path: path in files or (owned is not None and path not in owned)
 
 
+@pausing  # as `run` (a library caller may check a Topology of its own)
 def check(topology: model.Topology, config: Config, mine: Callable[[str], bool] | None = None) -> list[Finding]:
     """Run the enabled rules, then those that judge the findings themselves (MODEL002):
     they run once the accepted risks have been matched, and see the baseline entries

@@ -52,6 +52,7 @@ class Source:
     shown: str
     document: MarkedMap
     named: bool = True
+    tagged: bool = True  # whether its text has `!reset`/`!override` tags (`Tagged` values to resolve)
 
 
 @dataclass
@@ -90,6 +91,16 @@ def read_file(path: Path, shown: str) -> MarkedMap:
     return read_text(load.read_once(path, shown), shown)  # the bytes sniffing read, bounded
 
 
+def read_source(path: Path, shown: str, named: bool) -> Source:
+    """`read_file` as a `Source`, which knows whether its text had tags."""
+    data = load.read_once(path, shown)
+    return Source(path, shown, read_text(data, shown), named, tagged=_has_tags(data))
+
+
+def _has_tags(data: bytes) -> bool:
+    return b"!reset" in data or b"!override" in data
+
+
 def read_text(data: bytes, shown: str, keep: bool = False) -> MarkedMap:
     """`read_file` on text already read. `keep`: detection only looks, and keeps the
     parse (tagged once) for the reader (see `load.load_text`)."""
@@ -107,7 +118,7 @@ def read_text(data: bytes, shown: str, keep: bool = False) -> MarkedMap:
 def _untagged(data: bytes) -> tuple[bytes, list[tuple[int, int, str]]]:
     """The text with each `!reset`/`!override` tag blanked out (so that plain YAML
     loading reads it), and where each was: (line, column, tag)."""
-    if b"!reset" not in data and b"!override" not in data:
+    if not _has_tags(data):
         return data, []
     out, tags = bytearray(data), []
     for match in _TAG.finditer(data):
@@ -218,7 +229,8 @@ def _merged(sources: list[Source]) -> Project:
             project.origin.setdefault(name, included.get(name, source))
         project.document = document if index == 0 else merge_documents(project.document, document)
     _extend_all(project)
-    project.document = resolve_tags(project.document)
+    if any(source.tagged for source in sources):  # (the files it includes or extends are resolved as read)
+        project.document = resolve_tags(project.document)
     return project
 
 
@@ -341,7 +353,7 @@ def with_bases(sources: list[Source]) -> list[Source]:
                 base = source.path.parent / name
                 if base.resolve() not in given and base.is_file() and _overrides(source.path.name, name, True):
                     shown = load.shown_path(base)
-                    out.append(Source(base, shown, read_file(base, shown), named=True))
+                    out.append(read_source(base, shown, named=True))
                     given.add(base.resolve())
                     break
         out.append(source)

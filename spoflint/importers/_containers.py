@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ..load import MarkedList, MarkedMap
@@ -128,6 +129,11 @@ def image_name(image: object) -> str:
     replaced by their defaults first: `${REGISTRY:-ghcr.io}/app/db:${TAG}` -> `db`)."""
     if not isinstance(image, str):
         return ""
+    return _image_name(image)
+
+
+@lru_cache(maxsize=4096)  # a project's services run a few images many times over
+def _image_name(image: str) -> str:
     name = interpolated(image).split("@", 1)[0]
     last = name.rsplit("/", 1)[-1]
     return last.split(":", 1)[0].lower()
@@ -199,7 +205,7 @@ def addressed_hosts(key: object, value: object) -> list[str]:
         return []
     found = []
     if "://" in value:
-        for part in re.split(r"[,\s]+", value):
+        for part in _URLS_SPLIT(value):
             if "://" not in part:
                 continue
             try:
@@ -209,13 +215,23 @@ def addressed_hosts(key: object, value: object) -> list[str]:
             if host:
                 found.append(host)
         return found
-    if not isinstance(key, str) or not _ADDRESS_KEY.search(key):
+    if not isinstance(key, str) or not _names_an_address(key):
         return []
-    for part in re.split(r"[,\s;]+", value):
-        host = part.rsplit(":", 1)[0] if re.search(r":[0-9]+$", part) else part
+    for part in _ADDRESSES_SPLIT(value):
+        host = part.rsplit(":", 1)[0] if _PORT(part) else part
         if _HOST.match(host) and not host.replace(".", "").isdigit():
             found.append(host.lower())
     return found
+
+
+_URLS_SPLIT = re.compile(r"[,\s]+").split
+_ADDRESSES_SPLIT = re.compile(r"[,\s;]+").split
+_PORT = re.compile(r":[0-9]+$").search
+
+
+@lru_cache(maxsize=4096)  # the same variable names come back in service after service
+def _names_an_address(key: str) -> bool:
+    return _ADDRESS_KEY.search(key) is not None
 
 
 def environment(node: object) -> list[tuple[str, object, tuple[int, int]]]:

@@ -93,6 +93,7 @@ from pathlib import Path
 from .. import load
 from ..errors import InputError
 from ..load import MarkedMap
+from ..nogc import pausing
 from ._compose_depends import dependencies, user_facing
 from ._compose_files import (
     Project,
@@ -101,7 +102,7 @@ from ._compose_files import (
     is_compose,
     is_fragment,
     part_of,
-    read_file,
+    read_source,
     read_text,
     with_bases,
 )
@@ -132,6 +133,7 @@ def detect(path: Path, text: bytes) -> bool:
     return is_compose(document) or (is_fragment(document) and _COMPOSE_NAME.match(path.name) is not None)
 
 
+@pausing  # a project's worth of small dicts, lists and tuples, none in cycles (a test holds it to that)
 def read(paths: Paths) -> list[MarkedMap]:
     """Native documents for the Compose projects named or found under `paths` (a
     project's files merged as `docker compose` merges them; see `_compose_files`)."""
@@ -148,13 +150,16 @@ def read(paths: Paths) -> list[MarkedMap]:
         if named is not None:  # an override fragment with no base beside it: said, not refused
             parts.append(_part(named, None))
     names = _names(projects)
+    running = [services(project.document) for project in projects]
     seen: dict[str, int] = {}
-    for project in projects:
-        for name in services(project.document):
+    for table in running:
+        for name in table:
             seen[name] = seen.get(name, 0) + 1
     clashing = {name for name, count in seen.items() if count > 1}
     return parts + [
-        doc for project, name in zip(projects, names) for doc in _Project(project, name, clashing).natives()
+        doc
+        for project, name, table in zip(projects, names, running)
+        for doc in _Project(project, name, table, clashing).natives()
     ]
 
 
@@ -184,11 +189,12 @@ def _files(paths: Paths) -> list[Source]:
     for path, named in load.expand_paths([str(p) for p in paths]):
         shown = load.shown_path(path)
         try:
-            document = read_file(path, shown)
+            source = read_source(path, shown, named)
         except InputError as error:
             if named:
                 raise _in_compose_terms(error) from None
             continue
+        document = source.document
         whole = is_compose(document)
         if not whole and not (is_fragment(document) and (named or _COMPOSE_NAME.match(path.name))):
             if named:
@@ -199,7 +205,7 @@ def _files(paths: Paths) -> list[Source]:
                     "not a Compose file: no `services:` with an `image` or `build`",
                 )
             continue
-        files.append(Source(path, shown, document, named))
+        files.append(source)
     return files
 
 
@@ -238,10 +244,10 @@ class _Project:
     """One Compose project and the native documents made from it: one per file that
     defines a service (so that findings point into that file), the base file's first."""
 
-    def __init__(self, project: Project, name: str, clashing: set[str]):
+    def __init__(self, project: Project, name: str, running: dict[str, MarkedMap], clashing: set[str]):
+        """`running`: the project's services that run by default (`services`)."""
         self.project, self.name = project, name
         self.document = project.document
-        running = services(self.document)
         once = jobs(running)
         self.services = {n: s for n, s in running.items() if n not in once}
         self.ids = {n: self._id(n, clashing) for n in self.services}

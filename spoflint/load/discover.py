@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -176,9 +177,67 @@ SHOWN_AS: dict[str, str] = {}
 
 @lru_cache(maxsize=16)
 def git_top_level(folder: Path) -> Path | None:
-    """The top level of the git repository that holds `folder` (an absolute path), or
-    None outside one or without git; asked once per folder. Reports and baselines name
-    files from there."""
+    """The top level of the git repository that holds `folder`, or None outside one or
+    without git; asked once per folder. Reports and baselines name files from there, and
+    a config is looked for up to it (load/trust.py). Found by walking up to the `.git`
+    folder, as git does; git itself is asked only where its answer could differ from the
+    walk's (`_walked`)."""
+    found = _walked(Path(os.path.realpath(folder)))
+    return _asked_git(folder) if found is _ASK else found
+
+
+_ASK = Path("\0ask git")  # what _walked returns when only git can tell
+# the variables that change how git finds a repository (git help environment)
+_GIT_ENVIRONMENT = (
+    *("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM"),
+    *("GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT"),
+)
+_CONFIG_ASKS = re.compile(rb"^[ \t]*(worktree|bare[ \t]*=(?![ \t]*false\b)|\[[ \t]*include)", re.M | re.I)
+
+
+def _walked(folder: Path) -> Path | None:
+    """The nearest folder at or above `folder` (a real path) whose `.git` is a git
+    directory, owned with it by the user running spoflint; None when none is before `/`
+    or a filesystem boundary (where git stops looking). `_ASK` where git's own answer
+    may differ: its environment variables set, a `.git` that is a file (a worktree, a
+    submodule) or not a repository, a repository another user owns (git refuses it
+    unless `safe.directory` says otherwise), a bare one or the inside of `.git`, a
+    `core.worktree`, `core.bare` or include in its config, a folder that cannot be read."""
+    if not hasattr(os, "geteuid") or any(name in os.environ for name in _GIT_ENVIRONMENT):
+        return _ASK
+    me = os.geteuid()
+    try:
+        device = os.stat(folder).st_dev
+        for current in (folder, *folder.parents):
+            status = os.stat(current)
+            if status.st_dev != device:
+                return None
+            dot = current / ".git"
+            if not os.path.lexists(dot):
+                if _git_directory(current):
+                    return _ASK
+                continue
+            mode = os.lstat(dot)
+            if not stat.S_ISDIR(mode.st_mode) or not _git_directory(dot) or me != mode.st_uid or me != status.st_uid:
+                return _ASK
+            with open(dot / "config", "rb") as handle:
+                config = handle.read(MAX_GIT_CONFIG + 1)
+            return _ASK if len(config) > MAX_GIT_CONFIG or _CONFIG_ASKS.search(config) else current
+    except OSError:
+        return _ASK
+    return None
+
+
+MAX_GIT_CONFIG = 1 << 16
+
+
+def _git_directory(path: Path) -> bool:
+    """Whether `path` looks like a git directory: `HEAD`, `objects/` and `refs/` (git's test)."""
+    return os.path.lexists(path / "HEAD") and os.path.isdir(path / "objects") and os.path.isdir(path / "refs")
+
+
+def _asked_git(folder: Path) -> Path | None:
+    """`git rev-parse --show-toplevel` in `folder`: None outside a repository or without git."""
     import subprocess
 
     try:
@@ -226,6 +285,22 @@ def sniff_format(path: Path, input_format: str | None) -> str | None:
         text = read_once(path)
     except InputError:
         return None  # load_file says what is wrong with it
+    identity = _identity(path)
+    if identity in _SNIFFED:  # asked again (how a fix is worded): the file is not parsed again
+        return _SNIFFED[identity]
+    found = _sniffed(path, text)
+    if identity:
+        if len(_SNIFFED) >= MAX_SNIFFED:
+            del _SNIFFED[next(iter(_SNIFFED))]
+        _SNIFFED[identity] = found
+    return found
+
+
+_SNIFFED: dict[tuple, str | None] = {}  # a file's identity (as read_once has it) -> its format, oldest first
+MAX_SNIFFED = 1 << 16
+
+
+def _sniffed(path: Path, text: bytes) -> str | None:
     if _VERSION_1.search(text):
         return None
     if path.name == "nfs_shares":  # kolla-ansible's list of NFS shares for Cinder (`host:/path` lines)
@@ -268,11 +343,7 @@ def read_once(path: str | os.PathLike[str], shown: str | None = None) -> bytes:
     failed share one read. A file unchanged since (same inode, size and modification
     time) is not read again; the files kept total at most KEPT_BYTES (past that, the
     oldest are let go and read again if asked for)."""
-    try:
-        info = os.stat(path)
-        identity: tuple = (os.path.abspath(path), info.st_ino, info.st_size, info.st_mtime_ns)
-    except OSError:
-        identity = ()
+    identity = _identity(path)
     if identity in _KEPT:
         return _KEPT[identity]
     data = read_bytes(path, shown or shown_path(Path(path)))
@@ -282,3 +353,13 @@ def read_once(path: str | os.PathLike[str], shown: str | None = None) -> bytes:
         while _KEPT_TOTAL[0] > KEPT_BYTES and len(_KEPT) > 1:
             _KEPT_TOTAL[0] -= len(_KEPT.pop(next(iter(_KEPT))))
     return data
+
+
+def _identity(path: str | os.PathLike[str]) -> tuple:
+    """What tells a file apart from itself changed: its absolute path, inode, size and
+    modification time; () for one that cannot be asked."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ()
+    return (os.path.abspath(path), info.st_ino, info.st_size, info.st_mtime_ns)

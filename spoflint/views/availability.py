@@ -29,6 +29,7 @@ def report(t: Topology, scope: frozenset = DEFAULT_SCOPE) -> dict[str, Any]:
                 "availability_percent": found.availability * 100,
                 "upper_percent": found.upper * 100,
                 "exact": found.exact,
+                "method": found.method,
                 "nines": None if math.isinf(found.nines) else round(found.nines, 3),
                 "downtime_minutes_per_year": found.downtime_minutes,
                 "meets_objective": None if objective is None else found.availability * 100 >= objective,
@@ -67,7 +68,8 @@ def to_text(data: dict[str, Any]) -> str:
         figure = (
             availability.percent(a)
             if s["exact"]
-            else f">= {availability.percent(a)} (bound, <= {availability.percent(s['upper_percent'] / 100)})"
+            else f">= {availability.percent(a)} (bound, <= {availability.percent(s['upper_percent'] / 100)}"
+            f", width {(s['upper_percent'] - s['availability_percent']) / 100:.1e})"
         )
         verdict = {None: "", True: "  ok", False: "  BELOW OBJECTIVE"}[s["meets_objective"]]
         nine = "inf" if s["nines"] is None else f"{s['nines']:.2f}"

@@ -6,12 +6,12 @@ docs/outputs.md) and `to_html` (one self-contained page: inline CSS and JavaScri
 `render` picks one by name. All four start from `model`, the analysed model as plain
 data; the Graphviz and Mermaid text is written by `spoflint.views.drawing`.
 
-The page's HTML, style sheet and script are package data, the files in `page/`; `to_html`
-puts them together with the model. It draws the layers as columns and answers "if this
-fails" for every failure candidate with the answer `spoflint simulate --fail ID` gives:
-each one is evaluated here, brute force, by spoflint.analysis.reference, and embedded.
-That is one evaluation per candidate, so a large estate gets a smaller page (see LARGE
-and WHAT_IF_BUDGET).
+The page's HTML, style sheets and scripts are package data, the files in `page/`;
+`to_html` puts them together with the page's data (`spoflint.views.page_data`): the
+containment drawn as zones of racks holding their hosts, the single points of failure
+first, and "if this fails" answered in the browser, on demand, by the evaluator
+(`page/evaluate.js`) from the embedded compact model (`spoflint.views.compact`): the
+answer `spoflint simulate --fail ID` gives, with nothing precomputed per candidate.
 """
 
 from __future__ import annotations
@@ -24,11 +24,8 @@ from importlib import resources
 from typing import Any
 
 from ..analysis import Facts
-from ..analysis.reference import evaluate
-from ..analysis.simulation import Simulation
 from ..model import SECTIONS, Host, NetworkNode, Topology
 from . import drawing, envelope
-from .simulation import services_down
 
 VERSION = 1
 
@@ -44,15 +41,8 @@ LAYERS = (
 )
 LAYER_OF = {section: layer for layer, sections in LAYERS for section in sections}
 
-# Above this many elements the page draws only services and single points of failure.
-LARGE = 3000
-# "If this fails" costs one evaluation of the whole topology per candidate, in work
-# proportional to its elements, cables and instances (`evaluation_cost`): answers are
-# embedded for at most WHAT_IF_BUDGET // that candidates (single points first, at
-# least WHAT_IF_MIN), so that a page takes seconds to write, not minutes (every
-# candidate up to ~1,000 elements).
-WHAT_IF_BUDGET = 1_000_000
-WHAT_IF_MIN = 100
+# The page's scripts, in the order they run (the evaluator first: page.js uses it).
+SCRIPTS = ("evaluate.js", "page.js")
 
 Document = dict[str, Any]  # the analysed model, or one of its elements, edges, answers
 Dependency = tuple[str, str, str]  # (what depends, what it depends on, the kind of edge)
@@ -213,43 +203,26 @@ def to_json(t: Topology, facts: Facts | None = None) -> str:
     return json.dumps(model(t, facts), indent=2) + "\n"
 
 
-# --- "if this fails" -------------------------------------------------------------------
-
-
-def evaluation_cost(t: Topology) -> int:
-    """The work of one evaluation by the reference: each element, and each cable of a
-    host and instance of a service or storage backend it counts."""
-    cables = sum(len(h.links) for h in t.hosts.values())
-    instances = sum(len(s.hosts) + len(s.pool) for s in t.services.values())
-    return max(1, len(t.section_of) + cables + instances + sum(len(s.hosts) for s in t.storage.values()))
-
-
-def what_if(t: Topology, candidates: list[str]) -> dict[str, Document]:
-    """For each element, the answer of `spoflint simulate --fail ID --format json`
-    (its services_down and data_lost), by the reference evaluator."""
-    before = evaluate(t, set())
-    answers = {}
-    for eid in candidates:
-        after = evaluate(t, {eid})
-        sim = Simulation((eid,), before, after)
-        answers[eid] = {
-            "services_down": services_down(before, after),
-            "data_lost": [{"holder": h, "reason": after.lost[h]} for h in sim.lost],
-        }
-    return answers
-
-
 # --- Graphviz and Mermaid ----------------------------------------------------------------
 
 
-def to_dot(t: Topology, facts: Facts | None = None) -> str:
-    """Graphviz text of the dependency graph (see `drawing.dot`)."""
-    return drawing.dot(model(t, facts), LARGE)
+def to_dot(t: Topology, facts: Facts | None = None, everything: bool = False) -> str:
+    """Graphviz text of the dependency graph, zones and racks as clusters; above
+    `drawing.ALL_UP_TO` elements only the single points of failure and what they take
+    down unless `everything` (see `spoflint.views.dot`)."""
+    from . import dot
+    from .containment import nest
+
+    return dot.dot(drawing.drawing(model(t, facts), nest(t), everything))
 
 
-def to_mermaid(t: Topology, facts: Facts | None = None) -> str:
-    """A Mermaid flowchart of the dependency graph (see `drawing.mermaid`)."""
-    return drawing.mermaid(model(t, facts), LARGE)
+def to_mermaid(t: Topology, facts: Facts | None = None, everything: bool = False) -> str:
+    """A Mermaid flowchart of the dependency graph, as `to_dot` draws it, cut down to
+    what GitHub renders (see `spoflint.views.mermaid`)."""
+    from . import mermaid
+    from .containment import nest
+
+    return mermaid.mermaid(model(t, facts), nest(t), everything)
 
 
 # --- the page ---------------------------------------------------------------------------
@@ -257,7 +230,7 @@ def to_mermaid(t: Topology, facts: Facts | None = None) -> str:
 
 @cache
 def _page() -> str:
-    """The page's template, page/page.html, with page/page.css and page/page.js in place
+    """The page's template, page/page.html, with page/page.css and the SCRIPTS in place
     of their placeholder lines (`__CSS__`, `__JS__`); `__TITLE__` and `__DATA__` are left
     for `to_html`. Read once, from the installed package's data."""
     folder = resources.files("spoflint.views").joinpath("page")
@@ -265,48 +238,35 @@ def _page() -> str:
     def read(name: str) -> str:
         return folder.joinpath(name).read_text(encoding="utf-8")
 
-    return read("page.html").replace("__CSS__\n", read("page.css")).replace("__JS__\n", read("page.js"))
+    scripts = "".join(read(name) for name in SCRIPTS)
+    return read("page.html").replace("__CSS__\n", read("page.css")).replace("__JS__\n", scripts)
 
 
-def to_html(t: Topology, facts: Facts | None = None) -> str:
-    """One self-contained page (no URLs, nothing fetched): the layers drawn as columns,
-    and for each failure candidate (up to a budget) what `spoflint simulate --fail ID`
-    says goes down, embedded as JSON for the page's script."""
-    document = model(t, facts)
-    nodes, edges, note = drawing.drawn(document, LARGE)
-    shown = {e["id"] for e in nodes}
-    drawn_links = {e["link"] for e in edges if e["kind"] == "link"}
-    spofs = [p["element"] for p in document["single_points"]]
-    others = [
-        e["id"]
-        for e in document["elements"]
-        if e["can_fail"] and e["id"] not in set(spofs) and (e["id"] in shown or e["id"] in drawn_links)
-    ]
-    limit = max(WHAT_IF_MIN, WHAT_IF_BUDGET // evaluation_cost(t))
-    candidates = (spofs + others)[:limit]
-    notes = [note] if note else []
-    if len(spofs) + len(others) > limit:
-        notes.append(
-            f'"if this fails" is precomputed for {limit} of {len(spofs) + len(others)} '
-            "failure candidates (single points of failure first); for the others run "
-            "`spoflint simulate --fail ID`"
-        )
-    page = {
-        "name": t.name,
-        "layers": document["layers"],
-        "elements": [e for e in document["elements"] if e["id"] in shown or e["section"] == "links"],
-        "edges": edges,
-        "single_points": document["single_points"],
-        "never_up": document["never_up"],
-        "what_if": what_if(t, candidates),
-        "notes": notes,
-    }
-    # JSON inside <script>: no "<" at all, so nothing in the data can close the element
-    data = json.dumps(page, separators=(",", ":"), sort_keys=True).replace("<", "\\u003c")
+def to_html(t: Topology, facts: Facts | None = None, everything: bool = False) -> str:
+    """One self-contained page (no URLs, nothing fetched): the estate drawn as zones of
+    racks holding their hosts and network nodes, fed by their power and cooling, with the
+    services beneath; it opens on the single points of failure (`everything`: on the
+    whole estate). Selecting an element lights up what goes down with it, as `spoflint
+    simulate --fail ID` says, computed in the browser from the embedded compact model,
+    and shows the verified fixes `spoflint check` finds for it."""
+    from ..engine import Config, check
+    from . import page_data
+    from .compact import encode
+
+    facts = facts or Facts(t)
+    findings = check(t, Config(scope=facts.scope))
+    page = page_data.build(t, facts, findings, encode(t), everything)
+    # JSON inside <script>: no "<" at all, so nothing in the data can close the element;
+    # keys in the order built (the compact model's `ids` first, as the evaluator has it)
+    data = json.dumps(page, separators=(",", ":")).replace("<", "\\u003c")
     return _page().replace("__TITLE__", html.escape(f"spoflint: {t.name}")).replace("__DATA__", data)
 
 
-def render(fmt: str, t: Topology) -> str:
-    """The picture of a topology in one of `spoflint.views.PICTURE_FORMATS` (what `spoflint graph` prints)."""
-    writers = {"dot": to_dot, "mermaid": to_mermaid, "json": to_json, "html": to_html}
-    return writers[fmt](t)
+def render(fmt: str, t: Topology, everything: bool = False) -> str:
+    """The picture of a topology in one of `spoflint.views.PICTURE_FORMATS` (what
+    `spoflint graph` prints); `everything` (`--all`): the whole estate, not the single
+    points of failure (json is always everything)."""
+    if fmt == "json":
+        return to_json(t)
+    writers = {"dot": to_dot, "mermaid": to_mermaid, "html": to_html}
+    return writers[fmt](t, everything=everything)

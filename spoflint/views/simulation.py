@@ -10,19 +10,23 @@ from ..analysis.reasons import explain, member_sets
 from ..analysis.reference import Evaluation
 from ..analysis.simulation import EXPLAIN_WORK, Simulation, explanations
 from ..errors import printable
+from ..findings import listed
 from . import dumps, envelope
 
 MESSAGE_GROUPS = 3  # groups of inputs lost together a line words (the JSON has them all)
+LISTED = 10  # elements down, or cut off, the text names (the JSON has them all)
 
 
 def to_json(sim: Simulation) -> str:
-    """What failed, each service down (why, through what chain, which redundant inputs
-    were lost together on the way), the services still up and the data lost (format
-    `spoflint-simulation`)."""
+    """What failed, every element down and every one up but cut off, each service down
+    (why, through what chain, which redundant inputs were lost together on the way),
+    the services still up and the data lost (format `spoflint-simulation`)."""
     t = sim.after.topology
     document = {
         **envelope("spoflint-simulation"),
         "failed": list(sim.failed),
+        "elements_down": sim.after.elements_down,
+        "cut_off": sim.after.cut_off,
         "services_down": (down := services_down(sim.before, sim.after)),
         "services_up": sorted(s for s in t.services if sim.after.is_up(s)),
         "data_lost": [{"holder": h, "reason": sim.after.lost[h]} for h in sim.lost],
@@ -60,11 +64,14 @@ def unexplained(count: int) -> str:
 
 
 def to_text(sim: Simulation) -> str:
-    """What failed, the user-facing then the other services down with their reasons,
-    the redundant inputs lost together on the way, and chains; and the data lost."""
+    """What failed, the elements down and those cut off (the first few of each), the
+    user-facing then the other services down with their reasons, the redundant inputs
+    lost together on the way, and chains; and the data lost."""
     t = sim.after.topology
     only = sim.failed[0] if len(sim.failed) == 1 else None
-    out = [f"Failed: {', '.join(sim.failed)}"]
+    out = [f"Failed: {', '.join(sim.failed)}", f"Elements down: {listed(sim.after.elements_down, LISTED)}"]
+    if cut := sim.after.cut_off:
+        out.append(f"Cut off (up, but unreachable from every entry point): {listed(cut, LISTED)}")
     down = sim.after.services_down
     public = [s for s in down if t.services[s].public]
     internal = [s for s in down if not t.services[s].public]

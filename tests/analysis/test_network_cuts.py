@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import deque
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spoflint import graph as fg
@@ -16,6 +16,7 @@ from spoflint.analysis import Facts
 from spoflint.analysis.network import Separation, _center, _cut_off, bfs_tree
 from spoflint.errors import InputError
 from tests import helpers
+from tests.analysis.test_oracle import as_yaml, topologies
 from tests.helpers import topology_of
 
 
@@ -131,3 +132,54 @@ def test_the_facts_see_the_network_graph_as_networkx_does(path):
     points, bridges = facts._splits
     assert sorted(points) == sorted(nx.articulation_points(facts.network_graph))
     assert set(bridges) == set(nx.bridges(facts.network_graph))
+
+
+def cut_by_search(t, element: str) -> set[str]:
+    """What `cut_from_entries` answers, by searching again: the network nodes and hosts
+    reachable from the entry points before `element` goes and not after (hosts never
+    route: a host is reachable when one of its links ends at a reachable node)."""
+    if not t.entrypoints:
+        return set()
+    network = fg.network_of(t)
+
+    def reached(gone: set[str]) -> tuple[set[str], set[str]]:
+        nodes = reachable(network, gone) & set(t.network)
+        hosts = {
+            h.id
+            for h in t.hosts.values()
+            for lid in h.links
+            if lid not in gone and ({t.links[lid].a, t.links[lid].b} - {h.id}) & nodes
+        }
+        return nodes, hosts
+
+    nodes, hosts = reached(set())
+    nodes_after, hosts_after = reached({element})
+    return ((nodes - nodes_after) | (hosts - hosts_after)) - {element}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=topologies(), swept=st.booleans())
+def test_what_one_node_or_link_cuts_off_matches_a_search_again(doc, swept):
+    """`cut_from_entries` answers most elements from a table (the hosts whose every way
+    out is that one node or link) and the rest from the low points: both agree with
+    searching the network again without the element, for every node and link; and so
+    do the bridges NET001 reports (which ask the table directly). `swept`: the
+    single-failure sweep ran first, so its low points are the ones asked (as in a check)."""
+    t = topology_of(as_yaml(doc), "rand.yaml")
+    facts = Facts(t)
+    if swept:
+        assert isinstance(facts.single_points, dict)
+    for element in [*t.network, *t.links]:
+        assert facts.cut_from_entries(element) == cut_by_search(t, element), element
+    expected = {}  # the links NET001 reports, with what each cuts off searched again
+    nodes = facts._node_graph
+    for a, b in facts._splits[1]:
+        if len(nodes[a][b]) == 1:
+            expected[nodes[a][b][0]] = (a, b)
+    for link in t.links.values():
+        if link.id not in expected and cut_by_search(t, link.id):
+            expected[link.id] = (link.a, link.b)
+    for h in t.hosts.values():
+        if len(h.links) == 1:
+            expected[h.links[0]] = (t.links[h.links[0]].a, t.links[h.links[0]].b)
+    assert facts.bridges == {l: ends for l, ends in sorted(expected.items()) if t.can_fail(l)}

@@ -775,8 +775,16 @@ def test_simulate_redundant_failures_keep_every_service_up(failed):
     args = [a for eid in failed for a in ("--fail", eid)]
     result = invoke("simulate", HA, *args)
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == [f"Failed: {', '.join(failed)}", "Every service stays up.", "No data is lost."]
     document = simulate_json(HA, *args)
+    down = document["elements_down"]
+    assert set(failed) <= set(down) and document["cut_off"] == []
+    named = ", ".join(down) if len(down) <= 10 else f"{', '.join(down[:10])} and {len(down) - 10} more"
+    assert result.stdout.splitlines() == [
+        f"Failed: {', '.join(failed)}",
+        f"Elements down: {named}",
+        "Every service stays up.",
+        "No data is lost.",
+    ]
     assert document["format"] == "spoflint-simulation" and document["version"] == 1
     assert document["failed"] == failed
     assert document["services_down"] == []

@@ -5,6 +5,7 @@ Text and JSON keep the paths as given (relative to where you run it)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import subprocess
@@ -69,3 +70,72 @@ def test_a_baseline_names_files_from_the_repository_root(tmp_path, monkeypatch):
     findings = json.loads(result.stdout)["findings"]
     assert findings and all(f["suppressed"] for f in findings if f["rule"] != "MODEL002")
     assert not [f for f in findings if f["rule"] == "MODEL002"]
+
+
+# --- the repository root found by walking up (start-up: no git process per check) -------
+
+
+def _git(*args, cwd=None):
+    subprocess.run(["git", *args], check=True, capture_output=True, cwd=cwd)
+
+
+def _layouts(tmp_path):
+    """Folders in and around repositories of every shape git finds, with whether the
+    walk answers alone (True) or leaves it to git."""
+    main = tmp_path / "main"
+    _git("init", "-q", str(main))
+    (main / "infra" / "deep").mkdir(parents=True)
+    (main / "README").write_text("x\n")
+    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "m", cwd=main)
+    _git("worktree", "add", "-q", str(tmp_path / "tree"), cwd=main)  # `.git` is a file
+    _git("init", "-q", "--bare", str(tmp_path / "bare.git"))
+    (tmp_path / "fake" / ".git").mkdir(parents=True)  # not a repository: git looks further up
+    (tmp_path / "odd").mkdir()
+    _git("init", "-q", str(tmp_path / "odd"))
+    _git("config", "core.worktree", str(main), cwd=tmp_path / "odd")
+    (tmp_path / "outside").mkdir()
+    return [
+        (main, True),
+        (main / "infra" / "deep", True),
+        (main / ".git", False),
+        (main / ".git" / "refs", False),
+        (tmp_path / "tree", False),
+        (tmp_path / "bare.git", False),
+        (tmp_path / "fake", False),
+        (tmp_path / "odd", False),
+        (tmp_path / "outside", True),
+    ]
+
+
+def test_the_walk_finds_the_root_git_finds(tmp_path, monkeypatch):
+    discover = importlib.import_module("spoflint.load.discover")  # the package names a function so
+
+    for folder, alone in _layouts(tmp_path):
+        discover.git_top_level.cache_clear()
+        asked = discover._asked_git(folder)
+        walked = discover._walked(folder.resolve())
+        assert (walked is not discover._ASK) == alone, folder
+        assert discover.git_top_level(folder) == asked, folder
+        if alone:
+            assert walked == asked, folder
+    assert discover._walked((tmp_path / "main" / "infra").resolve()) == (tmp_path / "main").resolve()
+    monkeypatch.setenv("GIT_DIR", str(tmp_path / "main" / ".git"))  # git's environment: git answers
+    assert discover._walked((tmp_path / "outside").resolve()) is discover._ASK
+    discover.git_top_level.cache_clear()
+
+
+def test_a_check_in_a_repository_starts_no_git(tmp_path, monkeypatch):
+    infra = _repo(tmp_path)
+    monkeypatch.chdir(infra)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    discover = importlib.import_module("spoflint.load.discover")  # the package names a function so
+
+    def no_git(*args, **kwargs):
+        raise AssertionError(f"git was run: {args}")
+
+    discover.git_top_level.cache_clear()
+    monkeypatch.setattr(subprocess, "run", no_git)
+    sarif = json.loads(invoke("check", "-f", "sarif", "site.yaml").stdout)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == {"infra/site.yaml"}
+    discover.git_top_level.cache_clear()

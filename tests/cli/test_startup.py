@@ -291,3 +291,139 @@ def test_a_broken_pack_named_by_the_cache_is_still_an_error_naming_it(cache, cap
             "spoflint: error: rule pack 'acme' (not_installed_anywhere_pack) failed to load: "
             "ModuleNotFoundError: No module named 'not_installed_anywhere_pack'; fix or uninstall it\n"
         )
+
+
+# --- the rule table: every rule known, none imported until it is used ----------------------
+
+
+def _builtin_pack():
+    packs = dict(registry._packs())
+    return packs[registry.BUILTIN]
+
+
+def test_the_declared_rule_table_is_the_rule_modules():
+    """rules/__init__.py declares each rule's constants so that the registry need not
+    import its module: the declarations must be the modules' own, for every module."""
+    import ast
+    import importlib
+
+    pack = _builtin_pack()
+    folder = Path(pack.__file__).parent
+    on_disk = sorted(p.stem for p in folder.glob("*.py") if not p.name.startswith("_"))
+    declared = [line[0] for line in pack.TABLE]
+    assert sorted(declared) == on_disk and len(set(declared)) == len(declared)
+    for stand_in in pack.RULES:
+        module = importlib.import_module(stand_in.__name__)
+        assert (stand_in.ID, stand_in.NAME, stand_in.SEVERITY) == (module.ID, module.NAME, module.SEVERITY)
+        assert stand_in.OPTIONS == dict(getattr(module, "OPTIONS", {})), stand_in.ID
+        assert stand_in.AFTER_FINDINGS == bool(getattr(module, "AFTER_FINDINGS", False)), stand_in.ID
+        assert stand_in.check is module.check and stand_in.__doc__ == module.__doc__
+    # the modules mypy checks against RuleModule (the TYPE_CHECKING list) are the same ones
+    tree = ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))
+    checked = [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1
+        for alias in node.names
+    ]
+    assert sorted(checked) == on_disk
+
+
+_RULE_MODULES = """
+import sys
+from spoflint import registry
+from spoflint.__main__ import main
+table = registry.rules()
+before = sorted(m for m in sys.modules if m.startswith("spoflint_rules."))
+code = main(sys.argv[1:])
+after = sorted(m.rsplit(".", 1)[-1] for m in sys.modules if m.startswith("spoflint_rules."))
+print(len(table), before, code, after, file=sys.stderr)
+"""
+
+
+def test_rule_modules_are_imported_only_when_their_check_runs(tmp_path):
+    env = {**os.environ, "SPOFLINT_CACHE_DIR": str(tmp_path / "cache")}
+    argv = [sys.executable, "-c", _RULE_MODULES, "check", "--select", "SVC001", str(EXAMPLE)]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    count, before, code, after = done.stderr.splitlines()[-1].split(" ", 3)
+    assert count == "25" and before == "[]"  # every rule known, no module imported
+    assert code == "0" and after == "['svc001']"  # only the selected rule's
+
+
+def test_a_rule_known_by_its_declaration_reads_its_documentation_from_the_module():
+    registry._rules.cache_clear()
+    rule = registry.rules()["SPOF001"]
+    module = sys.modules[rule.check.__module__]
+    assert rule.doc == inspect.getdoc(module) and rule.summary.startswith("An element whose failure")
+    assert "Fails" in rule.examples and "Passes" in rule.examples
+
+
+# --- what start-up leaves out: OpenSSL, PyYAML's slow pattern, the collector at exit -------
+
+
+def test_the_printable_class_put_in_res_cache_is_pyyamls():
+    """`spoflint.cli` puts a cheaper pattern in `re`'s cache under PyYAML's: it must be
+    the one PyYAML compiles, and match exactly the code points PyYAML's matches."""
+    import re
+
+    import yaml.reader
+
+    from spoflint import cli
+
+    assert yaml.reader.Reader.NON_PRINTABLE.pattern in (cli.YAML_NON_PRINTABLE, cli.NON_PRINTABLE)
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    theirs = re.compile(cli.YAML_NON_PRINTABLE, re.UNICODE)  # a cache key of its own: never the one put there
+    ours = re.compile(cli.NON_PRINTABLE)
+    assert [m.start() for m in ours.finditer(every)] == [m.start() for m in theirs.finditer(every)]
+
+
+def test_a_check_loads_neither_openssl_nor_compiles_pyyamls_pattern(tmp_path):
+    script = (
+        "import re, sys\n"
+        "from spoflint.__main__ import main\n"
+        "main(sys.argv[1:])\n"
+        "import yaml.reader\n"
+        "print(sorted({'hashlib', '_hashlib'} & set(sys.modules)), ascii(yaml.reader.Reader.NON_PRINTABLE.pattern), "
+        "file=sys.stderr)\n"
+    )
+    env = {**os.environ, "SPOFLINT_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, "check", str(EXAMPLE)], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    from spoflint import cli
+
+    assert done.stderr.splitlines()[-1] == f"[] {ascii(cli.NON_PRINTABLE)}"
+    assert "SPOF001" in done.stdout
+
+
+def test_fingerprints_are_sha256_whichever_module_computes_them():
+    import hashlib
+
+    from spoflint.findings import fingerprint
+
+    for parts in (("SPOF001", "a.yaml", "sw-1", ""), ("SVC002", "b/c.yaml", "db", "key"), ("X001", "é", "ü", "ß")):
+        assert fingerprint(*parts) == hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+_EXIT = """
+import gc, sys
+from spoflint.__main__ import main
+sys.argv = ["spoflint", "--version"]
+main()
+print(gc.isenabled(), end=" ", file=sys.stderr)
+main(["check", {example!r}])
+print(gc.isenabled(), end=" ", file=sys.stderr)
+sys.argv = ["spoflint", "check", {example!r}]
+main()
+print(gc.isenabled(), file=sys.stderr)
+"""
+
+
+def test_the_program_leaves_the_collector_off_for_the_exit_a_caller_gets_it_back(tmp_path):
+    """`main()` as the program (no argv: the process exits next) switches the collector
+    off, so that the interpreter's last collections do not walk what the run froze;
+    `main(argv)`, a command line run in-process, leaves it as it was."""
+    env = {**os.environ, "SPOFLINT_CACHE_DIR": str(tmp_path)}
+    script = _EXIT.format(example=str(EXAMPLE))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.stderr.splitlines()[-1] == "True True False", done.stderr

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from functools import partial
 from pathlib import Path
@@ -39,6 +40,7 @@ from tests.helpers import (
     corpus_files,
     expected,
     fixture_inputs,
+    invoke,
     judged,
     lint_import,
     needs_corpus,
@@ -581,3 +583,62 @@ def test_errors_speak_of_compose_not_of_topologies(tmp_path, text):
     with pytest.raises(InputError) as error:
         compose.read([path])
     assert "version: 1" not in error.value.message and "topology" not in error.value.message
+
+
+# --- at scale: one parse, no cycles, tags resolved only where written -------------------------
+
+
+@pytest.mark.parametrize("path", fixture_inputs(FIXTURES), ids=lambda p: p.name)
+def test_reading_makes_no_reference_cycles(path):
+    """The reader runs with the collector paused (`nogc.pausing`): what it builds, and
+    what it throws away, must be freed by reference counting alone."""
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        documents = compose.read([path])
+        assert documents
+        del documents
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_a_check_parses_the_compose_file_once_however_often_its_format_is_asked(tmp_path, monkeypatch):
+    """Detection's parse is the reader's, and asking again which format the file is in
+    (the fixes ask: a fix is worded for native files only) does not parse it again."""
+    import importlib
+
+    from spoflint.load import events
+
+    discover = importlib.import_module("spoflint.load.discover")  # `spoflint.load.discover` is also a function
+    parses, asked = [], []
+    build, sniff = events._build, discover.sniff_format
+    monkeypatch.setattr(events, "_build", lambda data, *a, **k: parses.append(1) or build(data, *a, **k))
+    monkeypatch.setattr(discover, "sniff_format", lambda *a: asked.append(1) or sniff(*a))
+    path = write(
+        tmp_path / "compose.yaml",
+        "services:\n  web: {image: 'nginx:1', ports: ['80:80'], depends_on: [db]}\n"
+        "  db: {image: 'postgres:16', volumes: ['data:/var/lib/postgresql/data']}\nvolumes: {data: {}}\n",
+    )
+    result = invoke("check", "--isolated", "--format", "json", path)
+    assert result.exit_code == 1 and '"SPOF001"' in result.stdout, result.output
+    assert asked and len(parses) == 1  # asked again by the fixes (detection asks through `load`)
+
+
+def test_tags_are_resolved_only_in_projects_whose_files_have_them(tmp_path, monkeypatch):
+    from spoflint.importers import _compose_merge
+
+    plain = write(tmp_path / "plain" / "compose.yaml", "services:\n  app: {image: 'example/app:1'}\n")
+    tagged = write(
+        tmp_path / "tagged" / "compose.yaml", "services:\n  app:\n    image: example/app:1\n    ports: !reset []\n"
+    )
+    resolved = []
+    real = _compose_files.resolve_tags
+    monkeypatch.setattr(_compose_files, "resolve_tags", lambda node: resolved.append(node) or real(node))
+    assert not _group(plain).sources[0].tagged and not resolved
+    project = _group(tagged)
+    assert project.sources[0].tagged and len(resolved) == 1
+    assert "ports" not in project.document["services"]["app"]
+    assert _compose_merge.Tagged not in {type(v) for v in project.document["services"]["app"].values()}
