@@ -19,6 +19,19 @@ Parent = dict[str, str | None]  # a BFS tree: vertex -> its parent (ROOT's is No
 Children = dict[str, list[str]]  # and vertex -> its children
 
 
+def distances(adjacency: Mapping[str, Collection[str]], sources: Collection[str]) -> dict[str, int]:
+    """Breadth-first hops of every vertex reached from `sources` (unreached: absent)."""
+    dist = dict.fromkeys(sources, 0)
+    queue = deque(dist)
+    while queue:
+        u = queue.popleft()
+        for w in adjacency[u]:
+            if w not in dist:
+                dist[w] = dist[u] + 1
+                queue.append(w)
+    return dist
+
+
 def _everything(v: str) -> bool:
     return True
 

@@ -13,26 +13,17 @@ instances are up so far) and the state of the core, not of every rack at once.
 
 from __future__ import annotations
 
-from collections import deque
-
 from .. import graph as fg
 from ..model import Topology
 from .figures import element_availability
+from .network import distances as network_distances
 
 INF = 1 << 30  # the distance of what no entry point reaches
 
 
 def distances(network: dict[str, list[str]]) -> dict[str, int]:
     """Breadth-first distance of every network vertex from ROOT (unreachable: absent)."""
-    dist = {fg.ROOT: 0}
-    queue = deque([fg.ROOT])
-    while queue:
-        u = queue.popleft()
-        for w in network[u]:
-            if w not in dist:
-                dist[w] = dist[u] + 1
-                queue.append(w)
-    return dist
+    return network_distances(network, [fg.ROOT])
 
 
 def failing(t: Topology, g: fg.FaultGraph, scope: frozenset) -> dict[str, float]:

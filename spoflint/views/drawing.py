@@ -19,11 +19,11 @@ racks that hold them (`spof_subgraph`); the drawing's note says what was left ou
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..analysis.network import distances
 from .containment import NO_ZONE, Nest
 
 Document = dict[str, Any]  # the analysed model, or one of its elements or edges
@@ -203,14 +203,7 @@ def _distances(document: Document, network: set[str]) -> dict[str, int]:
         if edge["kind"] == "link" and edge["from"] in network and edge["to"] in network:
             neighbours[edge["from"]].append(edge["to"])
             neighbours[edge["to"]].append(edge["from"])
-    distance = {e: 0 for e in document["entrypoints"] if e in network}
-    queue = deque(distance)
-    while queue:
-        here = queue.popleft()
-        for there in neighbours[here]:
-            if there not in distance:
-                distance[there] = distance[here] + 1
-                queue.append(there)
+    distance = distances(neighbours, [e for e in document["entrypoints"] if e in network])
     far = 1 + max(distance.values(), default=-1)
     return {n: distance.get(n, far) for n in network}
 
