@@ -165,8 +165,8 @@ class Sandwich:
                 lo = bdd.apply("and", alive, self._pigeonhole(*uplinks))
             if self._escapes(v):  # reached, for all hi knows, the other way: through the level before
                 hi = bdd.apply("and", alive, self._level(dist[v] - 1))
-            elif all(a == b for a, b in nearer):
-                hi = lo
+            elif uplinks is None and all(a == b for a, b in nearer):
+                hi = lo  # the plain disjunction of exact neighbours is exact (not the pigeonhole)
             else:
                 hi = bdd.apply("and", alive, bdd.disjoin(p[1] for p in nearer))
             reach[v] = (lo, hi)

@@ -73,7 +73,7 @@ def core(network: dict[str, list[str]], dist: dict[str, int], anchor: dict[str, 
         block = anchor.get(v, v)
         if any(w in found or anchor.get(w, w) != block for w in network[v] if dist.get(w) == dist[v] + 1):
             found.add(v)
-    return sorted(found, key=lambda v: dist[v])
+    return sorted((v for v in network if v in found), key=lambda v: dist[v])  # ties: the network's order, not a set's
 
 
 def global_order(

@@ -2,10 +2,13 @@
 through `spoflint.reporters`).
 
 One module per command: `simulation` (simulate), `cutsets`, `availability`, `graph`
-(the analysed model as JSON, dot, Mermaid and the self-contained HTML page, whose files
-are in `page/`; `drawing` writes the dot and Mermaid text) and `rules` (the generated
-rules page). Views are pure functions from analysis results to text; only the CLI
-prints. Every JSON view starts with the same envelope,
+(the analysed model as JSON, dot, Mermaid and the self-contained HTML page) and `rules`
+(the generated rules page). The pictures have their own parts: `containment` (what
+stands in what: zones, racks, inherited power), `drawing` (what the dot and Mermaid
+pictures draw, and where), `dot` and `mermaid` (their text), and, for the page, whose
+files are in `page/`, `compact` (the model the in-browser what-if reads) and
+`page_data` (the layout's indexes). Views are pure functions from analysis results to
+text; only the CLI prints. Every JSON view starts with the same envelope,
 `{"format": "spoflint-<name>", "version": N}`.
 """
 

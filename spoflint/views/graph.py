@@ -4,7 +4,8 @@ Pure functions from an analysed topology to text: `to_dot` (Graphviz), `to_merma
 `to_json` (the analysed model, format `spoflint-graph` version 1, documented in
 docs/outputs.md) and `to_html` (one self-contained page: inline CSS and JavaScript, no network);
 `render` picks one by name. All four start from `model`, the analysed model as plain
-data; the Graphviz and Mermaid text is written by `spoflint.views.drawing`.
+data; what the Graphviz and Mermaid pictures draw is chosen by `spoflint.views.drawing`
+and written by `spoflint.views.dot` and `spoflint.views.mermaid`.
 
 The page's HTML, style sheets and scripts are package data, the files in `page/`;
 `to_html` puts them together with the page's data (`spoflint.views.page_data`): the

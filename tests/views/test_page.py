@@ -200,7 +200,52 @@ def test_estate_2000(sized, estate_2k, tmp_path):
     sized.click("#view-all")
     assert len(sized.script(LIT.replace("#world .lit", "#world .node"))) >= len(t.racks)
     _fits(sized)
+    _check_detail_on_zoom(sized, t)
     _check_search(sized, "spine-0")
+
+
+MEMBER = "var n = document.querySelector('#world .node[data-id=\"' + arguments[0] + '\"]'); return n && n.getAttribute('class')"
+TOGGLES = (
+    "var want = arguments[0]; return Array.from(document.querySelectorAll('#world [data-toggle]'))"
+    ".filter(function (n) { return n.textContent === want; }).map(function (n) { return +n.getAttribute('data-toggle'); });"
+)
+WHEEL = """var b = document.querySelector(arguments[0]).getBoundingClientRect();
+document.getElementById('stage').dispatchEvent(new WheelEvent('wheel', {deltaY: -100, ctrlKey: true, bubbles: true,
+  clientX: b.left + b.width / 2, clientY: b.top + b.height / 2}));"""
+
+
+def _until(browser, script: str, *args, want) -> object:
+    """The script's answer once `want` holds of it (the page redraws on the next frame)."""
+    for _ in range(60):
+        got = browser.script(script, *args)
+        if want(got):
+            return got
+        time.sleep(0.05)
+    return got
+
+
+def _check_detail_on_zoom(browser, t) -> None:
+    """Everything, past EXPAND boxes in racks, opens with racks collapsed; zoomed in over
+    one, the racks in view open (their hosts drawn as boxes), the others stay closed;
+    fit to width closes them again."""
+    collapsed = browser.script(TOGGLES, "\u25b8")
+    assert len(collapsed) > 1
+    ids = list(t.section_of)
+    rack, far = ids[collapsed[0]], ids[collapsed[-1]]
+    host = next(h for h, box in t.hosts.items() if box.rack == rack)
+    assert "cell" in browser.script(MEMBER, host).split()
+    while browser.script("return window.spoflintPage.scale()") < 2:
+        browser.script(WHEEL, f'#world .node[data-id="{rack}"]')
+    got = _until(browser, MEMBER, host, want=lambda c: c and "cell" not in c.split())
+    assert got and "cell" not in got.split(), got
+    opened = browser.script(TOGGLES, "\u25be")
+    assert collapsed[0] in opened and collapsed[-1] not in opened and len(opened) < len(collapsed)
+    far_host = next(h for h, box in t.hosts.items() if box.rack == far)
+    assert "cell" in (browser.script(MEMBER, far_host) or "cell").split()  # a cell, or not drawn at all
+    _shot(browser, "page-estate-2000-zoomed")
+    browser.click("#fit")
+    got = _until(browser, MEMBER, host, want=lambda c: c and "cell" in c.split())
+    assert got and "cell" in got.split(), got
 
 
 def test_estate_100000(sized, estate_100k, tmp_path):

@@ -8,6 +8,8 @@
   var BW = 150, BH = 22, G = 6, RW = 170, HEAD = 24, ROW = 20, PAD = 10, MARGIN = 12, CELL = 10;
   var EXPAND = 400;  // "everything" opens with racks expanded while they hold at most this many boxes
   var FORCE = 3000;  // a selection expands the collapsed racks holding at most this many of its elements
+  var DETAIL = 2;  // zoomed in past this (fit is at most 1.5), the collapsed racks in view open: detail on zoom
+  var ZOOMED = 60;  // at most this many racks opened by zooming (past it, only those in view stay open)
   var CAN_FAIL = 1, SPOF = 2, PUBLIC = 4, HIT = 8, KIND = 16;
   var EDGE_KINDS = D.edge_kinds;
 
@@ -101,9 +103,10 @@
 
   // --- what is shown ------------------------------------------------------------------------
   var state = {view: D.everything || !spofs.length ? "all" : "spof", selected: -1, result: null, lit: {},
-               extra: {}, expanded: {}, forced: {}, step: -1};
+               extra: {}, expanded: {}, forced: {}, zoomed: {}, step: -1};
   var s0 = 1, tx = 0, ty = 0, fitted = true;  // zoom and pan of the world; fitted: no zoom by hand since fit
   var pos = {}, drawn = {}, contentW = 0, contentH = 0, right = 0;  // right: the rightmost edge drawn so far
+  var rackBox = {};  // each rack drawn: its frame (x, y, w, h)
 
   function spofSet() {
     var shown = {};
@@ -132,7 +135,7 @@
   }
   function expandedRack(r) {
     if (state.forced[r] || state.expanded[r] !== undefined) return state.forced[r] || state.expanded[r];
-    return state.view !== "all" || boxesInRacks <= EXPAND;
+    return state.view !== "all" || boxesInRacks <= EXPAND || !!state.zoomed[r];
   }
 
   // --- layout and drawing -------------------------------------------------------------------
@@ -186,6 +189,7 @@
     var all = members[r] || [], tabs = tabsOf[r] || [];
     var body = "rack-body" + (rackSpof[r] ? " spof-inside" : "");
     here = [x, y, RW, h, -1];
+    rackBox[r] = [x, y, RW, h];
     put(out, '<rect class="' + body + '" x="' + x + '" y="' + y + '" width="' + RW + '" height="' + h + '" rx="5"/>');
     put(out, nodeSvg(r, x, y, RW, HEAD, "rack"));
     if (all.length && state.view === "all") {
@@ -342,7 +346,7 @@
     var stage = document.getElementById("stage"), width = Math.max(560, stage.clientWidth - 2 * MARGIN);
     var shown = shownSet(), out = [], y = MARGIN;
     right = 0;
-    pos = {}; drawn = {};
+    pos = {}; drawn = {}; rackBox = {};
     D.zones.forEach(function (z) { y += zoneSvg(z, MARGIN, y, width, shown, out); });
     var storage = [], services = [], i;
     for (i = start.storage; i < start.storage + C.sections[D.section_names.indexOf("storage")]; i++) if (shown[i]) storage.push(i);
@@ -497,14 +501,39 @@
     place();
   }
   var pending = false;
-  function transform() {
+  function transform() {  // after a zoom or a pan: on the next frame, the detail for the scale, what came into view
     place();
-    if (!window0 || pending) return;
-    var v = viewport(), w = window0;
-    if (v[0] < w[0] || v[1] < w[1] || v[0] + v[2] > w[0] + w[2] || v[1] + v[3] > w[1] + w[3]) {
-      pending = true;
-      requestAnimationFrame(function () { pending = false; emit(); });
-    }
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () {
+      pending = false;
+      if (detail()) return;
+      var v = viewport(), w = window0;
+      if (w && (v[0] < w[0] || v[1] < w[1] || v[0] + v[2] > w[0] + w[2] || v[1] + v[3] > w[1] + w[3])) emit();
+    });
+  }
+  function inView(b, v) { return b[0] < v[0] + v[2] && b[0] + b[2] > v[0] && b[1] < v[1] + v[3] && b[1] + b[3] > v[1]; }
+  function detail() {  // semantic zoom: zoomed in, the collapsed racks in view open; zoomed out, they close
+    if (state.view !== "all" || boxesInRacks <= EXPAND) return false;
+    var v = viewport(), open = {}, changed = false, mid = [v[0] + v[2] / 2, v[1] + v[3] / 2], near = -1, best = Infinity;
+    Object.keys(rackBox).forEach(function (k) {
+      var b = rackBox[k], d = Math.abs(b[0] + b[2] / 2 - mid[0]) + Math.abs(b[1] + b[3] / 2 - mid[1]);
+      if (d < best) { best = d; near = +k; }
+    });
+    if (s0 >= DETAIL) {
+      var kept = Object.keys(state.zoomed).length < ZOOMED;
+      if (kept) Object.keys(state.zoomed).forEach(function (k) { open[k] = true; });
+      Object.keys(rackBox).forEach(function (k) {
+        if (state.expanded[k] === undefined && inView(rackBox[k], v)) { open[k] = true; changed = changed || !state.zoomed[k]; }
+      });
+      changed = changed || !kept;
+    } else changed = Object.keys(state.zoomed).length > 0;
+    if (!changed) return false;
+    var a = near >= 0 ? [tx + rackBox[near][0] * s0, ty + rackBox[near][1] * s0] : null;  // it stays where it is on screen
+    state.zoomed = open;
+    render();
+    if (a && rackBox[near]) { tx = a[0] - rackBox[near][0] * s0; ty = a[1] - rackBox[near][1] * s0; emit(); }
+    return true;
   }
   function place() {
     document.getElementById("world").setAttribute("transform", "translate(" + r1(tx) + "," + r1(ty) + ") scale(" + s0 + ")");
@@ -607,7 +636,7 @@
     k = k < 0 ? (by > 0 ? 0 : spofs.length - 1) : (k + by + spofs.length) % spofs.length;
     select(spofs[k].element);
   }
-  function view(name) { state.view = name; render(); fit(); if (state.selected >= 0) reveal(state.selected); }
+  function view(name) { state.view = name; state.zoomed = {}; render(); fit(); if (state.selected >= 0) reveal(state.selected); }
   document.getElementById("view-spof").addEventListener("click", function () { view("spof"); });
   document.getElementById("view-all").addEventListener("click", function () { view("all"); });
   document.getElementById("prev").addEventListener("click", function () { step(-1); });
@@ -659,5 +688,6 @@
   render();
   fit();
   fromHash();
-  window.spoflintPage = {select: function (id) { select(index[id]); }, view: view};  // for scripts driving the page
+  window.spoflintPage = {select: function (id) { select(index[id]); }, view: view,  // for scripts driving the page
+                         scale: function () { return s0; }};
 })();
