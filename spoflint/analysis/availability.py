@@ -33,8 +33,9 @@ A service that leaves unsettled, and every service of a larger network (where ea
 diagram would re-encode the whole fabric's reachability), gets the shared diagram of
 spoflint.analysis.sandwich: the network's reachability built once for every service,
 between two acyclic structures; exact where the network has no alternative paths, a
-bound otherwise (typically 1e-12 wide), within `SHARED_WORK` steps and `SHARED_NODES`
-nodes for the topology (`MAX_WORK` per service). Where both answers exist, the
+bound otherwise (typically 1e-12 wide), within `SHARED_WORK` steps (or `SERVICE_WORK`
+a user-facing service if more) and `SHARED_NODES` nodes at once for the topology
+(`MAX_WORK` per service). Where both answers exist, the
 narrower holds. A service left when all are spent gets the bound [0, 1] (not
 estimated). `method` says which: exact or bound. OBJ001 says a bound is a bound.
 """
@@ -62,7 +63,8 @@ TOTAL_WORK = 5_000_000  # steps for every service of one topology
 EXACT_NETWORK = (
     64  # network vertices (with the entry points' root) up to which each service's own diagram is tried first
 )
-SHARED_WORK = 40_000_000  # apply steps of the shared diagram (spoflint.analysis.sandwich) for one topology
+SHARED_WORK = 40_000_000  # apply steps of the shared diagram (spoflint.analysis.sandwich) for one topology,
+SERVICE_WORK = 50_000  # or this many per user-facing service if more (a larger estate, more to answer)
 SHARED_NODES = 6_000_000  # and its nodes: memory (about 200 bytes a node)
 
 Leaf = tuple[int, frozenset[str], float]  # an up-branch of factoring: (index, failed, probability)
@@ -364,17 +366,19 @@ def compute(
     g = g or fg.build(t)
     left = total_work if len(g.network) <= EXACT_NETWORK else 0
     result: dict[str, ServiceAvailability] = {}
-    shared: Sandwich | None = None
-    for s in public_services(t):
+    services = public_services(t)
+    own: dict[str, ServiceAvailability] = {}
+    for s in services:
         if left > 0:
-            result[s] = service_availability(t, g, s, max_work=min(MAX_WORK, left), scope=scope)
-            left -= result[s].work
-            if result[s].exact:
-                continue
-        if shared is None:
-            shared = Sandwich(t, g, SHARED_NODES, SHARED_WORK, scope)
-        result[s] = _narrowest(result.get(s), _shared(shared, s))
-    return result
+            own[s] = service_availability(t, g, s, max_work=min(MAX_WORK, left), scope=scope)
+            left -= own[s].work
+    rest = [s for s in services if s not in own or not own[s].exact]
+    if rest:
+        budget = max(SHARED_WORK, SERVICE_WORK * len(services))
+        shared = Sandwich(t, g, SHARED_NODES, budget, scope, rest)
+        for s in shared.schedule():
+            result[s] = _narrowest(own.get(s), _shared(shared, s))
+    return {s: own[s] if s not in result else result[s] for s in services}
 
 
 def _shared(shared: Sandwich, s: str) -> ServiceAvailability:

@@ -14,6 +14,7 @@ falls back to factoring.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import compress, islice
 
 from .. import graph as fg
 
@@ -36,7 +37,7 @@ class BDD:
         self.order = order
         self.nodes: list[tuple[int, int, int]] = [(len(order), 0, 0), (len(order), 1, 1)]
         self.unique: dict[tuple[int, int, int], int] = {}
-        self.cache: dict[tuple[str, int, int], int] = {}
+        self.caches: tuple[dict[int, int], dict[int, int]] = ({}, {})  # and, or: (a << 32 | b) -> a op b
         self.max_nodes, self.max_work = max_nodes, max_work
         self.work = 0
 
@@ -56,59 +57,111 @@ class BDD:
             self.unique[key] = node
         return node
 
-    def _known(self, op: str, a: int, b: int) -> int | None:
-        """The result of `a op b` when a terminal or the cache gives it at once."""
-        if op == "and":
-            if a == 0 or b == 0:
-                return 0
-            if a == 1:
-                return b
-            if b == 1 or a == b:
-                return a
-        else:
-            if a == 1 or b == 1:
-                return 1
-            if a == 0:
-                return b
-            if b == 0 or a == b:
-                return a
-        return self.cache.get((op, a, b) if a < b else (op, b, a))
+    def clear_cache(self) -> None:
+        """Forget the apply cache (memory: the unique table stays, bounded by its nodes)."""
+        for cache in self.caches:
+            cache.clear()
 
     def apply(self, op: str, a: int, b: int) -> int:
         """`a and b` or `a or b`, without recursion (a diagram may be thousands of
         levels deep): an explicit stack of pairs still to expand and of results."""
-        known = self._known(op, a, b)
-        if known is not None:
-            return known
-        nodes, cache = self.nodes, self.cache
+        zero, one, cache = (0, 1, self.caches[0]) if op == "and" else (1, 0, self.caches[1])
+        if a == zero or b == zero:
+            return zero
+        if a == one or a == b:
+            return b
+        if b == one:
+            return a
+        if a > b:
+            a, b = b, a
+        found = cache.get(a << 32 | b)
+        return self._apply(a, b, zero, one, cache) if found is None else found
+
+    def _apply(self, a: int, b: int, zero: int, one: int, cache: dict[int, int]) -> int:
+        """The apply loop for one operator, from a pair (a < b) neither a terminal nor
+        the cache answers: `zero` absorbs (0 for and, 1 for or), `one` is neutral. A
+        pair is answered at once by a terminal or the cache (keyed by the ordered pair
+        as one int: cheaper to hash than a tuple); every other pair is one step of work.
+        Children are answered inline when they can be, so only pairs that need work go
+        on the stack; the steps, their order and so the nodes made are those of the
+        plain recursion."""
+        nodes, unique, max_nodes = self.nodes, self.unique, self.max_nodes
         results: list[int] = []
-        todo: list[tuple[int, int, bool]] = [(a, b, False)]
-        while todo:
-            x, y, expanded = todo.pop()
-            lx, lo_x, hi_x = nodes[x]
-            ly, lo_y, hi_y = nodes[y]
-            level = min(lx, ly)
-            if expanded:
-                high = results.pop()
-                low = results.pop()
-                result = self.mk(level, low, high)
-                cache[(op, x, y) if x < y else (op, y, x)] = result
-                results.append(result)
-                continue
-            known = self._known(op, x, y)
-            if known is not None:
-                results.append(known)
-                continue
-            self.work += 1
-            if self.work > self.max_work:
-                raise TooLarge
-            if lx != level:
-                lo_x = hi_x = x
-            if ly != level:
-                lo_y = hi_y = y
-            todo.append((x, y, True))
-            todo.append((hi_x, hi_y, False))
-            todo.append((lo_x, lo_y, False))
+        push_result = results.append
+        # (x, y): a pair to expand; (x, y, level): its children's results are on `results`
+        todo: list[tuple[int, ...]] = [(a, b)]
+        push, pop = todo.append, todo.pop
+        work, max_work = self.work, self.max_work
+        try:
+            while todo:
+                item = pop()
+                if len(item) == 3:
+                    x, y, level = item
+                    high = results.pop()
+                    low = results.pop()
+                    if low == high:
+                        result = low
+                    else:
+                        key = (level, low, high)
+                        result = unique.get(key)  # type: ignore[assignment]
+                        if result is None:
+                            result = len(nodes)
+                            if result > max_nodes:
+                                raise TooLarge
+                            nodes.append(key)
+                            unique[key] = result
+                    cache[x << 32 | y] = result
+                    push_result(result)
+                    continue
+                if len(item) == 1:  # a child answered at once, waiting for its sibling
+                    push_result(item[0])
+                    continue
+                x, y = item
+                found = cache.get(x << 32 | y)
+                if found is not None:
+                    push_result(found)
+                    continue
+                work += 1
+                if work > max_work:
+                    raise TooLarge
+                lx, lo_x, hi_x = nodes[x]
+                ly, lo_y, hi_y = nodes[y]
+                level = lx if lx < ly else ly
+                if lx != level:
+                    lo_x = hi_x = x
+                if ly != level:
+                    lo_y = hi_y = y
+                push((x, y, level))
+                # the high pair: answered at once, or to expand (after the low pair)
+                u, v = hi_x, hi_y
+                if u == zero or v == zero:
+                    push((zero,))
+                elif u == one or u == v:
+                    push((v,))
+                elif v == one:
+                    push((u,))
+                else:
+                    u, v = min(u, v), max(u, v)
+                    found = cache.get(u << 32 | v)
+                    push((u, v) if found is None else (found,))
+                # the low pair: answered at once onto the results (it comes first), or expanded next
+                u, v = lo_x, lo_y
+                if u == zero or v == zero:
+                    push_result(zero)
+                elif u == one or u == v:
+                    push_result(v)
+                elif v == one:
+                    push_result(u)
+                else:
+                    if u > v:
+                        u, v = v, u
+                    found = cache.get(u << 32 | v)
+                    if found is None:
+                        push((u, v))
+                    else:
+                        push_result(found)
+        finally:
+            self.work = work
         return results[0]
 
     def conjoin(self, items: Iterable[int]) -> int:
@@ -139,7 +192,16 @@ class BDD:
         Birnbaum importance P(true | up) - P(true | down) of each element at a level
         the diagram below `root` tests (the others have none). The cost is the size of
         the diagram below `root`, not of the manager (one shared by every service)."""
-        reachable = sorted(self._below(root), key=lambda u: self.nodes[u][0])
+        value, importance, _ = self.measure(root, p)
+        return value, importance
+
+    def measure(self, root: int, p: list[float]) -> tuple[float, dict[int, float], int]:
+        """`probability`, and the size of the diagram below `root`. The nodes are summed
+        level by level in the order a walk from `root` meets them, which depends on the
+        functions only, not on how the manager numbered their nodes: the same bits
+        whatever was collected or built before."""
+        nodes = self.nodes
+        reachable = sorted(self._below(root), key=lambda u: nodes[u][0])
         value = {0: 0.0, 1: 1.0}
         for u in reversed(reachable):
             level, low, high = self.nodes[u]
@@ -154,39 +216,53 @@ class BDD:
                 arrive[high] += arrive[u] * p[level]
             if low > 1:
                 arrive[low] += arrive[u] * (1 - p[level])
-        return value.get(root, float(root == 1)), importance
+        return value.get(root, float(root == 1)), importance, len(reachable)
 
-    def collect(self, roots: Iterable[int]) -> dict[int, int]:
+    def collect(self, roots: Iterable[int]) -> list[int]:
         """Keep only the nodes below `roots` (a manager shared by many services drops
-        each one's diagram once it is answered): returns each kept node's new number.
-        A node's children are older than it, so renumbering in order keeps that true."""
-        live: set[int] = set()
-        stack = list(roots)
+        each one's diagram once it is answered): returns each node's new number (-1:
+        dropped), indexed by the old one. A node's children are older than it, so
+        renumbering in order keeps that true. Marks in a byte per node and a list for
+        the numbers, rather than a set and a dict: a collection at estate scale keeps
+        millions of nodes."""
+        old = self.nodes
+        live = bytearray(len(old))
+        stack = [u for u in roots if u > 1]
         while stack:
             u = stack.pop()
-            if u > 1 and u not in live:
-                live.add(u)
-                stack.extend(self.nodes[u][1:])
-        remap = {0: 0, 1: 1}
-        nodes = self.nodes[:2]
-        for u in sorted(live):
-            level, low, high = self.nodes[u]
+            if not live[u]:
+                live[u] = 1
+                _, low, high = old[u]
+                if low > 1 and not live[low]:
+                    stack.append(low)
+                if high > 1 and not live[high]:
+                    stack.append(high)
+        remap = [-1] * len(old)
+        remap[0], remap[1] = 0, 1
+        nodes = old[:2]
+        append = nodes.append
+        for u in compress(range(len(old)), live):
+            level, low, high = old[u]
             remap[u] = len(nodes)
-            nodes.append((level, remap[low], remap[high]))
+            append((level, remap[low], remap[high]))
         self.nodes = nodes
-        self.unique = {key: i for i, key in enumerate(nodes) if i > 1}
-        self.cache.clear()
+        self.unique = dict(zip(islice(nodes, 2, None), range(2, len(nodes))))
+        self.clear_cache()
         return remap
 
-    def _below(self, root: int) -> set[int]:
+    def _below(self, root: int) -> list[int]:
+        """The nodes below `root` (terminals aside), in the order a depth-first walk meets them."""
+        nodes = self.nodes
         seen: set[int] = set()
+        found: list[int] = []
         stack = [root]
         while stack:
             u = stack.pop()
             if u > 1 and u not in seen:
                 seen.add(u)
-                stack.extend(self.nodes[u][1:])
-        return seen
+                found.append(u)
+                stack.extend(nodes[u][1:])
+        return found
 
 
 def diagram(g: fg.FaultGraph, key: str, order: list[str], max_nodes: int, max_work: int) -> tuple[BDD, int]:

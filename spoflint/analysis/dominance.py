@@ -23,9 +23,10 @@ without a root cause).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 
 from .. import graph as fg
+from .network import _cut_off
 from .shared_sets import Shared, Spine
 from .single import DOWN, SingleFailures, Value
 
@@ -44,18 +45,26 @@ class Dependants:
         self.sf = sf
         wanted = frozenset(elements)
         meets = _Meets(wanted)
-        value, values, reach = sf.value, sf.values, fg.REACH
+        gates, values, reach = sf.g.gates, sf.values, fg.REACH
+        if gates:
+            sf.value(next(iter(gates)))  # the sweep: every node's set
+        if len(values) < len(gates):  # not swept whole (never after a sweep): each node asked
+            for key in gates:
+                if key not in values:
+                    sf.value(key)
+        # the nodes that one of `elements` takes down, asked of the sets alone (most of
+        # an estate's are plain and meet none), then taken in build order: the users'
+        # lists keep the order the gates were made in
+        hit = {
+            key
+            for key, known in values.items()
+            if known and (not known.isdisjoint(wanted) if type(known) is frozenset else meets(known))
+        }
         users: dict[str, list[str]] = {}
-        for key, gate in sf.g.gates.items():
+        for key in [k for k in gates if k in hit] if hit else ():
+            gate = gates[key]
             if gate.op == reach:
                 continue  # a REACH node hangs on the whole network: added per walk
-            # the node's set, as kept (`value` computes it first if need be)
-            known = values[key] if key in values else value(key)
-            if type(known) is frozenset:  # the usual case, asked here: no call
-                if known.isdisjoint(wanted):
-                    continue
-            elif not meets(known):
-                continue
             for i in gate.inputs:
                 if i in users:
                     users[i].append(key)
@@ -161,7 +170,7 @@ class _Evaluation:
         sf = part.dependants.sf
         self.gates, self.value = sf.g.gates, sf.value
         self.down: dict[str, bool] = {}
-        self._reachable: set[str] | None = None
+        self._reachable: Container[str] | None = None
         inside = part.nodes
         down = self.down
 
@@ -194,24 +203,25 @@ class _Evaluation:
             return all(states)
         return states.count(False) < gate.k  # kofn: fewer than k inputs up
 
-    def _reach(self) -> set[str]:
-        """The network vertices reachable from the entry points, as the part now stands."""
+    def _reach(self) -> Container[str]:
+        """The network vertices reachable from the entry points, as the part now stands:
+        those reachable with nothing failed but what the part's downed vertices cut off,
+        found below them in the sweep's BFS tree (`_cut_off`), not by a walk of the whole
+        network per evaluation."""
         if self._reachable is None:
             sf = self.part.dependants.sf
-            network, inside, down, values, value = sf.g.network, self.part.nodes, self.down, sf.values, sf.value
-            seen = {fg.ROOT}
-            queue = deque([fg.ROOT])
-            while queue:
-                v = queue.popleft()
-                for w in network[v]:
-                    if w in seen:
-                        continue
-                    if w in inside:  # `_state`, inlined: this walk visits the whole network
-                        if down[w]:
-                            continue
-                    elif (values[w] if w in values else value(w)) is DOWN:
-                        continue
-                    seen.add(w)
-                    queue.append(w)
-            self._reachable = seen
+            vertices, down = self.part.dependants.vertices, self.down
+            gone = {v for v in self.part.order if v in vertices and down[v]}
+            cut = _cut_off(gone, sf.g.network, sf.tree_parent, sf.tree_children) if gone else set()
+            self._reachable = _Reached(sf.tree_parent, cut)
         return self._reachable
+
+
+class _Reached:
+    """The vertices of a BFS tree (`parent`) but those `cut` off."""
+
+    def __init__(self, parent: Container[str], cut: Container[str]):
+        self.parent, self.cut = parent, cut
+
+    def __contains__(self, v: object) -> bool:
+        return v in self.parent and v not in self.cut

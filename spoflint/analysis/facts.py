@@ -244,7 +244,7 @@ class Facts:
 
     @cached_property
     def _cut_alone(self) -> dict[str, list[str]]:
-        return hosts_cut_alone(self._host_reachable_ends)
+        return hosts_cut_alone(self._host_ends, self._separation.pre)  # `_host_reachable_ends`' ends
 
     @cached_property
     def _host_reachable_ends(self) -> dict[str, list[tuple[str, str]]]:
@@ -275,26 +275,31 @@ class Facts:
         articulation points; what is cut off is then the smaller side), or the one node a
         host is cabled to, when anything else hangs off it (hosts count, not cables)."""
         t, nodes = self.topology, self._node_graph
+        # only a node that can fail is reported: the others (an entry point) are not worked out
+        fails = {n for n in t.network if t.can_fail(n, self.scope)}
         result: dict[str, set[str]] = {}
         for node in t.network:
-            cut = self.cut_from_entries(node)
-            if cut:
-                result[node] = cut
+            if node in fails:
+                cut = self.cut_from_entries(node)
+                if cut:
+                    result[node] = cut
         entries = set(t.entrypoints)
         points, _ = self._splits
         for node in points:
-            if node in result:
+            if node in result or node not in fails:
                 continue
             parts = sorted(_components_without(nodes, node), key=lambda c: (bool(c & entries), len(c), sorted(c)))
             cut_parts = [p for p in parts if not p & entries] or parts[:-1]
             result[node] = set().union(*cut_parts)
         for h, links in self._host_ends.items():
-            ends = {end for _, end in links}
-            if len(ends) == 1:
-                (node,) = ends
-                if nodes[node] or any(other != h for other, _ in self._host_cables[node]):
-                    result.setdefault(node, set()).add(h)
-        return {n: tuple(sorted(v)) for n, v in sorted(result.items()) if t.can_fail(n, self.scope)}
+            only = links[0][1] if links else None
+            for _, end in links:
+                if end != only:
+                    break
+            else:  # cabled to one node alone (None: to none, never one that fails)
+                if only in fails and (nodes[only] or any(other != h for other, _ in self._host_cables[only])):
+                    result.setdefault(only, set()).add(h)
+        return {n: tuple(sorted(v)) for n, v in sorted(result.items())}
 
     @cached_property
     @pausing

@@ -4,7 +4,7 @@ Tarjan's low points and BFS trees (hosts never route)."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .. import graph as fg
@@ -42,10 +42,11 @@ def bfs_tree(adjacency: Adjacency, alive: Callable[[str], bool] = _everything) -
     parent: Parent = {fg.ROOT: None}
     children: dict[str, list[str]] = {fg.ROOT: []}
     queue = deque([fg.ROOT])
+    everything = alive is _everything  # the usual case: no call per vertex
     while queue:
         u = queue.popleft()
         for w in adjacency[u]:
-            if w not in parent and alive(w):
+            if w not in parent and (everything or alive(w)):
                 parent[w] = u
                 children[u].append(w)
                 children[w] = []
@@ -69,6 +70,7 @@ class Separation:
         children: dict[str, list[str]] = {root: []}
         end: dict[str, int] = {}  # where each subtree's slice ends
         stack = [(root, iter(adjacency[root]))]
+        everything = alive is _everything  # the usual case: no call per vertex
         while stack:
             v, neighbours = stack[-1]
             for w in neighbours:
@@ -76,7 +78,7 @@ class Separation:
                 if seen is not None:
                     if seen < low[v] and w != parent[v]:
                         low[v] = seen
-                elif alive(w):
+                elif everything or alive(w):
                     parent[w] = v
                     pre[w] = low[w] = len(order)
                     order.append(w)
@@ -140,18 +142,37 @@ def host_ends(t: Topology) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def hosts_cut_alone(ends_of: Mapping[str, Sequence[tuple[str, str]]]) -> dict[str, list[str]]:
+def hosts_cut_alone(
+    ends_of: Mapping[str, Sequence[tuple[str, str]]], reached: Container[str] | None = None
+) -> dict[str, list[str]]:
     """Element -> the hosts that lose their way out when it fails and cuts off no network
     vertex: those whose every reachable way out (`ends_of`: host -> (link, node at the
-    other end)) ends at that one node, or goes over that one link."""
+    other end); given `reached`, only its ends in it count) ends at that one node, or
+    goes over that one link. `reached` saves a filtered copy of every host's list: most
+    hosts' ends are all reachable."""
     alone: dict[str, list[str]] = {}
     for h, ends in ends_of.items():
-        if ends:
-            node, link = ends[0][1], ends[0][0]
-            if all(end == node for _, end in ends):
-                alone.setdefault(node, []).append(h)
-            if all(lid == link for lid, _ in ends):
-                alone.setdefault(link, []).append(h)
+        if reached is not None:
+            for _, end in ends:
+                if end not in reached:
+                    ends = [e for e in ends if e[1] in reached]
+                    break
+        if not ends:
+            continue
+        link, node = ends[0]
+        if len(ends) > 1:  # a dual-homed host: most often two switches, and two links
+            one_node = one_link = True
+            for lid, end in ends:
+                one_node = one_node and end == node
+                one_link = one_link and lid == link
+            if not one_node and not one_link:
+                continue
+        else:
+            one_node = one_link = True
+        if one_node:
+            alone.setdefault(node, []).append(h)
+        if one_link:
+            alone.setdefault(link, []).append(h)
     return alone
 
 
@@ -222,6 +243,12 @@ def _center(removed: set[str], adjacency: Adjacency) -> str | None:
     what `removed` cuts off is `removed` and what c alone cuts off."""
     if len(removed) == 1:
         return next(iter(removed))
+    wide = 0  # vertices with more than two neighbours: a centre is the only one there may be
+    for v in removed:
+        if len(adjacency[v]) > 2:
+            wide += 1
+            if wide > 1:  # two switches (a rack's pair): no centre, said without trying each
+                return None
     first = next(iter(removed))
     candidates = [first, *adjacency[first]] if len(adjacency[first]) <= 2 else [first]
     for c in candidates:
@@ -231,17 +258,26 @@ def _center(removed: set[str], adjacency: Adjacency) -> str | None:
 
 
 def _cut_off(removed: set[str], adjacency: Adjacency, parent: Parent, children: Children) -> set[str]:
-    """Vertices that lose every path to the root when `removed` goes down."""
-    return separate(removed, adjacency, parent, children)[0]
+    """Vertices that lose every path to the root when `removed` goes down: `separate`'s
+    first answer, or, when most of the network hangs below `removed` (a rack of the
+    core), one search from the root around it, which costs the network once where
+    `separate` would walk the part below twice (the same set: a vertex below keeps its
+    way out exactly when a path from the root avoids `removed`)."""
+    affected = _below(removed, children)
+    if 2 * (len(affected) - len(removed)) <= len(parent) - len(removed):
+        return separate(removed, adjacency, parent, children, affected)[0]
+    seen = {fg.ROOT}
+    queue = deque(seen)
+    while queue:
+        for w in adjacency[queue.popleft()]:
+            if w not in seen and w in parent and w not in removed:
+                seen.add(w)
+                queue.append(w)
+    return {v for v in affected if v not in seen}
 
 
-def separate(
-    removed: set[str], adjacency: Adjacency, parent: Parent, children: Children
-) -> tuple[set[str], set[str], set[str]]:
-    """(cut off, affected, rejoined): the vertices that lose every path to the root when
-    `removed` goes down; the BFS subtrees below the removed vertices (only they can lose
-    their way out); and the vertices of those subtrees that find their way back through
-    the untouched, reachable rest."""
+def _below(removed: set[str], children: Children) -> set[str]:
+    """The BFS subtrees below the removed vertices, themselves included."""
     affected: set[str] = set()
     stack = list(removed)
     while stack:
@@ -250,6 +286,18 @@ def separate(
             continue
         affected.add(v)
         stack.extend(children.get(v, ()))
+    return affected
+
+
+def separate(
+    removed: set[str], adjacency: Adjacency, parent: Parent, children: Children, affected: set[str] | None = None
+) -> tuple[set[str], set[str], set[str]]:
+    """(cut off, affected, rejoined): the vertices that lose every path to the root when
+    `removed` goes down; the BFS subtrees below the removed vertices (only they can lose
+    their way out; `affected`, when the caller has them already); and the vertices of
+    those subtrees that find their way back through the untouched, reachable rest."""
+    if affected is None:
+        affected = _below(removed, children)
     back: deque[str] = deque()
     rejoined: set[str] = set()
     for v in affected:

@@ -33,14 +33,20 @@ and `hi`, each element's function, each gate's, is built once and reused by ever
 service that needs it (one unique table; conjunctions of gates remembered across
 services, so services with the same needs share them). The work is counted, never
 timed: apply steps and nodes, per service and for the topology. Memory is bounded by
-the same counts: the apply cache is emptied after each service, and each service's
-own diagrams are dropped once it is answered, the nodes no diagram kept needs with
-them, whenever the manager has doubled since the last collection (`COLLECT_AT`).
+the same counts: the apply cache is emptied after each service; given the services it
+will answer, the diagram counts which of them reach each node, answers them group by
+group (`schedule`: those behind one load balancer together) and drops a node's
+diagram, and a leaf's reachability, when the last of them is answered (the fabric's
+core stays); the nodes no diagram kept needs go with them whenever the manager has
+doubled since the last collection (`COLLECT_AT`). Probabilities are summed in an order
+the functions fix, not the manager's numbering, so what was dropped or collected
+never changes a bit of an answer.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 
 from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
@@ -48,7 +54,7 @@ from .bdd import BDD
 from .network import Separation
 from .shared_order import INF, distances, failing, global_order
 
-COLLECT_AT = 500_000  # nodes in the shared manager before the first collection
+COLLECT_AT = 1_500_000  # nodes in the shared manager before the first collection (about 200 bytes a node)
 Pair = tuple[int, int]  # a node's diagram under (lo, hi)
 
 
@@ -56,7 +62,15 @@ class Sandwich:
     """The shared diagram of one topology: every node's diagram under `lo`, and every
     network vertex's (lo, hi), built on demand and kept for the next service."""
 
-    def __init__(self, t: Topology, g: fg.FaultGraph, max_nodes: int, max_work: int, scope: frozenset = DEFAULT_SCOPE):
+    def __init__(
+        self,
+        t: Topology,
+        g: fg.FaultGraph,
+        max_nodes: int,
+        max_work: int,
+        scope: frozenset = DEFAULT_SCOPE,
+        services: Iterable[str] = (),
+    ):
         self.g = g
         self.q = failing(t, g, scope)
         self.dist = distances(g.network)
@@ -76,6 +90,55 @@ class Sandwich:
         self.gaps: dict[str, float] = {}
         self.levels: dict[int, int] = {}  # distance -> some vertex at it is hi
         self.counts: dict[tuple[int, tuple[str, ...]], int] = {}  # at least k of these vertices are lo
+        self._needs: dict[str, list[str]] = {}  # a service still to answer -> the nodes its gates reach
+        self._users: dict[str, int] = {}  # a node -> how many services still to answer reach it
+        for key in services:
+            self._need(key)
+        self._hubs = sorted(set(t.services) | set(t.storage))  # what groups services (`schedule`)
+        self._counting = bool(self._needs)  # drop what no service still to answer needs
+
+    def schedule(self) -> list[str]:
+        """The services named at construction in the order to answer them: those that
+        reach a common service or storage (the services behind one load balancer)
+        together, groups by their first member's id, each group by id. What a group
+        shares then goes when the group is done, so the diagrams kept at once are one
+        group's, not every group's (an estate's cells are answered one after another)."""
+        names = sorted(self._needs)
+        head = {key: key for key in names}
+        head.update((key, key) for key in self._hubs if key not in head)
+
+        def find(key: str) -> str:
+            while head[key] != key:
+                head[key] = head[head[key]]
+                key = head[key]
+            return key
+
+        for key in names:
+            for node in self._needs[key]:
+                if node in head and node != key:
+                    a, b = find(key), find(node)
+                    if a != b:
+                        head[max(a, b)] = min(a, b)  # the smaller id heads the group
+        return sorted(names, key=lambda key: (find(key), key))
+
+    def _closure(self, key: str) -> list[str]:
+        """The nodes the gates of `key` reach (not through reachability), inputs first."""
+        mine: list[str] = []
+        seen: set[str] = set()
+        for node in fg.post_order(self.g.gates, (key,), seen):
+            seen.add(node)
+            mine.append(node)
+        return mine
+
+    def _need(self, key: str) -> None:
+        """Count service `key` among the users of every node its gates reach (not through
+        reachability: the fabric's core diagrams are kept for every service)."""
+        if key in self._needs:
+            return
+        mine = self._needs[key] = self._closure(key)
+        users = self._users
+        for node in mine:
+            users[node] = users.get(node, 0) + 1
 
     def service(self, key: str) -> tuple[int, float]:
         """Node `key`'s diagram under `lo`, and how much more `hi` can be: at most the
@@ -83,10 +146,8 @@ class Sandwich:
         (0: none can be, and the diagram under `lo` is the exact structure function)."""
         root = self.value(key)
         gates = self.g.gates
-        seen: set[str] = set()
         gap = 0.0
-        for node in fg.post_order(gates, (key,), seen):
-            seen.add(node)
+        for node in self._needs.get(key) or self._closure(key):
             gate = gates[node]
             if gate.op == fg.REACH:
                 gap += self._gap(gate.inputs[0])
@@ -170,7 +231,14 @@ class Sandwich:
             else:
                 hi = bdd.apply("and", alive, bdd.disjoin(p[1] for p in nearer))
             reach[v] = (lo, hi)
-        return reach[target]
+        found = reach[target]
+        if self._counting:  # memory: what no service still needs is recomputed if asked again
+            for v in need:
+                if v not in self.core:
+                    self._release(self._closure(v))
+                    if v != target:  # what only led to target (a leaf's uplinks)
+                        del reach[v]
+        return found
 
     def _uplinks(self, v: str) -> tuple[list[int], list[str]] | None:
         """When every nearer neighbour of v is a link to one vertex u nearer still
@@ -182,8 +250,10 @@ class Sandwich:
             if dist.get(w, INF) >= dist[v]:
                 continue
             gate = gates.get(w)
+            if gate is None or gate.op != fg.ALL or len(set(gate.inputs)) != 2 or v not in gate.inputs:
+                return None  # not a link from v (before walking w's neighbours: a spine has thousands)
             up = [u for u in network[w] if dist.get(u, INF) < dist[w]]
-            if gate is None or len(up) != 1 or set(gate.inputs) != {v, up[0]} or gate.op != fg.ALL:
+            if len(up) != 1 or set(gate.inputs) != {v, up[0]}:
                 return None
             owns.append(self.bdd.var(level[gate.own]) if gate.own in level else 1)
             ends.append(up[0])
@@ -249,24 +319,43 @@ class Sandwich:
         bdd.max_work = min(self.max_work, start + max_work)
         try:
             root, gap = self.service(key)
-            lower, importance = self.probability(root)
-            size = len(bdd._below(root))
+            lower, importance, size = bdd.measure(root, self.p)
         finally:
-            bdd.cache.clear()  # memory: the unique table stays, bounded by its nodes
+            bdd.clear_cache()  # memory: the unique table stays, bounded by its nodes
             self._forget(key)
         ranked = {bdd.order[level]: b for level, b in importance.items()}
         return lower, min(1.0, lower + gap), ranked, size, bdd.work - start
 
+    def _release(self, nodes: list[str]) -> None:
+        """Drop the diagrams of `nodes` that no service still to answer reaches (and the
+        reachability of a vertex outside the core whose REACH node goes)."""
+        users, values, gates, reach, core = self._users, self.values, self.g.gates, self.reach, self.core
+        for node in nodes:
+            if not users.get(node) and values.pop(node, None) is not None:
+                gate = gates[node]
+                if gate.op == fg.REACH and gate.inputs[0] not in core:
+                    reach.pop(gate.inputs[0], None)
+
     def _forget(self, key: str) -> None:
-        """Drop a service's own diagrams once it is answered (unless another service
-        needs it), and its nodes with them when the manager has doubled since the last
-        collection: memory stays bounded by what is shared, not by the services done."""
-        if self._inputs is None:
-            self._inputs = {i for gate in self.g.gates.values() for i in gate.inputs}
-        if key not in self._inputs:
-            mine = key + fg.SEP
-            for node in [n for n in self.values if n == key or n.startswith(mine)]:
-                del self.values[node]
+        """Drop a service's own diagrams once it is answered, and its nodes with them when
+        the manager has doubled since the last collection: memory stays bounded by what
+        is shared, not by the services done. For the services named at construction a
+        node's diagram goes when the last of them that reaches it is answered (a host's
+        with its service, a load balancer's with the last service behind it); another
+        service's own nodes (its key and helpers) go unless a gate reads them."""
+        needs = self._needs.pop(key, None)
+        if needs is not None:
+            users = self._users
+            for node in needs:
+                users[node] -= 1
+            self._release(needs)
+        else:
+            if self._inputs is None:
+                self._inputs = {i for gate in self.g.gates.values() for i in gate.inputs}
+            if key not in self._inputs:
+                mine = key + fg.SEP
+                for node in [n for n in self.values if n == key or n.startswith(mine)]:
+                    del self.values[node]
         bdd = self.bdd
         if len(bdd.nodes) <= self._collect_at:
             return
@@ -280,7 +369,7 @@ class Sandwich:
         self.joins = {
             (op, remap[a], remap[b]): remap[r]
             for (op, a, b), r in self.joins.items()
-            if a in remap and b in remap and r in remap
+            if remap[a] >= 0 and remap[b] >= 0 and remap[r] >= 0
         }
         self._collect_at = max(COLLECT_AT, 2 * len(bdd.nodes))
 

@@ -24,15 +24,14 @@ still hands networkx's graph to a rule that wants it.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import Any, cast
 
 from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
 from ..nogc import paused
-from .network import Parent, Separation, _center, _cut_off, bfs_tree
+from .network import Children, Parent, Separation, _center, _cut_off, _everything, bfs_tree
 from .runs import Runs
 from .shared_sets import SHARE_FROM, Shared, materialised
 
@@ -49,6 +48,7 @@ class SingleFailures:
         self.values: dict[str, Value] = {}
         self.events: dict[str, set[str]] = {}  # candidate -> network vertices it takes down
         self.tree_parent: Parent = {}
+        self.tree_children: Children = {}  # and its children: the BFS tree of the live network
         self.whole_network: Separation | None = None  # the separation of the whole network, every vertex up
         self._network_done = False
         self._swept = False
@@ -196,36 +196,37 @@ class SingleFailures:
         vertices = self.g.vertices()
         values = self.values
         up = {v: values[v] if v in values else self.value(v) for v in vertices}
-        alive = lambda w: up.get(w) is not DOWN  # noqa: E731
+        alive: Callable[[str], bool] = lambda w: up.get(w) is not DOWN  # noqa: E731
+        if DOWN not in up.values():  # the usual case: every vertex up, none asked
+            alive = _everything
         parent, children = bfs_tree(adjacency, alive)
-        self.tree_parent = parent
+        self.tree_parent, self.tree_children = parent, children
         separation = Separation(adjacency, alive)
-        if all(v is not DOWN for v in up.values()):  # the usual case: the network's own low points
+        if alive is _everything:  # the usual case: the network's own low points
             self.whole_network = separation
         self.events = events = _events(vertices, parent, up)
         network = self.t.network
-        lost: dict[str, set[str]] = {v: set() for v in vertices if v in parent and v in network}
+        # a reachable node is cut off by every candidate that takes it down (its own set)
+        # and by those that cut it off beyond that: only the latter are added one by one
+        beyond: dict[str, set[str]] = {}
         for e, removed in events.items():
-            if len(removed) == 1:  # most events: a link, alone
-                for v in removed:
-                    if v in lost:
-                        lost[v].add(e)
-                    for w in separation.cut(v):
-                        if w in lost:
-                            lost[w].add(e)
-                continue
-            center = _center(removed, adjacency)
             cut: Iterable[str]
-            if center is not None:  # one vertex and links of it: the separation knows
-                cut = itertools.chain(removed, separation.cut(center))
+            if len(removed) == 1:  # most events: a link, alone
+                (v,) = removed
+                cut = separation.cut(v)
             else:
-                cut = _cut_off(removed, adjacency, parent, children)
-            for v in cut:
-                if v in lost:
-                    lost[v].add(e)
+                center = _center(removed, adjacency)
+                # one vertex and links of it: the separation knows
+                cut = separation.cut(center) if center is not None else _cut_off(removed, adjacency, parent, children)
+            for w in cut:
+                if w in network:
+                    if w in beyond:
+                        beyond[w].add(e)
+                    else:
+                        beyond[w] = {e}
         for v in vertices:
             if v in network:
-                values[fg.reach(v)] = frozenset(lost[v]) if v in parent else DOWN
+                values[fg.reach(v)] = _lost(up[v], beyond.get(v)) if v in parent else DOWN
 
     # --- explanations ------------------------------------------------------------
     def chain(self, element: str, key: str, keep: int | None = None) -> list[str]:
@@ -248,6 +249,14 @@ class SingleFailures:
         while v is not None and v not in removed:
             v = self.tree_parent.get(v)
         return v
+
+
+def _lost(own: Value, beyond: set[str] | None) -> frozenset[str]:
+    """A reachable node's REACH set: the candidates that take it down (`own`, a live
+    node's set) and those that cut it off (`beyond`); its own set itself when that is all."""
+    if beyond is None:
+        return own if type(own) is frozenset else frozenset(own or ())
+    return frozenset(beyond).union(own or ())
 
 
 def _events(vertices: list[str], parent: Parent, up: dict[str, Value]) -> dict[str, set[str]]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..errors import InputError
 from ..load import MarkedMap
 from ..load.comments import AcceptComments
-from .elements import Acceptance, Location
+from .elements import Acceptance, Location, Places
 
 if TYPE_CHECKING:
     from ..registry import Rule
@@ -59,7 +59,7 @@ def unknown_rules(accepted: Accepted, table: Mapping[str, Rule]) -> list[InputEr
     ]
 
 
-def add_comment_acceptances(documents: list[MarkedMap], where: dict[str, Location], accepted: Accepted) -> None:
+def add_comment_acceptances(documents: list[MarkedMap], where: Places, accepted: Accepted) -> None:
     """Add to `accepted` the risks accepted by comments: a comment on an element's line
     accepts that risk on it; one on a line that declares no element is an InputError."""
     comments: dict[str, AcceptComments] = {}
@@ -72,10 +72,10 @@ def add_comment_acceptances(documents: list[MarkedMap], where: dict[str, Locatio
     # The element a line declares is the one written first on it: `web-1: {nics:
     # [sw-1]}` also places the implied link web-1--sw-1 on that line, further right.
     first: dict[tuple[str, int], tuple[int, str]] = {}
-    for eid, at in where.items():
-        if at.line in comments.get(at.path, {}):
-            key = (at.path, at.line)
-            first[key] = min(first.get(key, (at.column, eid)), (at.column, eid))
+    for eid, (_, at_line, at_column, _, _, at_path) in where.raw.items():  # no Location made for each id
+        if at_line in comments.get(at_path, {}):
+            key = (at_path, at_line)
+            first[key] = min(first.get(key, (at_column, eid)), (at_column, eid))
     for (path, line), (_, eid) in first.items():
         for rule, reason, column in comments[path][line]:
             accepted[eid] = accepted.get(eid, ()) + (Acceptance(rule, reason, at=Location(path, line, column)),)

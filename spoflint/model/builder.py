@@ -36,7 +36,6 @@ from .elements import (
     Storage,
     Topology,
     Zone,
-    location,
 )
 from .kinds import FENCING
 from .references import References
@@ -141,15 +140,24 @@ class _Builder(References):
             links = document.get("links")
             if links:
                 self._collect_links(number, links, link_specs, declarations)
-        section_of, where = self.section_of, self.where
-        for _, line, column, eid, section, path in sorted(declarations, key=itemgetter(0, 1, 2)):
-            if eid in section_of:
-                self.declare(eid, section, Location(path, line, column))  # says it is a duplicate
-            section_of[eid] = section
-            where[eid] = location(path, line, column)
+        self._declare(sorted(declarations, key=itemgetter(0, 1, 2)))
         for _, node, _ in sections["hosts"]:  # before the links they make: a nic names a network node
             self.refs(node, "nics", ("network",), "network node")
         return sections, link_specs
+
+    def _declare(self, ordered: list[Declaration]) -> None:
+        """Declare the ids in the order written: in C when no id is written twice (one by
+        one, a million took a second), else one at a time to the second writing's error."""
+        section_of, raw = self.section_of, self.where.raw
+        if not section_of:
+            ids = list(map(itemgetter(3), ordered))
+            section_of.update(zip(ids, map(itemgetter(4), ordered)))
+            if len(section_of) == len(ordered):
+                raw.update(zip(ids, ordered))  # the declarations are the places (`Places`)
+                return
+            section_of.clear()
+        for _, line, column, eid, section, path in ordered:
+            self.declare(eid, section, Location(path, line, column))
 
     def _collect(
         self,
@@ -269,11 +277,12 @@ class _Builder(References):
         for eid, node, _ in entries:
             rack = self.opt_ref(node, "rack", ("racks",), "rack")
             own = self.refs(node, "power", ("power",), "power element")
+            in_rack = racks.get(rack) if rack is not None else None
             hosts[eid] = Host(
                 eid,
                 rack,
-                self.zone_of(node, racks[rack].zone if rack in racks else None),
-                own or (racks[rack].power if rack in racks else ()),
+                self.zone_of(node, in_rack.zone if in_rack is not None else None),
+                own or (in_rack.power if in_rack is not None else ()),
                 tuple(host_links[eid]),
                 free_word(self, node, "fencing", FENCING, "fencing method"),
                 node.get("kind"),

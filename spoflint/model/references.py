@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import InputError, quote
 from ..load import MarkedList, MarkedMap
-from .elements import Location, Power, Service
+from .elements import Location, Places, Power, Service
 from .messages import SINGULAR, _close_to
 
 
@@ -22,7 +22,7 @@ class References:
     """The ids declared so far (their section and place), and checks of references to them."""
 
     def __init__(self) -> None:
-        self.where: dict[str, Location] = {}
+        self.where = Places({})
         self.section_of: dict[str, str] = {}
         # unknown references found so far: each is said, and the building goes on (all of
         # a run's reference errors are said at once, not one per run)
@@ -51,7 +51,7 @@ class References:
                 f"at {first.path}:{first.line}:{first.column}{hint}",
             )
         self.section_of[eid] = section
-        self.where[eid] = where
+        self.where.raw[eid] = (0, where.line, where.column, eid, section, where.path)
 
     def ref(
         self, container: MarkedMap | MarkedList, key: str | int, value: str, allowed: Collection[str], what: str
@@ -77,7 +77,9 @@ class References:
     def refs(self, node: MarkedMap, key: str, allowed: Collection[str], what: str) -> tuple[str, ...]:
         """The ids listed at `key` of `node` (none if it is absent), each checked with `ref`
         and listed once."""
-        values: Any = node.get(key) or ()  # a MarkedList of ids
+        values: Any = node.get(key)  # a MarkedList of ids
+        if not values:  # absent, as most are (a host's `power`, a service's `storage`)
+            return ()
         section_of = self.section_of
         for value in values:  # the usual case, quickly: every one known, of the right kind...
             if section_of.get(value) not in allowed:

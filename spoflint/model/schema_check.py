@@ -29,20 +29,8 @@ Schema = Mapping[str, Any] | bool  # a JSON Schema, or a part of one
 
 # Keywords that say something about the schema, never about the instance.
 ANNOTATIONS = frozenset(
-    {
-        "$schema",
-        "$id",
-        "$comment",
-        "$defs",
-        "definitions",
-        "title",
-        "description",
-        "default",
-        "examples",
-        "deprecated",
-        "readOnly",
-        "writeOnly",
-    }
+    {"$schema", "$id", "$comment", "$defs", "definitions", "title", "description", "default", "examples"}
+    | {"deprecated", "readOnly", "writeOnly"}
 )
 
 
@@ -164,14 +152,23 @@ class _Compiler:
         unknown = set(schema) - ANNOTATIONS - _KEYWORDS
         if unknown:
             raise UnsupportedSchema(f"keywords not compiled: {', '.join(sorted(unknown))}")
+        fused = _fused_string(schema)
+        if fused is not None:
+            return fused
+        if schema.get("type") == "array" and set(schema) - ANNOTATIONS == {"type", "items"}:  # a list of ids
+            each = self.compile(schema["items"])
+            return lambda value: isinstance(value, list) and all(map(each, value))
         checks: list[Check] = []
-        if "type" in schema:  # first: the cheapest way to fail
+        typed = _object_typed(schema)  # the type test done by the object check itself
+        if "type" in schema and typed is None:  # first: the cheapest way to fail
             checks.append(self._type(schema["type"]))
         for keyword in ("$ref", "const", "enum"):
             if keyword in schema:
                 checks.append(getattr(self, "_" + keyword.lstrip("$"))(schema[keyword]))
         checks += self._string(schema) + self._number(schema) + self._array(schema)
-        if _OBJECT_KEYWORDS & set(schema):
+        if typed is not None:
+            checks.insert(0, self._object(schema, typed))
+        elif _OBJECT_KEYWORDS & set(schema):
             checks.append(self._object(schema))
         for keyword in ("allOf", "anyOf", "oneOf", "not"):
             if keyword in schema:
@@ -302,17 +299,19 @@ class _Compiler:
                 checks.append(lambda value: not isinstance(value, list) or all(map(each, value)))
         return checks
 
-    def _object(self, schema: Mapping[str, Any]) -> Check:
+    def _object(self, schema: Mapping[str, Any], typed: bool | None = None) -> Check:
         """properties, patternProperties, additionalProperties, propertyNames and
-        required, in one pass over the keys."""
+        required, in one pass over the keys. `typed`: the schema's `type` is "object"
+        (False) or ["object", "null"] (True: null passes too), tested here rather than by
+        a predicate of its own, a call less per value (None: any other value passes)."""
         patterns = schema.get("patternProperties", {})
         matchers = [(re.compile(p).search, self.compile(s)) for p, s in patterns.items()]
         # every check a named property's value takes: its own, and those of the patterns
         # its name matches (known now, as the names are)
-        named: dict[str, tuple[Check, ...]] = {}
+        named: dict[str, Check] = {}
         for name, sub in schema.get("properties", {}).items():
             own = [self.compile(sub)] + [check for search, check in matchers if search(name)]
-            named[name] = tuple(c for c in own if c is not _always)
+            named[name] = _all([c for c in own if c is not _always])
         matchers = [(search, check) for search, check in matchers if check is not _always]
         # jsonschema's find_additional_properties: the patterns joined with |
         extension = re.compile("|".join(patterns)).search if patterns else None
@@ -328,7 +327,7 @@ class _Compiler:
 
         def check(value: object) -> bool:
             if not isinstance(value, dict):
-                return True
+                return typed is None or (typed and value is None)
             for name in required:
                 if name not in value:
                     return False
@@ -337,9 +336,8 @@ class _Compiler:
                     return False
                 own = named.get(key)
                 if own is not None:
-                    for test in own:
-                        if not test(item):
-                            return False
+                    if not own(item):
+                        return False
                     continue
                 for search, test in matchers:
                     if search(key) and not test(item):
@@ -354,28 +352,32 @@ class _Compiler:
         return check
 
 
+def _fused_string(schema: Mapping[str, Any]) -> Check | None:
+    """`{"type": "string", "pattern": ...}` (an id: the schema's most checked value) as
+    one predicate rather than two and the `_all` joining them; None for any other schema."""
+    if schema.get("type") != "string" or set(schema) - ANNOTATIONS != {"type", "pattern"}:
+        return None
+    search = re.compile(schema["pattern"]).search
+    return lambda value: isinstance(value, str) and search(value) is not None
+
+
+def _object_typed(schema: Mapping[str, Any]) -> bool | None:
+    """Whether the object check does the type test: False for `type: object`, True for
+    `[object, null]`, None when it cannot (no type, another type, no object keyword)."""
+    if not _OBJECT_KEYWORDS & set(schema):
+        return None
+    types = schema.get("type")
+    if types == "object" or types == ["object"]:
+        return False
+    if isinstance(types, list) and len(types) == 2 and set(types) == {"object", "null"}:
+        return True
+    return None
+
+
 _OBJECT_KEYWORDS = frozenset({"properties", "patternProperties", "additionalProperties", "propertyNames", "required"})
-_KEYWORDS = _OBJECT_KEYWORDS | {
-    "type",
-    "$ref",
-    "const",
-    "enum",
-    "allOf",
-    "anyOf",
-    "oneOf",
-    "not",
-    "pattern",
-    "minLength",
-    "maxLength",
-    "minimum",
-    "exclusiveMinimum",
-    "maximum",
-    "exclusiveMaximum",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "items",
-}
+_KEYWORDS = _OBJECT_KEYWORDS | {"type", "$ref", "const", "enum", "allOf", "anyOf", "oneOf", "not", "items"}
+_KEYWORDS |= {"pattern", "minLength", "maxLength", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"}
+_KEYWORDS |= {"minItems", "maxItems", "uniqueItems"}
 
 
 def _all(checks: list[Check]) -> Check:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from spoflint import graph as fg
 from spoflint.analysis import Facts
-from spoflint.analysis.network import Separation, _center, _cut_off, bfs_tree
+from spoflint.analysis.network import Separation, _center, _cut_off, bfs_tree, separate
 from spoflint.errors import InputError
 from tests import helpers
 from tests.analysis.test_oracle import as_yaml, topologies
@@ -70,6 +70,9 @@ def test_every_way_of_cutting_agrees(network, data):
     removed = set(data.draw(st.lists(st.sampled_from(live), min_size=1, max_size=4)))
     truth = before - reachable(adjacency, down | removed)
     assert _cut_off(removed, adjacency, parent, children) == truth
+    # `_cut_off` searches from the root when most of the network hangs below `removed`:
+    # the subtree re-check must agree whichever it chose
+    assert separate(removed, adjacency, parent, children)[0] == truth
     center = _center(removed, adjacency)
     if center is not None:
         assert removed | set(separation.cut(center)) == truth

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 
 from spoflint import engine
+from spoflint import graph as fg
 from spoflint.analysis import Facts
 from spoflint.analysis.dominance import Dependants, _Evaluation
 from spoflint.analysis.reference import evaluate
@@ -432,3 +433,39 @@ services:
     shared = roots(text.replace("hosts: [app-1]", "hosts: [db-1]"))  # web on db-1 too
     assert shared[("SPOF001", "db-1")] is None
     assert shared[("STATE002", "galera")] == shared[("SVC001", "galera")] == ("SPOF001", "db-1")
+
+
+def _reachable_by_walk(evaluation: _Evaluation) -> set[str]:
+    """The vertices `_Evaluation._reach` stands for, by a walk of the whole network from
+    the entry points past the part's downed vertices (what it did before it asked the
+    sweep's BFS tree)."""
+    sf = evaluation.part.dependants.sf
+    inside, seen, queue = evaluation.part.nodes, {fg.ROOT}, [fg.ROOT]
+    while queue:
+        for w in sf.g.network[queue.pop()]:
+            if w not in seen and not (evaluation.down[w] if w in inside else sf.value(w) is None):
+                seen.add(w)
+                queue.append(w)
+    return seen
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=topologies())
+def test_what_an_evaluation_reaches_is_what_a_walk_of_the_network_reaches(doc):
+    """`_reach` reads the BFS tree below the downed vertices; a walk of the whole network
+    is the definition: the same vertices, for every single point held against each
+    element its failure takes down."""
+    facts = Facts(topology_of(as_yaml(doc)))
+    sf = facts.single_failures
+    points = sorted(facts.single_points)
+    dependants = Dependants(sf, points)
+    vertices = list(facts.graph.network)
+    for element in points:
+        part = dependants.downstream(element)
+        if part is None or not any(v in dependants.vertices for v in part.order):
+            continue
+        for other in [None, *part.elements()]:
+            evaluation = _Evaluation(part, {other} if other else set())
+            reached = evaluation._reach()
+            walked = _reachable_by_walk(evaluation)
+            assert {v for v in vertices if v in reached} == walked, (element, other)

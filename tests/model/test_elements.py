@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 
-from spoflint.model.elements import Location, location
+from spoflint.model.elements import Location, Places, location
 from tests.helpers import topology_of
 
 
@@ -27,3 +27,24 @@ def test_the_model_places_each_element_where_it_is_written():
     assert t.where["web-1"] == Location("t.yaml", 3, 3)
     assert t.where["web-2"] == Location("t.yaml", 4, 3)
     assert t.where["r1"] == Location("t.yaml", 7, 3)
+
+
+def test_places_are_made_only_when_asked_for():
+    """The model keeps each element's declaration and makes its Location on first use:
+    a check asks for the few its findings name, not for a million."""
+    t = topology_of("version: 1\nhosts:\n  web-1: {nics: [sw]}\nnetwork:\n  sw: {kind: switch}\n")
+    where = t.where
+    assert isinstance(where, Places) and not where._made
+    assert list(where) == ["web-1", "web-1--sw", "sw"] and len(where) == 3  # the order written
+    assert "sw" in where and "nothing" not in where and where.get("nothing") is None
+    assert not where._made  # asking whether, or how many, makes none
+    assert where["sw"] == Location("t.yaml", 5, 3) and where.get("sw") is where["sw"]
+    assert len(where._made) == 1
+    assert dict(where) == {
+        "web-1": Location("t.yaml", 3, 3),
+        "web-1--sw": Location("t.yaml", 3, 18),
+        "sw": Location("t.yaml", 5, 3),
+    }
+    assert where == dict(where) and pickle.loads(pickle.dumps(where)) == where
+    with pytest.raises(KeyError):
+        where["nothing"]

@@ -219,7 +219,10 @@ def mutated(draw):
         node = document
         for step in where:
             node = node[step]
-        value = st.one_of(st.sampled_from(TRICKY), st.integers(-3, 5), st.floats(), st.text(max_size=5))
+        # a copy: TRICKY's lists and dicts, put in a document, may be mutated by a later step
+        value = st.one_of(st.sampled_from(TRICKY), st.integers(-3, 5), st.floats(), st.text(max_size=5)).map(
+            copy.deepcopy
+        )
         kind = draw(st.sampled_from(["set", "add", "delete", "append"]))
         if isinstance(node, dict) and kind in ("set", "delete") and node:
             key = draw(st.sampled_from(list(node)))
@@ -404,6 +407,23 @@ def test_random_schemas(schema, instance):
         ({"type": "number"}, True),
         ({"minimum": 0}, -math.inf),
         ({"minimum": 0}, False),
+        # the fused predicates: an id, a list of ids, an object (or null) with its keys
+        ({"type": "string", "pattern": "^a"}, "ab"),
+        ({"type": "string", "pattern": "^a"}, "ba"),
+        ({"type": "string", "pattern": "^a"}, 1),
+        ({"type": "array", "items": {"type": "string"}}, ["a", "b"]),
+        ({"type": "array", "items": {"type": "string"}}, ["a", 1]),
+        ({"type": "array", "items": {"type": "string"}}, "ab"),
+        ({"type": "array", "items": False}, []),
+        ({"type": "array", "items": False}, [1]),
+        ({"type": ["object", "null"], "properties": {"a": {"type": "string"}}}, None),
+        ({"type": ["object", "null"], "properties": {"a": {"type": "string"}}}, {"a": 1}),
+        ({"type": ["null", "object"], "additionalProperties": False}, {"a": 1}),
+        ({"type": ["object", "null"], "required": ["a"]}, []),
+        ({"type": "object", "required": ["a"]}, None),
+        ({"type": "object", "required": ["a"]}, {"a": None}),
+        ({"type": ["object"], "propertyNames": {"pattern": "^a"}}, {"b": 1}),
+        ({"type": ["object", "object"], "required": ["a"]}, None),
     ],
     ids=repr,
 )

@@ -11,6 +11,7 @@ unless written; a majority quorum follows the members.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from dataclasses import replace
 from typing import Any
 
@@ -24,7 +25,7 @@ class Edit:
     def __init__(self, topology: Topology):
         self.base = topology
         self._tables: dict[str, dict[str, Any]] = {}
-        self._where: dict[str, Location] | None = None
+        self._where: ChainMap[str, Location] | None = None  # the new places over the base's
         self._declared: dict[str, frozenset[str]] | None = None
 
     def table(self, section: str) -> dict[str, Any]:
@@ -50,8 +51,9 @@ class Edit:
 
     def place(self, eid: str, at: Location) -> None:
         """Where a new element is written: the subject's place (a fix names no line)."""
-        if self._where is None:
-            self._where = dict(self.base.where)
+        if self._where is None:  # not a copy: the base's places are made only when asked for
+            # a ChainMap writes only to its first map; the base's (read-only) is only read
+            self._where = ChainMap({}, self.base.where)  # type: ignore[arg-type]
         self._where[eid] = at
 
     def where_of(self, eid: str) -> Location:
