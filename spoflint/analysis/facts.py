@@ -18,7 +18,7 @@ from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
 from ..nogc import pausing
 from .data import data_holders, storage_shared_fate
-from .network import Separation, _components_without, cut_vertices_and_bridges, host_ends, hosts_cut_alone
+from .network import Separation, _components_without, cut_vertices_and_bridges, host_ends, hosts_cut_alone, only_end
 from .single import DOWN, SingleFailures, _in_at_least
 
 if TYPE_CHECKING:
@@ -252,6 +252,10 @@ class Facts:
         reached = self._separation.pre  # what `reachable` asks: in the depth-first tree
         return {h: [end for end in ends if end[1] in reached] for h, ends in self._host_ends.items()}
 
+    def cabled_to(self, host: str) -> str | None:
+        """The one element every cable of `host` ends at, or None (no cable, or several)."""
+        return only_end(self._host_ends[host])
+
     @cached_property
     def _host_ends(self) -> dict[str, list[tuple[str, str]]]:
         """Each host's links, with the network node at the other end."""
@@ -292,13 +296,9 @@ class Facts:
             cut_parts = [p for p in parts if not p & entries] or parts[:-1]
             result[node] = set().union(*cut_parts)
         for h, links in self._host_ends.items():
-            only = links[0][1] if links else None
-            for _, end in links:
-                if end != only:
-                    break
-            else:  # cabled to one node alone (None: to none, never one that fails)
-                if only in fails and (nodes[only] or any(other != h for other, _ in self._host_cables[only])):
-                    result.setdefault(only, set()).add(h)
+            only = only_end(links)  # cabled to one node alone (None: to none or several)
+            if only in fails and (nodes[only] or any(other != h for other, _ in self._host_cables[only])):
+                result.setdefault(only, set()).add(h)
         return {n: tuple(sorted(v)) for n, v in sorted(result.items())}
 
     @cached_property

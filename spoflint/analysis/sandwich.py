@@ -377,11 +377,9 @@ class Sandwich:
         """How many elements that can fail node `key` depends on: those below its gates,
         and, if it reads reachability, those below the whole network (counted once)."""
         gates, q = self.g.gates, self.q
-        seen: set[str] = set()
         own: set[str] = set()
         reads = False
-        for node in fg.post_order(gates, (key,), seen):
-            seen.add(node)
+        for node in self._closure(key):
             gate = gates[node]
             reads = reads or gate.op == fg.REACH
             if gate.own is not None and gate.own in q:
