@@ -515,11 +515,7 @@
   function inView(b, v) { return b[0] < v[0] + v[2] && b[0] + b[2] > v[0] && b[1] < v[1] + v[3] && b[1] + b[3] > v[1]; }
   function detail() {  // semantic zoom: zoomed in, the collapsed racks in view open; zoomed out, they close
     if (state.view !== "all" || boxesInRacks <= EXPAND) return false;
-    var v = viewport(), open = {}, changed = false, mid = [v[0] + v[2] / 2, v[1] + v[3] / 2], near = -1, best = Infinity;
-    Object.keys(rackBox).forEach(function (k) {
-      var b = rackBox[k], d = Math.abs(b[0] + b[2] / 2 - mid[0]) + Math.abs(b[1] + b[3] / 2 - mid[1]);
-      if (d < best) { best = d; near = +k; }
-    });
+    var v = viewport(), open = {}, changed = false;
     if (s0 >= DETAIL) {
       var kept = Object.keys(state.zoomed).length < ZOOMED;
       if (kept) Object.keys(state.zoomed).forEach(function (k) { open[k] = true; });
@@ -529,6 +525,11 @@
       changed = changed || !kept;
     } else changed = Object.keys(state.zoomed).length > 0;
     if (!changed) return false;
+    var mid = [v[0] + v[2] / 2, v[1] + v[3] / 2], near = -1, best = Infinity;  // the rack nearest the middle
+    Object.keys(rackBox).forEach(function (k) {
+      var b = rackBox[k], d = Math.abs(b[0] + b[2] / 2 - mid[0]) + Math.abs(b[1] + b[3] / 2 - mid[1]);
+      if (d < best) { best = d; near = +k; }
+    });
     var a = near >= 0 ? [tx + rackBox[near][0] * s0, ty + rackBox[near][1] * s0] : null;  // it stays where it is on screen
     state.zoomed = open;
     render();
