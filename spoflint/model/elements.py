@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Set
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Set
+from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import Any
+from itertools import repeat
+from typing import Any, TypeVar
 
 from ..load.marked import ReaderNote
 
@@ -35,6 +37,20 @@ def location(path: str, line: int, column: int) -> Location:
     _set_line(at, line)
     _set_column(at, column)
     return at
+
+
+_E = TypeVar("_E")
+
+
+def made(cls: type[_E], count: int, columns: Iterable[Iterable[Any]]) -> list[_E]:
+    """`count` instances of a frozen slots dataclass from its fields' columns, in field
+    order (every field given), as `cls(*row)` for each row would make them, with the loops
+    in C: the generated __init__ sets each field through object.__setattr__, 0.85 us a
+    Link and 1.6 us a Host, a tenth of the builder at 100k elements (this, 0.27 us a Link)."""
+    objects = list(map(_new, repeat(cls, count)))
+    for each, column in zip(fields(cls), columns, strict=True):  # type: ignore[arg-type]  # a dataclass
+        deque(map(cls.__dict__[each.name].__set__, objects, column), maxlen=0)
+    return objects
 
 
 class Places(Mapping[str, Location]):

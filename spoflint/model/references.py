@@ -9,7 +9,7 @@ way a person would look for it (`unknown host 'web1'; did you mean 'web-1'?`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from ..errors import InputError, quote
@@ -122,8 +122,11 @@ class References:
                 raise self.fail(values, index, f"{quote(value)} is listed twice")
             seen.add(value)
 
-    def check_cycles(self, power: dict[str, Power], services: dict[str, Service], nodes: dict[str, MarkedMap]) -> None:
-        """An InputError at the reference that closes a cycle of power feeds or service dependencies."""
+    def check_cycles(
+        self, power: dict[str, Power], services: dict[str, Service], nodes: Callable[[], Mapping[str, MarkedMap]]
+    ) -> None:
+        """An InputError at the reference that closes a cycle of power feeds or service
+        dependencies; `nodes()`, each power element's and service's fields, made only then."""
         edges = {eid: p.sources for eid, p in power.items()}
         edges.update(
             {eid: s.depends_on + ((s.load_balancer,) if s.load_balancer else ()) for eid, s in services.items()}
@@ -132,7 +135,7 @@ class References:
         if not cycle:
             return
         first, second = cycle[0], (cycle + cycle)[1]
-        node = nodes[first]
+        node = nodes()[first]
         for key in ("from", "depends_on", "load_balancer"):  # point at the reference that closes it
             value = node.get(key)
             if value == second:

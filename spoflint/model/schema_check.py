@@ -18,13 +18,13 @@ a finite float. tests/model/test_schema_check.py holds the two to the same verdi
 
 from __future__ import annotations
 
-import itertools
-import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
+from itertools import repeat
 from typing import Any
 
-Check = Callable[[Any], bool]  # a predicate on an instance (any JSON value)
+from .json_values import CLASSES, TYPES, Check, equal, is_number, unique
+
 Schema = Mapping[str, Any] | bool  # a JSON Schema, or a part of one
 
 # Keywords that say something about the schema, never about the instance.
@@ -36,85 +36,6 @@ ANNOTATIONS = frozenset(
 
 class UnsupportedSchema(ValueError):
     """The schema uses a keyword (or a `$ref`) this compiler does not handle."""
-
-
-# --- types: what model.validate tells jsonschema too ---------------------------------
-
-
-def is_integer(value: object) -> bool:
-    return type(value) is int
-
-
-def is_number(value: object) -> bool:
-    return type(value) is int or (type(value) is float and math.isfinite(value))
-
-
-def _is_object(value: object) -> bool:
-    return isinstance(value, dict)
-
-
-def _is_array(value: object) -> bool:
-    return isinstance(value, list)
-
-
-def _is_string(value: object) -> bool:
-    return isinstance(value, str)
-
-
-def _is_boolean(value: object) -> bool:
-    return isinstance(value, bool)
-
-
-def _is_null(value: object) -> bool:
-    return value is None
-
-
-TYPES: dict[str, Check] = {
-    "object": _is_object,
-    "array": _is_array,
-    "string": _is_string,
-    "integer": is_integer,
-    "number": is_number,
-    "boolean": _is_boolean,
-    "null": _is_null,
-}
-
-
-# --- equality as jsonschema has it (true is not 1; 1.0 is 1) -------------------------
-
-_TRUE, _FALSE = object(), object()
-
-
-def _unbool(value: object) -> object:
-    return _TRUE if value is True else _FALSE if value is False else value
-
-
-def equal(one: object, two: object) -> bool:
-    """Equality as jsonschema has it: true is not 1, 1.0 is 1, containers item by item."""
-    if one is two:
-        return True
-    if isinstance(one, str) or isinstance(two, str):
-        return one == two
-    if isinstance(one, Sequence) and isinstance(two, Sequence):
-        return len(one) == len(two) and all(equal(i, j) for i, j in zip(one, two))
-    if isinstance(one, Mapping) and isinstance(two, Mapping):
-        return len(one) == len(two) and all(key in two and equal(value, two[key]) for key, value in one.items())
-    return _unbool(one) == _unbool(two)
-
-
-def unique(items: Iterable[object]) -> bool:
-    """jsonschema's `uniq`: sort when the items allow it, else compare every pair."""
-    try:
-        ordered: list[Any] = sorted(_unbool(i) for i in items)  # TypeError when they do not sort
-        return not any(equal(i, j) for i, j in zip(ordered, itertools.islice(ordered, 1, None)))
-    except (NotImplementedError, TypeError):
-        seen: list[object] = []
-        for item in items:
-            item = _unbool(item)
-            if any(equal(item, other) for other in seen):
-                return False
-            seen.append(item)
-        return True
 
 
 # --- the compiler -------------------------------------------------------------------
@@ -140,6 +61,7 @@ class _Compiler:
         self.root = root
         self.refs: dict[str, Check] = {}
         self.pending: dict[str, list[Check]] = {}  # refs being compiled (for recursive ones): a cell for each
+        self.searches: dict[Check, Callable[[str], object]] = {}  # an id's predicate -> its pattern's search
 
     def compile(self, schema: object) -> Check:
         """The predicate for one (sub)schema."""
@@ -152,12 +74,9 @@ class _Compiler:
         unknown = set(schema) - ANNOTATIONS - _KEYWORDS
         if unknown:
             raise UnsupportedSchema(f"keywords not compiled: {', '.join(sorted(unknown))}")
-        fused = _fused_string(schema)
+        fused = self._fused(schema)
         if fused is not None:
             return fused
-        if schema.get("type") == "array" and set(schema) - ANNOTATIONS == {"type", "items"}:  # a list of ids
-            each = self.compile(schema["items"])
-            return lambda value: isinstance(value, list) and all(map(each, value))
         checks: list[Check] = []
         typed = _object_typed(schema)  # the type test done by the object check itself
         if "type" in schema and typed is None:  # first: the cheapest way to fail
@@ -175,6 +94,25 @@ class _Compiler:
                 checks.append(getattr(self, "_" + keyword.rstrip("_"))(schema[keyword]))
         checks = [c for c in checks if c is not _always]
         return _all(checks)
+
+    def _fused(self, schema: dict[str, Any]) -> Check | None:
+        """One predicate, not checks joined by `_all`, for the two shapes most values
+        have: an id (a string and a pattern) and a list of them."""
+        written = set(schema) - ANNOTATIONS
+        if schema.get("type") == "string" and written == {"type", "pattern"}:  # an id
+            search = re.compile(schema["pattern"]).search
+            fused: Check = lambda value: isinstance(value, str) and search(value) is not None  # noqa: E731
+            self.searches[fused] = search
+            return fused
+        if schema.get("type") == "array" and written == {"type", "items"}:  # a list of ids
+            each = self.compile(schema["items"])
+            found = self.searches.get(each)
+            if found is not None:  # in C, not a call per id: every item a string, then each matches
+                return lambda value: (
+                    isinstance(value, list) and all(map(isinstance, value, repeat(str))) and all(map(found, value))
+                )
+            return lambda value: isinstance(value, list) and all(map(each, value))
+        return None
 
     # -- keywords of any instance
     def _type(self, types: str | list[str]) -> Check:
@@ -245,7 +183,7 @@ class _Compiler:
                     found = True
             return found
 
-        return one_of
+        return _decided(schemas, checks, one_of)
 
     def _not(self, schema: Schema) -> Check:
         check = self.compile(schema)
@@ -323,7 +261,14 @@ class _Compiler:
         names: Check | None = self.compile(schema["propertyNames"]) if "propertyNames" in schema else None
         if names is _always:
             names = None
+        name_search = self.searches.get(names) if names is not None else None  # ids as keys: all in C
+        if name_search is not None:
+            names = None
         required = tuple(schema.get("required", ()))
+        # what is asked key by key: nothing (only `required`), each value the same check (a
+        # section's elements, 25k hosts), or the loop below
+        keyed = bool(named or matchers) or extra_check is not None or names is not None
+        each = extra_check if not (named or matchers or extension or names) else None
 
         def check(value: object) -> bool:
             if not isinstance(value, dict):
@@ -331,6 +276,14 @@ class _Compiler:
             for name in required:
                 if name not in value:
                     return False
+            if name_search is not None and not (
+                all(map(isinstance, value, repeat(str))) and all(map(name_search, value))
+            ):
+                return False
+            if not keyed:
+                return True
+            if each is not None:
+                return all(map(each, value.values()))
             for key, item in value.items():
                 if names is not None and not names(key):
                     return False
@@ -352,13 +305,34 @@ class _Compiler:
         return check
 
 
-def _fused_string(schema: Mapping[str, Any]) -> Check | None:
-    """`{"type": "string", "pattern": ...}` (an id: the schema's most checked value) as
-    one predicate rather than two and the `_all` joining them; None for any other schema."""
-    if schema.get("type") != "string" or set(schema) - ANNOTATIONS != {"type", "pattern"}:
-        return None
-    search = re.compile(schema["pattern"]).search
-    return lambda value: isinstance(value, str) and search(value) is not None
+def _decided(schemas: list[Schema], checks: list[Check], one_of: Check) -> Check:
+    """A oneOf of two schemas no value passes both of, asking only the one it can pass
+    (a link, a service: 19k values at 100k, each asked twice): by type (one an array, the
+    other an object), or for an object by a key one requires and the other forbids (a
+    service's `hosts`); `one_of`, asking both, for anything else."""
+    if len(schemas) != 2 or not all(isinstance(s, dict) for s in schemas):
+        return one_of
+    first, second = checks
+    a, b = (CLASSES.get(t) if isinstance(t := s.get("type"), str) else None for s in schemas)  # type: ignore[union-attr]
+    if a is not None and b is not None and a is not b:
+        return lambda value: first(value) if isinstance(value, a) else isinstance(value, b) and second(value)
+    for has, lacks, schema, other in ((first, second, schemas[0], schemas[1]), (second, first, schemas[1], schemas[0])):
+        for key in schema.get("required", ()):  # type: ignore[union-attr]
+            if _forbids(other, key):
+                return lambda value: (
+                    (has if key in value else lacks)(value) if isinstance(value, dict) else one_of(value)
+                )
+    return one_of
+
+
+def _forbids(schema: Schema, key: str) -> bool:
+    """Whether `schema` fails every object with `key`: it is `not` of requiring it (or of
+    an anyOf of which requiring it is one)."""
+    sub = schema.get("not") if isinstance(schema, dict) else None
+    if not isinstance(sub, dict):
+        return False
+    options = sub["anyOf"] if set(sub) - ANNOTATIONS == {"anyOf"} and isinstance(sub["anyOf"], list) else [sub]
+    return any(isinstance(o, dict) and set(o) - ANNOTATIONS == {"required"} and o["required"] == [key] for o in options)
 
 
 def _object_typed(schema: Mapping[str, Any]) -> bool | None:

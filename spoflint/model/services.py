@@ -15,11 +15,12 @@ service could never be up. `none` for `vip` or `manager` says there is none.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from ..load import MarkedMap
 from . import kinds
-from .elements import Service
+from .elements import Service, made
 from .kinds import Kind
 from .references import References
 
@@ -35,11 +36,14 @@ def build_services(refs: References, entries: list[Entry]) -> dict[str, Service]
         if node.get("load_balancer"):
             referenced.add(node["load_balancer"])
             balancers.add(node["load_balancer"])
-    return {eid: _service(refs, eid, node, eid in referenced, eid in balancers) for eid, node, _ in entries}
+    rows = [_service(refs, eid, node, eid in referenced, eid in balancers) for eid, node, _ in entries]
+    # made in C: Service's own __init__ took 3.4 us a service, a quarter of the building
+    return dict(zip(map(itemgetter(0), rows), made(Service, len(rows), zip(*rows) if rows else ((),) * 20)))
 
 
-def _service(refs: References, eid: str, node: MarkedMap, referenced: bool, balancer: bool) -> Service:
-    """One service: its references checked in the order written in the format, its defaults applied."""
+def _service(refs: References, eid: str, node: MarkedMap, referenced: bool, balancer: bool) -> tuple[Any, ...]:
+    """One service's fields, in Service's order: its references checked in the order
+    written in the format, its defaults applied."""
     kind_name = _kind(refs, node)
     known = kinds.lookup(kind_name)
     members = refs.refs(node, "hosts", ("hosts",), "host")
@@ -57,27 +61,27 @@ def _service(refs: References, eid: str, node: MarkedMap, referenced: bool, bala
     quorum = _quorum(node.get("quorum"), replicas, ha, known)
     min_instances = node.get("min_instances", 1)
     _could_be_up(refs, node, eid, replicas, quorum, min_instances)
-    return Service(
-        id=eid,
-        kind=kind_name,
-        state=node.get("state") or (known.state if known else None),
-        role=_role(node.get("role"), known, balancer),
-        hosts=members,
-        replicas=replicas,
-        pool=pool,
-        spread=spread,
-        spread_strength=node.get("spread_strength", "required"),
-        ha=ha,
-        manager=_manager(refs, node, known),
-        quorum=quorum,
-        min_instances=min_instances,
-        load_balancer=lb,
-        vip=_vip(refs, node),
-        access=node.get("access") or (known.access if known else "single"),
-        depends_on=refs.refs(node, "depends_on", ("services", "storage"), "service or storage backend"),
-        storage=refs.refs(node, "storage", ("storage",), "storage backend"),
-        public=node.get("public", not referenced),
-        recreated=node.get("recreated", True),
+    return (
+        eid,
+        kind_name,
+        node.get("state") or (known.state if known else None),
+        _role(node.get("role"), known, balancer),
+        members,
+        replicas,
+        pool,
+        spread,
+        node.get("spread_strength", "required"),
+        ha,
+        _manager(refs, node, known),
+        quorum,
+        min_instances,
+        lb,
+        _vip(refs, node),
+        node.get("access") or (known.access if known else "single"),
+        refs.refs(node, "depends_on", ("services", "storage"), "service or storage backend"),
+        refs.refs(node, "storage", ("storage",), "storage backend"),
+        node.get("public", not referenced),
+        node.get("recreated", True),
     )
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, gathered, quote
 from ..load import MarkedMap
-from . import schema_check
+from . import json_values, schema_check
 from .messages import _explain
 
 if TYPE_CHECKING:
@@ -40,8 +40,8 @@ def schema_validator() -> Validator:
         base = jsonschema.Draft202012Validator
         checker = base.TYPE_CHECKER.redefine_many(
             {
-                "integer": lambda _, value: schema_check.is_integer(value),
-                "number": lambda _, value: schema_check.is_number(value),
+                "integer": lambda _, value: json_values.is_integer(value),
+                "number": lambda _, value: json_values.is_number(value),
             }
         )
         _validator = jsonschema.validators.extend(base, type_checker=checker)(schema())

@@ -23,6 +23,7 @@ from spoflint import model
 from spoflint.errors import InputError
 from spoflint.load import load_text
 from spoflint.model import schema_check, validation
+from spoflint.model.json_values import is_integer, is_number
 from tests.helpers import REPO
 from tests.load.test_fuzz_input import broken_examples, reshaped_examples
 
@@ -424,6 +425,98 @@ def test_random_schemas(schema, instance):
         ({"type": "object", "required": ["a"]}, {"a": None}),
         ({"type": ["object"], "propertyNames": {"pattern": "^a"}}, {"b": 1}),
         ({"type": ["object", "object"], "required": ["a"]}, None),
+        # a list of ids and ids as keys, checked in C; a section of elements, each value one check
+        ({"type": "array", "items": {"type": "string", "pattern": "^a"}}, ["ab", "ac"]),
+        ({"type": "array", "items": {"type": "string", "pattern": "^a"}}, ["ab", 1]),
+        ({"type": "array", "items": {"type": "string", "pattern": "^a"}}, ["ab", "b"]),
+        ({"type": "array", "items": {"type": "string", "pattern": "^a"}}, "ab"),
+        ({"type": "array", "items": {"type": "string", "pattern": "^a"}}, []),
+        (
+            {"propertyNames": {"type": "string", "pattern": "^a"}, "additionalProperties": {"type": "integer"}},
+            {"ab": 1},
+        ),
+        (
+            {"propertyNames": {"type": "string", "pattern": "^a"}, "additionalProperties": {"type": "integer"}},
+            {"ab": "x"},
+        ),
+        ({"propertyNames": {"type": "string", "pattern": "^a"}, "additionalProperties": {"type": "integer"}}, {"b": 1}),
+        ({"propertyNames": {"type": "string", "pattern": "^a"}, "additionalProperties": {"type": "integer"}}, {1: 1}),
+        ({"propertyNames": {"type": "string", "pattern": "^a"}, "additionalProperties": {"type": "integer"}}, {}),
+        ({"required": ["a"]}, {"a": 1, "b": 2}),
+        # a oneOf decided by type, or by a key one branch requires and the other forbids
+        ({"oneOf": [{"type": "array"}, {"type": "object"}]}, [1]),
+        ({"oneOf": [{"type": "array"}, {"type": "object"}]}, {}),
+        ({"oneOf": [{"type": "array"}, {"type": "object"}]}, "a"),
+        ({"oneOf": [{"type": "array"}, {"type": "object"}]}, None),
+        ({"oneOf": [{"type": "array", "minItems": 2}, {"type": "object", "required": ["a"]}]}, [1]),
+        ({"oneOf": [{"type": "array", "minItems": 2}, {"type": "object", "required": ["a"]}]}, {"a": 1}),
+        ({"oneOf": [{"type": "array", "minItems": 2}, {"type": "object", "required": ["a"]}]}, "a"),
+        (
+            {
+                "oneOf": [
+                    {"required": ["a"], "not": {"anyOf": [{"required": ["b"]}, {"required": ["c1"]}]}},
+                    {"required": ["b"], "not": {"required": ["a"]}},
+                ]
+            },
+            {"a": 1},
+        ),
+        (
+            {
+                "oneOf": [
+                    {"required": ["a"], "not": {"anyOf": [{"required": ["b"]}, {"required": ["c1"]}]}},
+                    {"required": ["b"], "not": {"required": ["a"]}},
+                ]
+            },
+            {"b": 1},
+        ),
+        (
+            {
+                "oneOf": [
+                    {"required": ["a"], "not": {"anyOf": [{"required": ["b"]}, {"required": ["c1"]}]}},
+                    {"required": ["b"], "not": {"required": ["a"]}},
+                ]
+            },
+            {"a": 1, "b": 1},
+        ),
+        (
+            {
+                "oneOf": [
+                    {"required": ["a"], "not": {"anyOf": [{"required": ["b"]}, {"required": ["c1"]}]}},
+                    {"required": ["b"], "not": {"required": ["a"]}},
+                ]
+            },
+            {"a": 1, "c1": 1},
+        ),
+        (
+            {
+                "oneOf": [
+                    {"required": ["a"], "not": {"anyOf": [{"required": ["b"]}, {"required": ["c1"]}]}},
+                    {"required": ["b"], "not": {"required": ["a"]}},
+                ]
+            },
+            {},
+        ),
+        (
+            {
+                "oneOf": [
+                    {"required": ["a"], "not": {"anyOf": [{"required": ["b"]}, {"required": ["c1"]}]}},
+                    {"required": ["b"], "not": {"required": ["a"]}},
+                ]
+            },
+            1,
+        ),
+        (
+            {
+                "oneOf": [
+                    {"required": ["a"], "not": {"anyOf": [{"required": ["b"]}, {"required": ["c1"]}]}},
+                    {"required": ["b"], "not": {"required": ["a"]}},
+                ]
+            },
+            [],
+        ),
+        ({"oneOf": [{"required": ["a"]}, {"not": {"required": ["a", "b"]}}]}, {"a": 1}),
+        ({"oneOf": [{"required": ["a"]}, {"not": {"required": ["a", "b"]}}]}, {"a": 1, "b": 1}),
+        ({"oneOf": [{"required": ["a"]}, {"not": {"required": ["a", "b"]}}]}, {}),
     ],
     ids=repr,
 )
@@ -435,7 +528,7 @@ def test_edge_cases(schema, instance):
 
 
 def test_types_as_yaml_writes_them():
-    assert [schema_check.is_integer(v) for v in (1, -3, 10**30, True, False, 1.0, "1", None)] == [
+    assert [is_integer(v) for v in (1, -3, 10**30, True, False, 1.0, "1", None)] == [
         True,
         True,
         True,
@@ -445,7 +538,7 @@ def test_types_as_yaml_writes_them():
         False,
         False,
     ]
-    assert [schema_check.is_number(v) for v in (1, 0.5, -0.0, 1e308, math.nan, math.inf, -math.inf, True, "1")] == [
+    assert [is_number(v) for v in (1, 0.5, -0.0, 1e308, math.nan, math.inf, -math.inf, True, "1")] == [
         True,
         True,
         True,
