@@ -9,7 +9,7 @@ its options and one `Fails:` and one `Passes:` YAML example), constants `ID`, `N
 
 The built-in pack is found from a source checkout too (`PYTHONPATH=. python -m
 spoflint`), where no entry point is installed; and a registry with no rule at all is
-an error, never a silent pass. The entry points are cached (`entry_points`).
+an error, never a silent pass. The entry points are read through `installed`'s cache.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-import json
-import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -30,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import SetupError
 from .findings import SEVERITIES, Problem
+from .installed import entry_points
 
 if TYPE_CHECKING:
     from .analysis import Facts
@@ -40,8 +39,6 @@ _SOURCE_PACK = Path(__file__).resolve().parents[1] / "rules"  # the built-in pac
 _ID = re.compile(r"^[A-Z]+[0-9]{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _EXAMPLE = re.compile(r"^(Fails|Passes):\s*\n+```yaml\n(.*?)^```", re.M | re.S)
-_VALUE = re.compile(r"^\s*([\w.]+)\s*(?::\s*([\w.]+)\s*)?(?:\[.*\])?\s*$")  # module[:attr] [extras]
-_CACHE_FORMAT = 1
 
 
 class RuleModule(Protocol):
@@ -188,91 +185,6 @@ def _packs() -> list[tuple[str, ModuleType]]:
         if source is not None:
             packs.insert(0, (BUILTIN, source))
     return packs
-
-
-@dataclass(frozen=True)
-class EntryPoint:
-    """An installed entry point as the cache keeps it (what `_packs` uses of importlib.metadata's)."""
-
-    name: str
-    value: str
-
-    @property
-    def module(self) -> str:
-        return self.value.partition(":")[0].strip()
-
-    def load(self) -> Any:
-        match = _VALUE.match(self.value)
-        if match is None:
-            raise ValueError(f"not an entry point: {self.value!r}")
-        found: Any = importlib.import_module(match.group(1))
-        for attribute in match.group(2).split(".") if match.group(2) else ():
-            found = getattr(found, attribute)
-        return found
-
-
-def entry_points(group: str) -> list[EntryPoint]:
-    """The installed entry points of `group`, cached (`cache_file`) per set of installed
-    distributions (`_installed_key`); a missing, stale or unreadable cache is rebuilt from
-    importlib.metadata and written atomically (or not at all, where it cannot be)."""
-    key, path, known = _installed_key(group), cache_file(), {}
-    try:  # {"format": 1, "keys": {key: [[name, value], ...]}}, the latest 8 sets of distributions
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-        known = dict(data["keys"]) if data["format"] == _CACHE_FORMAT else {}
-        if key in known:
-            return [EntryPoint(str(name), str(value)) for name, value in known[key]]
-    except (OSError, ValueError, KeyError, TypeError):
-        known = {}
-    from importlib.metadata import entry_points as installed
-
-    found = sorted({(ep.name, ep.value) for ep in installed(group=group)})
-    kept = {k: v for k, v in list(known.items())[-7:] if k != key}
-    _write_cache(path, {"format": _CACHE_FORMAT, "keys": {**kept, key: found}})
-    return [EntryPoint(name, value) for name, value in found]
-
-
-def cache_file() -> Path:
-    """`$SPOFLINT_CACHE_DIR`, else the user cache directory's `spoflint/` ($XDG_CACHE_HOME,
-    else ~/.cache, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows)."""
-    base = {"win32": os.environ.get("LOCALAPPDATA") or "~/AppData/Local", "darwin": "~/Library/Caches"}
-    folder = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser(base.get(sys.platform, "~/.cache"))
-    return Path(os.environ.get("SPOFLINT_CACHE_DIR") or os.path.join(folder, "spoflint")) / "entry-points.json"
-
-
-def _installed_key(group: str) -> str:
-    """What identifies the distributions importlib.metadata reads: each `sys.path` folder's
-    `*.dist-info` and `*.egg-info` (named by name and version), with their modification
-    times (a reinstall rewrites them); an egg or zip on the path with its own."""
-    parts = [f"{_CACHE_FORMAT}", group, sys.version]
-    for folder in (os.path.abspath(entry or ".") for entry in sys.path):
-        try:
-            with os.scandir(folder) as listing:
-                found = [item for item in listing if item.name.endswith((".dist-info", ".egg-info"))]
-            parts.extend(sorted(f"{item.path}\0{item.stat().st_mtime_ns}" for item in found))
-        except NotADirectoryError:
-            parts.append(f"{folder}\0{os.stat(folder).st_mtime_ns if os.path.exists(folder) else 0}")
-        except OSError:
-            continue
-    return "\n".join(parts)  # compared whole: no digest to collide
-
-
-def _write_cache(path: Path, data: dict[str, Any]) -> None:
-    """`data` to `path` atomically (a temporary file renamed), or nothing if it cannot be."""
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".entry-points-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        pass
 
 
 def _broken_pack(name: str, value: str, error: BaseException) -> SetupError:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .. import installed
 from ..registry import BUILTIN, Rule
 
 REGENERATE = "spoflint rules --format markdown > docs/rules.md"
@@ -31,16 +32,9 @@ RULES_PAGE = "https://github.com/spoflint/spoflint/blob/main/docs/rules.md"
 @lru_cache(maxsize=1)
 def rules_page() -> str:
     """The rules page's address: the installed package's `Project-URL: Rules, ...`."""
-    from importlib.metadata import PackageNotFoundError, metadata
-
-    try:
-        entries = metadata("spoflint").get_all("Project-URL") or []
-    except PackageNotFoundError:
-        entries = []
-    for entry in entries:
-        label, _, address = entry.partition(",")
-        if label.strip().lower() == "rules" and address.strip():
-            return address.strip()
+    for label, address in installed.project_urls():
+        if label.lower() == "rules" and address:
+            return address
     return RULES_PAGE
 
 

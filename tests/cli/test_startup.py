@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import typer.main
 
-from spoflint import registry
+from spoflint import installed, registry
 from spoflint.cli import app, fast, run
 from spoflint.cli import check as check_module
 
@@ -167,6 +167,12 @@ def test_a_check_imports_neither_typer_nor_importlib_metadata_once_the_cache_is_
     second = _subprocess(tmp_path / "cache", "check", str(EXAMPLE))
     assert second.stderr.splitlines()[-1] == "1 []"
     assert second.stdout == first.stdout and "SPOF001" in second.stdout
+    # a report that links the rules page reads its address once, then from the cache too
+    first_json = _subprocess(tmp_path / "cache", "check", str(EXAMPLE), "--format", "json")
+    assert first_json.stderr.splitlines()[-1] == "1 ['importlib.metadata']"
+    shown = {f: _subprocess(tmp_path / "cache", "check", str(EXAMPLE), "--format", f) for f in ("json", "sarif")}
+    assert [r.stderr.splitlines()[-1] for r in shown.values()] == ["1 []", "1 []"]
+    assert shown["json"].stdout == first_json.stdout and "docs/rules.md#spof001" in shown["sarif"].stdout
     helped = _subprocess(tmp_path / "cache", "check", "--help")
     assert "typer" in helped.stderr.splitlines()[-1]  # help is typer's
 
@@ -194,18 +200,44 @@ def _read(path: Path) -> dict:
 
 
 def test_the_cache_is_written_atomically_and_then_read(cache):
-    found = registry.entry_points(registry.GROUP)
+    found = installed.entry_points(registry.GROUP)
     assert [(e.name, e.value) for e in found] == _installed()
     assert [p.name for p in cache.parent.iterdir()] == ["entry-points.json"]  # no temporary file left
-    key = registry._installed_key(registry.GROUP)
+    key = installed._installed_key(registry.GROUP)
     assert _read(cache) == {"format": 1, "keys": {key: [list(pair) for pair in _installed()]}}
     # what the cache says is what is used (importlib.metadata is not asked again)
     cache.write_text(json.dumps({"format": 1, "keys": {key: [["builtin", "spoflint_rules"], ["extra", "json:dumps"]]}}))
-    assert [(e.name, e.value) for e in registry.entry_points(registry.GROUP)] == [
+    assert [(e.name, e.value) for e in installed.entry_points(registry.GROUP)] == [
         ("builtin", "spoflint_rules"),
         ("extra", "json:dumps"),
     ]
-    assert registry.EntryPoint("extra", "json:dumps").load() is json.dumps
+    assert installed.EntryPoint("extra", "json:dumps").load() is json.dumps
+
+
+def test_the_rules_page_address_is_cached_with_the_entry_points(cache):
+    from importlib.metadata import metadata
+
+    from spoflint.views import rules as rules_view
+
+    declared = [tuple(p.strip() for p in e.split(",", 1)) for e in metadata("spoflint").get_all("Project-URL")]
+    rules_view.rules_page.cache_clear()
+    try:
+        installed.entry_points(registry.GROUP)
+        assert installed.project_urls() == declared and ("Rules", rules_view.rules_page()) in declared
+        keys = _read(cache)["keys"]
+        assert keys[installed._installed_key("Project-URL")] == [list(pair) for pair in declared]
+        assert keys[installed._installed_key(registry.GROUP)] == [list(pair) for pair in _installed()]
+        # what the cache says is what is used (importlib.metadata is not asked again)
+        keys[installed._installed_key("Project-URL")] = [
+            ["Homepage", "https://a.example"],
+            ["Rules", "https://b.example/r"],
+        ]
+        cache.write_text(json.dumps({"format": 1, "keys": keys}))
+        rules_view.rules_page.cache_clear()
+        assert rules_view.rules_page() == "https://b.example/r"
+        assert rules_view.url(registry.rules()["SPOF001"]) == "https://b.example/r#spof001-single-point-of-failure"
+    finally:
+        rules_view.rules_page.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -223,34 +255,34 @@ def test_the_cache_is_written_atomically_and_then_read(cache):
     ids=repr,
 )
 def test_an_unreadable_cache_is_rebuilt(cache, content):
-    key = registry._installed_key(registry.GROUP)
+    key = installed._installed_key(registry.GROUP)
     cache.parent.mkdir()
     cache.write_bytes(content.replace(b"KEY", json.dumps(key)[1:-1].encode()))
-    assert [(e.name, e.value) for e in registry.entry_points(registry.GROUP)] == _installed()
+    assert [(e.name, e.value) for e in installed.entry_points(registry.GROUP)] == _installed()
     assert _read(cache)["keys"][key] == [list(pair) for pair in _installed()]
 
 
 def test_a_stale_cache_is_rebuilt_when_a_distribution_is_installed_upgraded_or_removed(cache, tmp_path, monkeypatch):
     site = tmp_path / "site"
     monkeypatch.syspath_prepend(str(site))
-    registry.entry_points(registry.GROUP)
-    before = registry._installed_key(registry.GROUP)
+    installed.entry_points(registry.GROUP)
+    before = installed._installed_key(registry.GROUP)
     info = site / "acme_rules-1.0.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-rules\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text("[spoflint.rules]\nacme = acme_pack\n")
-    assert ("acme", "acme_pack") in [(e.name, e.value) for e in registry.entry_points(registry.GROUP)]
-    installed = registry._installed_key(registry.GROUP)
-    assert installed != before
+    assert ("acme", "acme_pack") in [(e.name, e.value) for e in installed.entry_points(registry.GROUP)]
+    with_acme = installed._installed_key(registry.GROUP)
+    assert with_acme != before
     upgraded = info.rename(site / "acme_rules-2.0.dist-info")
     (upgraded / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-rules\nVersion: 2.0\n")
     (upgraded / "entry_points.txt").write_text("[spoflint.rules]\nacme = acme_pack_two\n")
-    assert ("acme", "acme_pack_two") in [(e.name, e.value) for e in registry.entry_points(registry.GROUP)]
+    assert ("acme", "acme_pack_two") in [(e.name, e.value) for e in installed.entry_points(registry.GROUP)]
     for path in upgraded.iterdir():
         path.unlink()
     upgraded.rmdir()
-    assert registry._installed_key(registry.GROUP) == before
-    assert "acme" not in [e.name for e in registry.entry_points(registry.GROUP)]
+    assert installed._installed_key(registry.GROUP) == before
+    assert "acme" not in [e.name for e in installed.entry_points(registry.GROUP)]
     assert len(_read(cache)["keys"]) == 3  # each set of distributions keeps its own entry
 
 
@@ -258,14 +290,14 @@ def test_a_cache_that_cannot_be_written_is_skipped(tmp_path, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("SPOFLINT_CACHE_DIR", str(blocker / "below"))
-    assert [(e.name, e.value) for e in registry.entry_points(registry.GROUP)] == _installed()
+    assert [(e.name, e.value) for e in installed.entry_points(registry.GROUP)] == _installed()
 
 
 def test_the_cache_keeps_the_latest_eight_sets(cache):
     cache.parent.mkdir()
     old = {f"old-{i}": [] for i in range(10)}
     cache.write_text(json.dumps({"format": 1, "keys": old}))
-    registry.entry_points(registry.GROUP)
+    installed.entry_points(registry.GROUP)
     kept = list(_read(cache)["keys"])
     assert len(kept) == 8 and kept[:7] == [f"old-{i}" for i in range(3, 10)]
 
@@ -273,14 +305,14 @@ def test_the_cache_keeps_the_latest_eight_sets(cache):
 def test_the_user_cache_directory(monkeypatch, tmp_path):
     monkeypatch.delenv("SPOFLINT_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert registry.cache_file() == tmp_path / "spoflint" / "entry-points.json"
+    assert installed.cache_file() == tmp_path / "spoflint" / "entry-points.json"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setattr(sys, "platform", "linux")
-    assert registry.cache_file() == Path.home() / ".cache" / "spoflint" / "entry-points.json"
+    assert installed.cache_file() == Path.home() / ".cache" / "spoflint" / "entry-points.json"
 
 
 def test_a_broken_pack_named_by_the_cache_is_still_an_error_naming_it(cache, capsys):
-    key = registry._installed_key(registry.GROUP)
+    key = installed._installed_key(registry.GROUP)
     cache.parent.mkdir()
     packs = [["acme", "not_installed_anywhere_pack"], ["builtin", "spoflint_rules"]]
     cache.write_text(json.dumps({"format": 1, "keys": {key: packs}}))
