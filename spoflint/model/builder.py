@@ -11,8 +11,8 @@ in that order is the one reported. The checks of ids, references and cycles are
 `acceptances`. A description that could never be up is refused like a broken reference:
 a storage `min_replicas` above the copies kept, an availability of 1 or less (a fraction
 where percent is meant, in `declared`), and in `services` a quorum above the instances;
-so is a host or network node whose `zone` is not its rack's. A storage `replicas` above its hosts is kept as one copy a host, and said
-(a MODEL001 note).
+so is a host or network node whose `zone` is not its rack's. A storage `replicas` above
+its hosts is kept as one copy a host, and said (a MODEL001 note).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from .elements import (
     Storage,
     Topology,
     Zone,
-    made,
+    by_id,
 )
 from .kinds import FENCING
 from .references import References
@@ -275,9 +275,7 @@ class _Builder(References):
                 host_links[a].append(eid)
             if b in host_links:
                 host_links[b].append(eid)
-        ids = list(map(itemgetter(0), link_specs))
-        links = made(Link, len(ids), (ids, map(itemgetter(1), link_specs), map(itemgetter(2), link_specs)))
-        return dict(zip(ids, links)), host_links
+        return by_id(Link, list(map(itemgetter(0, 1, 2), link_specs))), host_links
 
     def _hosts(self, entries: list[Entry], racks: dict[str, Rack], host_links: dict[str, list[str]]) -> dict[str, Host]:
         """Each host's fields as `opt_ref`, `refs`, `zone_of` and `free_word` have them,
@@ -298,7 +296,7 @@ class _Builder(References):
                 fencing[method] = free_word(self, node, "fencing", FENCING, "fencing method")
             power = own or (in_rack.power if in_rack is not None else ())
             rows.append((eid, rack, zone, power, tuple(host_links[eid]), fencing[method], get("kind")))
-        return dict(zip(map(itemgetter(0), rows), made(Host, len(rows), zip(*rows) if rows else ((),) * 7)))
+        return by_id(Host, rows)
 
     def _storage(self, entries: list[Entry]) -> dict[str, Storage]:
         storage = {}

@@ -36,7 +36,7 @@ TYPES: dict[str, Check] = {
     "boolean": lambda value: isinstance(value, bool),
     "null": lambda value: value is None,
 }
-# the types a oneOf can be decided by: no value is of two
+# the types told apart by isinstance, no value of two (a oneOf can be decided by them)
 CLASSES: dict[str, type] = {"object": dict, "array": list, "string": str, "boolean": bool}
 
 

@@ -123,10 +123,8 @@ class _Compiler:
             raise UnsupportedSchema(f"unknown type {error}") from None
         if len(tests) == 1:
             return tests[0]
-        if set(names) <= {"object", "array", "string", "boolean", "null"}:  # isinstance of a tuple
-            classes = tuple(
-                {"object": dict, "array": list, "string": str, "boolean": bool}[n] for n in names if n != "null"
-            )
+        if set(names) <= {*CLASSES, "null"}:  # isinstance of a tuple
+            classes = tuple(CLASSES[n] for n in names if n != "null")
             if "null" in names:
                 return lambda value: value is None or isinstance(value, classes)
             return lambda value: isinstance(value, classes)

@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 
-from spoflint.model.elements import Location, Places, location
+from spoflint.model.elements import Host, Link, Location, Places, by_id, location
 from tests.helpers import topology_of
 
 
@@ -20,6 +20,36 @@ def test_a_location_made_fast_is_a_location():
     assert pickle.loads(pickle.dumps(fast)) == plain == copy.copy(fast)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.line = 4  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "cls, rows",
+    [
+        (Link, [("h1--sw1", "h1", "sw1"), ("h1--sw2", "h1", "sw2")]),
+        (
+            Host,
+            [
+                ("h1", "r1", None, ("pdu-a", "pdu-b"), ("h1--sw1",), "ipmi", "server"),
+                ("h2", None, "z1", (), (), None, None),
+            ],
+        ),
+        (Link, []),
+    ],
+)
+def test_elements_made_by_id_are_the_dataclasses(cls, rows):
+    fast = by_id(cls, rows)
+    assert list(fast) == [row[0] for row in rows]
+    for row, made in zip(rows, fast.values(), strict=True):
+        plain = cls(*row)
+        assert type(made) is cls and made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+        assert pickle.loads(pickle.dumps(made)) == plain
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            made.id = "other"  # type: ignore[misc]
+
+
+def test_a_row_without_every_field_is_refused():
+    with pytest.raises(ValueError):
+        by_id(Link, [("h1--sw1", "h1")])
 
 
 def test_the_model_places_each_element_where_it_is_written():
