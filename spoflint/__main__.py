@@ -14,12 +14,27 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"spoflint {__version__}")
         return 0
+    if argv is None:
+        _huge_pages()
     from .cli import run
 
     code = run(args)
     if argv is None:
         _exiting()
     return code
+
+
+def _huge_pages() -> None:
+    """The program's object arenas on transparent huge pages once it needs more than a
+    small check's (`spoflint/_arenas.c`): a large check reads millions of small objects
+    in no order the caches follow, and on 4 KiB pages each first touch is a page fault.
+    Only the program's own process: a library caller's allocator is its own. Without the
+    part in C (installed without a compiler), nothing changes but the speed."""
+    try:
+        from . import _arenas
+    except ImportError:
+        return
+    _arenas.install()
 
 
 def _exiting() -> None:

@@ -5,7 +5,8 @@ without recursion, checking as it goes what plain YAML loading lets through: dup
 keys, tags other than the standard ones, keys that are not plain values, aliases that
 name nothing, name their own node or expand past a budget (alias bombs), and nesting
 past MAX_DEPTH. `_parsed` runs it on libyaml, with the pure-Python parser as the
-fallback for deep nesting.
+fallback for deep nesting; first, where it was built, `_cevents` (the common case in C,
+which hands back to `_build` whatever needs more than plain mappings, lists and scalars).
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from ..nogc import pausing
 from .comments import Spans, noting
 from .limits import MAX_DEPTH, MAX_EXPANSION_FACTOR, MIN_EXPANSION_BUDGET
 from .marked import MarkedList, MarkedMap
-from .scalars import _STD, _bad_tag, _resolvers, _scalar_cache, _tagged
+from .scalars import _STD, _bad_tag, _plain, _resolvers, _scalar_cache, _tagged
+
+try:
+    from . import _cevents
+except ImportError:  # installed without a C compiler or libyaml's headers: `_build` reads every text
+    _cevents = None  # type: ignore[assignment]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -35,7 +41,16 @@ def _parsed(
     of the events, before our lower limit can say where: then the pure-Python parser,
     which streams, lets `_build` stop at MAX_DEPTH with a position. `opaque`: local tags
     read as plain values (a foreign format's, like Ansible's `!vault`). `spans`: a list
-    to gather the spans of scalars holding a `#` in (for the accept comments)."""
+    to gather the spans of scalars holding a `#` in (for the accept comments).
+
+    `_cevents.build` goes first: the same documents, three times as fast, or None for a
+    text with an anchor, alias, tag, merge key or error, which `_build` then reads anew."""
+    if _cevents is not None:
+        built = _c_built(data, shown, spans)
+        if built is not None:
+            return built
+        if spans:
+            spans.clear()
     try:
         return _build(data, shown, opaque=opaque, spans=spans)
     except yaml.MarkedYAMLError as error:
@@ -44,6 +59,14 @@ def _parsed(
     if spans:
         spans.clear()
     return _build(data, shown, yaml.SafeLoader, opaque, spans)
+
+
+@pausing
+def _c_built(data: bytes, shown: str, spans: Spans | None) -> list[Document] | None:
+    """The C builder's documents, or None where it hands the text over (at worst after
+    reading all of it: a fifth of what `_build` then takes), the collector paused."""
+    assert _cevents is not None
+    return _cevents.build(data, shown, MarkedMap, MarkedList, _resolvers, _scalar_cache, _plain, spans, MAX_DEPTH)
 
 
 class _Marker:

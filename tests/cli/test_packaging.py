@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from spoflint import __version__
+from spoflint.load import events
 from spoflint.registry import rules
 from tests.helpers import REPO, SINGLE, run_command
 
@@ -41,6 +42,7 @@ SKIP = shutil.ignore_patterns(
     ".benchmarks",
     "tests",
     "fixtures",
+    "*.so",  # the parts in C as built in place: the wheel builds its own
 )
 
 
@@ -94,6 +96,9 @@ def test_wheel_contents(installed):
     assert {"spoflint/views/page/page.html", "spoflint/views/page/page.css", "spoflint/views/page/page.js"} <= names
     assert "spoflint/__main__.py" in names and "spoflint/cli/__init__.py" in names
     assert "spoflint_rules/__init__.py" in names
+    if events._cevents is not None:  # built here, so built into the wheel too
+        assert any(n.startswith("spoflint/load/_cevents.") and n.endswith((".so", ".pyd")) for n in names), names
+        assert any(n.startswith("spoflint/_arenas.") and n.endswith((".so", ".pyd")) for n in names), names
     for rule in rules().values():
         module = rule.check.__module__.rsplit(".", 1)[-1]
         assert f"spoflint_rules/{module}.py" in names, rule.id

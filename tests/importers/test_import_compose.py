@@ -610,12 +610,12 @@ def test_a_check_parses_the_compose_file_once_however_often_its_format_is_asked(
     (the fixes ask: a fix is worded for native files only) does not parse it again."""
     import importlib
 
-    from spoflint.load import events
+    from spoflint.load import documents
 
     discover = importlib.import_module("spoflint.load.discover")  # `spoflint.load.discover` is also a function
     parses, asked = [], []
-    build, sniff = events._build, discover.sniff_format
-    monkeypatch.setattr(events, "_build", lambda data, *a, **k: parses.append(1) or build(data, *a, **k))
+    parsed, sniff = documents._parsed, discover.sniff_format
+    monkeypatch.setattr(documents, "_parsed", lambda data, *a, **k: parses.append(1) or parsed(data, *a, **k))
     monkeypatch.setattr(discover, "sniff_format", lambda *a: asked.append(1) or sniff(*a))
     path = write(
         tmp_path / "compose.yaml",

@@ -187,9 +187,9 @@ volumes:
 
 @pytest.fixture
 def parses(monkeypatch):
-    """The texts parsed: by the builder (`events._build`, every document's parse) or
-    again for the accept comments' spans (`comments._spans`)."""
-    from spoflint.load import comments, events
+    """The texts parsed: by the builder (`documents._parsed`, every document's parse, in C
+    or in Python) or again for the accept comments' spans (`comments._spans`)."""
+    from spoflint.load import comments, documents
 
     seen: list[bytes] = []
 
@@ -200,7 +200,7 @@ def parses(monkeypatch):
 
         return parse
 
-    monkeypatch.setattr(events, "_build", counted(events._build))
+    monkeypatch.setattr(documents, "_parsed", counted(documents._parsed))
     monkeypatch.setattr(comments, "_spans", counted(comments._spans))
     return seen
 
