@@ -33,6 +33,7 @@ from pathlib import Path
 from .. import load
 from ..errors import InputError
 from ..load import MarkedList, MarkedMap
+from ..load.files import mentions
 from ._compose_merge import Tagged, merge_documents, merge_service, resolve_tags
 from ._containers import interpolated
 from ._native import Position
@@ -385,9 +386,9 @@ def part_of(source: Source) -> Path | None:
         for other in sorted(folder.glob("*.y*ml")):
             if other.resolve() == here or not other.is_file():
                 continue
+            if not mentions(other, source.path.name.encode()):
+                continue
             try:
-                if source.path.name.encode() not in other.read_bytes()[: load.MAX_BYTES]:
-                    continue
                 document = read_file(other, load.shown_path(other))
             except (OSError, InputError):
                 continue

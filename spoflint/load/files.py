@@ -79,3 +79,32 @@ def read_bytes(path: str | os.PathLike[str], shown: str, limit: int = MAX_BYTES,
     if size > limit:  # it grew since, or it never ends (a device, a pipe)
         raise InputError(shown, 1, 1, f"the file holds more than {limit:,} bytes, the limit ({limit >> 20} MiB)")
     return b"".join(chunks)
+
+
+def mentions(path: str | os.PathLike[str], needle: bytes, limit: int = MAX_BYTES) -> bool:
+    """Whether the first `limit` bytes of a regular file hold `needle`: read a chunk at a
+    time, so that a large file beside the one asked about (the 36 MB estate in the
+    folder above a Compose project) is scanned, never held whole. False for anything but
+    a regular file, and for a file that cannot be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return False
+    try:
+        if kind(os.fstat(fd).st_mode) is not None:
+            return False
+        tail, seen = b"", 0  # the end of the last chunk, where a needle may start
+        while seen < limit:
+            chunk = os.read(fd, min(1 << 20, limit - seen))
+            if not chunk:
+                return False
+            seen += len(chunk)
+            block = tail + chunk
+            if needle in block:
+                return True
+            tail = block[len(block) - len(needle) + 1 :] if len(needle) > 1 else b""
+        return False
+    except OSError:
+        return False
+    finally:
+        os.close(fd)

@@ -206,3 +206,20 @@ def test_a_foreign_file_is_read_once_for_sniffing_and_reading(fixture, monkeypat
     check_json(str(FIXTURES / "import" / fixture), "--isolated")
     assert opened, "no file of the fixture was opened"
     assert len(opened) == len(set(opened)), sorted(opened)
+
+
+def test_mentions_scans_a_file_a_chunk_at_a_time(tmp_path):
+    """`files.mentions` (does a file name another?) finds a needle across the seam of
+    two chunks, not past the limit, and never opens a FIFO or a missing file."""
+    from spoflint.load.files import mentions
+
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"x" * ((1 << 20) - 4) + b"compose.yaml" + b"y" * 100)  # across the first 1 MiB
+    assert mentions(big, b"compose.yaml")
+    assert not mentions(big, b"compose.yml")
+    assert not mentions(big, b"compose.yaml", limit=1 << 20)  # starts inside the limit, ends past it
+    assert mentions(big, b"x")
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    assert not mentions(fifo, b"compose.yaml")  # returns at once: never blocks on a FIFO
+    assert not mentions(tmp_path / "missing.yaml", b"compose.yaml")
