@@ -12,6 +12,9 @@ from pathlib import Path
 from ..errors import InputError
 from .limits import MAX_BYTES
 
+# read-only, never blocking on a FIFO at open, bytes as written (Windows)
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -53,7 +56,7 @@ def read_bytes(path: str | os.PathLike[str], shown: str, limit: int = MAX_BYTES,
     which may be a pipe: `--baseline <(git show ...)`) anything else is read up to
     `limit` bytes and refused past it (`/dev/zero`). Every failure is an InputError."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, _FLAGS)
     except OSError as error:
         raise InputError(shown, 1, 1, f"cannot read file: {error.strerror or error}") from None
     try:
@@ -87,7 +90,7 @@ def mentions(path: str | os.PathLike[str], needle: bytes, limit: int = MAX_BYTES
     folder above a Compose project) is scanned, never held whole. False for anything but
     a regular file, and for a file that cannot be read."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, _FLAGS)
     except OSError:
         return False
     try:

@@ -12,6 +12,7 @@ interpreter's packages instead of that environment's.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -86,6 +87,17 @@ def installed(tmp_path_factory):
     env["PATH"] = str(bin_dir) + os.pathsep + env.get("PATH", "")
     env["PYTHONNOUSERSITE"] = "1"
     return {"python": python, "bin": bin_dir, "venv": venv, "work": work, "env": env, "wheel": wheels[0]}
+
+
+def test_ci_builds_the_parts_in_c():
+    """CI has a compiler and installs libyaml's headers (`.ci/run`): there both parts in
+    C must be built, or their tests would skip and the Python paths alone be measured."""
+    if not os.environ.get("CI"):
+        pytest.skip("only CI must have them; a machine without a compiler installs without")
+    missing = [
+        name for name in ("spoflint.load._cevents", "spoflint._arenas") if importlib.util.find_spec(name) is None
+    ]
+    assert not missing, f"not built: {', '.join(missing)}"
 
 
 def test_wheel_contents(installed):
