@@ -35,6 +35,11 @@ from .network import Children, Parent, Separation, _center, _cut_off, _everythin
 from .runs import Runs
 from .shared_sets import SHARE_FROM, Shared, materialised
 
+try:  # the sweep's loop in C (_csweep.c), where it was built; the same values without it
+    from . import _csweep
+except ImportError:  # pragma: no cover - installed without a compiler
+    _csweep = None  # type: ignore[assignment]
+
 DOWN = None
 Value = frozenset[str] | Shared | None  # a node's set as kept: shared along chains (shared_sets.py)
 
@@ -86,8 +91,24 @@ class SingleFailures:
     def _sweep(self) -> None:
         """Every node's set, in build order. Two-input gates over small plain sets (most
         of an estate's gates: an element on its rack and power, a link on its ends, a
-        host's way out) are combined here, as `_combine` would, without its call."""
+        host's way out) are combined here, as `_combine` would, without its call; in C
+        (`_csweep.c`) where it was built, handing back to `_resolve` and `_combine` all
+        that this loop hands them."""
         values, can_fail = self.values, self.can_fail
+        if _csweep is not None:
+            _csweep.sweep(
+                self.g.gates,
+                values,
+                can_fail,
+                SHARE_FROM,
+                _EMPTY,
+                fg.REACH,
+                fg.ALL,
+                fg.ANY,
+                self._resolve,
+                self._combine,
+            )
+            return
         combine, reach, all_, any_ = self._combine, fg.REACH, fg.ALL, fg.ANY
         get = values.get
         a: Any  # an input's value, or `values` itself for one not known yet

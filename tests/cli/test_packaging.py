@@ -25,7 +25,6 @@ from pathlib import Path
 import pytest
 
 from spoflint import __version__
-from spoflint.load import events
 from spoflint.registry import rules
 from tests.helpers import REPO, SINGLE, run_command
 
@@ -89,14 +88,21 @@ def installed(tmp_path_factory):
     return {"python": python, "bin": bin_dir, "venv": venv, "work": work, "env": env, "wheel": wheels[0]}
 
 
+PARTS_IN_C = ("spoflint.load._cevents", "spoflint._arenas", "spoflint.analysis._csweep")  # setup.py
+
+
+def test_every_part_in_c_of_setup_py_is_held_to_being_built():
+    import re
+
+    assert set(re.findall(r'Extension\("([\w.]+)"', (REPO / "setup.py").read_text())) == set(PARTS_IN_C)
+
+
 def test_ci_builds_the_parts_in_c():
-    """CI has a compiler and installs libyaml's headers (`.ci/run`): there both parts in
+    """CI has a compiler and installs libyaml's headers (`.ci/run`): there every part in
     C must be built, or their tests would skip and the Python paths alone be measured."""
     if not os.environ.get("CI"):
         pytest.skip("only CI must have them; a machine without a compiler installs without")
-    missing = [
-        name for name in ("spoflint.load._cevents", "spoflint._arenas") if importlib.util.find_spec(name) is None
-    ]
+    missing = [name for name in PARTS_IN_C if importlib.util.find_spec(name) is None]
     assert not missing, f"not built: {', '.join(missing)}"
 
 
@@ -108,9 +114,10 @@ def test_wheel_contents(installed):
     assert {"spoflint/views/page/page.html", "spoflint/views/page/page.css", "spoflint/views/page/page.js"} <= names
     assert "spoflint/__main__.py" in names and "spoflint/cli/__init__.py" in names
     assert "spoflint_rules/__init__.py" in names
-    if events._cevents is not None:  # built here, so built into the wheel too
-        assert any(n.startswith("spoflint/load/_cevents.") and n.endswith((".so", ".pyd")) for n in names), names
-        assert any(n.startswith("spoflint/_arenas.") and n.endswith((".so", ".pyd")) for n in names), names
+    for part in PARTS_IN_C:
+        if importlib.util.find_spec(part) is not None:  # built here, so built into the wheel too
+            stem = part.replace(".", "/") + "."
+            assert any(n.startswith(stem) and n.endswith((".so", ".pyd")) for n in names), (part, names)
     for rule in rules().values():
         module = rule.check.__module__.rsplit(".", 1)[-1]
         assert f"spoflint_rules/{module}.py" in names, rule.id
