@@ -7,9 +7,10 @@
  * past the limit, a plain scalar whose resolution fails, any error of libyaml's. The
  * Python builder then reads the text anew and says what is wrong where, or handles what
  * this one does not; tests/load/test_cevents.py holds the two to the same documents,
- * positions and spans. Two differences are of identity only: mapping keys are interned
- * (an estate writes `id` a million times), and a line number used twice in a row is one
- * int object.
+ * positions and spans. Three differences are of identity only: mapping keys are
+ * interned (an estate writes `id` a million times), so are scalars of short text (the
+ * references to those keys: SHORT), and a line number used twice in a row is one int
+ * object.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -130,6 +131,12 @@ typedef struct {
     int other;       /* whether a resolver starts with a character past ASCII */
 } Settings;
 
+/* Scalars of text up to SHORT bytes are interned, as mapping keys are: most are ids that
+ * name an element declared as a key (`from: [ups-0a]`, a link's ends), and with the key's
+ * own object every dict lookup by them after (the model's references, the fault graph,
+ * the sweep) matches on identity, without reading the key's characters. */
+#define SHORT 64
+
 /* Whether a plain scalar (`text`, `length` bytes of UTF-8) may be other than text. */
 static int resolvable(Settings *settings, const unsigned char *text, size_t length, PyObject *value) {
     if (length == 0)
@@ -152,12 +159,12 @@ static int resolvable(Settings *settings, const unsigned char *text, size_t leng
 static PyObject *scalar_value(Settings *settings, yaml_event_t *event, PyObject *text, int *give_up) {
     const unsigned char *bytes = event->data.scalar.value;
     size_t length = event->data.scalar.length;
-    if (!event->data.scalar.plain_implicit)
-        return text;
-    int maybe = resolvable(settings, bytes, length, text);
+    int maybe = event->data.scalar.plain_implicit ? resolvable(settings, bytes, length, text) : 0;
     if (maybe <= 0) {
         if (maybe < 0)
             Py_CLEAR(text);
+        else if (length <= SHORT)
+            PyUnicode_InternInPlace(&text); /* the key it names, as one object: see SHORT */
         return text;
     }
     PyObject *known = PyDict_GetItemWithError(settings->cache, text);

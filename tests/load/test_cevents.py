@@ -166,6 +166,18 @@ def test_same_or_handed_over_on_broken_yaml(pieces):
     assert_same(data)
 
 
+def test_a_short_text_value_is_the_key_it_names():
+    """An id written as a value (a reference) is the same object as the key that declares
+    it, quoted or not: dict lookups by it match on identity. Numbers and long text are
+    values of their own."""
+    ((root, _, _),) = c_built(b"power:\n  ups-0a: {}\nfrom: [ups-0a, 'ups-0a', 12]\nnote: " + b"x" * 65 + b"\n")
+    (key,) = root["power"]
+    first, quoted, number = root["from"]
+    assert first == quoted == key and first is key and quoted is key
+    assert number == 12 and isinstance(number, int)
+    assert root["note"] == "x" * 65
+
+
 def test_without_the_c_builder_every_text_reads_the_same(monkeypatch):
     """Installed without a compiler, `_parsed` reads with the Python builder alone: the
     same documents and spans, and the same errors, with their positions."""
