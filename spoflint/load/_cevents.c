@@ -7,10 +7,9 @@
  * past the limit, a plain scalar whose resolution fails, any error of libyaml's. The
  * Python builder then reads the text anew and says what is wrong where, or handles what
  * this one does not; tests/load/test_cevents.py holds the two to the same documents,
- * positions and spans. Three differences are of identity only: mapping keys are
- * interned (an estate writes `id` a million times), so are scalars of short text (the
- * references to those keys: SHORT), and a line number used twice in a row is one int
- * object.
+ * positions and spans. The differences are of identity only: keys and short text are
+ * interned (SHORT: a dict lookup by a reference then matches its key on identity), and
+ * a line number used twice in a row is one int object.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -131,11 +130,7 @@ typedef struct {
     int other;       /* whether a resolver starts with a character past ASCII */
 } Settings;
 
-/* Scalars of text up to SHORT bytes are interned, as mapping keys are: most are ids that
- * name an element declared as a key (`from: [ups-0a]`, a link's ends), and with the key's
- * own object every dict lookup by them after (the model's references, the fault graph,
- * the sweep) matches on identity, without reading the key's characters. */
-#define SHORT 64
+#define SHORT 64 /* text up to this is interned as keys are: mostly ids naming a key (`from: [ups-0a]`) */
 
 /* Whether a plain scalar (`text`, `length` bytes of UTF-8) may be other than text. */
 static int resolvable(Settings *settings, const unsigned char *text, size_t length, PyObject *value) {
