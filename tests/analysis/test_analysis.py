@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import textwrap
 
+from spoflint import graph as fg
 from spoflint.analysis import Facts
 from spoflint.analysis.reference import evaluate
-from tests.helpers import topology_of
+from tests.helpers import EXAMPLES, topology_of
 
 POWER = """
 power:
@@ -262,3 +263,24 @@ def test_helper_separator_is_outside_the_id_alphabet():
     pattern = schema()["$defs"]["id"]["pattern"]
     assert graph.SEP == reference.SEP
     assert not re.search(pattern, f"a{graph.SEP}b")
+
+
+# --- the fault graph's names --------------------------------------------------------
+
+
+def test_a_gate_names_a_helper_node_by_the_key_it_was_made_under():
+    """`h#ok` and `n#reach`, wherever a gate names them (a host's ways out, storage
+    copies, a service's instances), are the very key objects of those nodes, not new
+    strings of the same text (graph.py, `_usable`): the analyses' lookups then match on
+    identity. Every example, and one with storage and a service on the same hosts."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.yaml"))]
+    checked = 0
+    for text in texts:
+        g = fg.build(topology_of(text))
+        keys = {k: k for k in g.gates}
+        for gate in g.gates.values():
+            for name in gate.inputs:
+                if fg.SEP in name and name in keys:
+                    assert name is keys[name], name
+                    checked += 1
+    assert checked > 50
