@@ -28,6 +28,12 @@ The collector is not switched off for the whole process: a library caller (an ed
 plugin, a test run of thousands of checks) lives on after a check, and its own garbage
 cycles must still be collected. If the caller froze objects itself, nothing is frozen
 or thawed here (its freeze is its own), and the stages are only paused.
+
+The program (`spoflint`, never a library caller) also leaves the last check's objects to
+its exit (`left_to_exit`): freeing a 1M-element check's model, fault graph and sweep
+one object at a time took 0.8 s of CPU just before the process ended, which frees its
+memory at once. Each new `Facts` replaces the one kept before, so a run of many units
+holds no more than one unit at a time, as it did.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _depth = 0  # pauses under way
+_kept: list[object] | None = None  # the program's: the last check's objects, for its exit
 _frozen = False  # the permanent generation holds what our freezes put there
 
 
@@ -85,3 +92,17 @@ def pausing(function: Callable[P, R]) -> Callable[P, R]:
             return function(*args, **kwargs)
 
     return wrapper
+
+
+def leave_to_exit() -> None:
+    """The program is running (`spoflint.__main__`): from now on `left_to_exit` keeps
+    what it is given until the process exits, without freeing it."""
+    global _kept
+    _kept = []
+
+
+def left_to_exit(thing: object) -> None:
+    """Keep `thing` (replacing what was kept) until the program's exit, where the
+    program runs; nothing for a library caller, whose objects are freed as usual."""
+    if _kept is not None:
+        _kept[:] = [thing]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
-from ..nogc import pausing
+from ..nogc import left_to_exit, pausing
 from .data import data_holders, storage_shared_fate
 from .network import Separation, _components_without, cut_vertices_and_bridges, host_ends, hosts_cut_alone, only_end
 from .single import DOWN, SingleFailures, _in_at_least
@@ -67,6 +67,7 @@ class Facts:
         self._cut_sets: dict[int, list[CutSets]] = {}  # per order
         self._lost_together: dict[str, tuple[LostGroup, ...]] = {}  # per single point, on first use
         self._convergence: dict[tuple[str, ...], tuple[str, ...]] = {}  # power inputs -> power_convergence
+        left_to_exit(self)  # the program's exit frees it with the process (nogc.py)
 
     def _judged(self) -> Verdicts:
         if not self._verdicts.ready:

@@ -438,24 +438,38 @@ def test_fingerprints_are_sha256_whichever_module_computes_them():
 
 
 _EXIT = """
-import gc, sys
+import atexit, gc, os, sys
+from spoflint import nogc
 from spoflint.__main__ import main
+atexit.register(lambda: print("the interpreter's exit", file=sys.stderr))
 sys.argv = ["spoflint", "--version"]
 main()
-print(gc.isenabled(), end=" ", file=sys.stderr)
+print(gc.isenabled(), nogc._kept is None, end=" ", file=sys.stderr)
 main(["check", {example!r}])
-print(gc.isenabled(), end=" ", file=sys.stderr)
+print(gc.isenabled(), nogc._kept is None, end=" ", file=sys.stderr, flush=True)
+ending = os._exit
+def _exit(code):
+    print(gc.isenabled(), type(nogc._kept[0]).__name__, code, file=sys.stderr, flush=True)
+    ending(code)
+os._exit = _exit
 sys.argv = ["spoflint", "check", {example!r}]
 main()
-print(gc.isenabled(), file=sys.stderr)
+print("after the program's main", file=sys.stderr)
 """
 
 
 def test_the_program_leaves_the_collector_off_for_the_exit_a_caller_gets_it_back(tmp_path):
-    """`main()` as the program (no argv: the process exits next) switches the collector
-    off, so that the interpreter's last collections do not walk what the run froze;
-    `main(argv)`, a command line run in-process, leaves it as it was."""
+    """`main()` as the program (no argv) switches the collector off, so that the
+    interpreter's last collections do not walk what the run froze, and ends the process
+    with the check's status at once, its output flushed and its last check's objects
+    (`Facts`) left to the exit unfreed; `main(argv)`, a command line run in-process,
+    leaves the collector as it was, keeps nothing, and returns."""
     env = {**os.environ, "SPOFLINT_CACHE_DIR": str(tmp_path)}
     script = _EXIT.format(example=str(EXAMPLE))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT)
-    assert done.stderr.splitlines()[-1] == "True True False", done.stderr
+    assert done.stderr.splitlines()[-1] == "True True True True False Facts 1", done.stderr
+    assert done.returncode == 1
+    assert "after the program's main" not in done.stderr and "the interpreter's exit" not in done.stderr
+    version, reports = done.stdout.split("\n", 1)  # then the same report twice, the program's in full
+    half = len(reports) // 2
+    assert version.startswith("spoflint ") and reports[:half] == reports[half:] and "SPOF001" in reports

@@ -117,3 +117,22 @@ def test_no_collection_runs_inside_a_check(estate):
         gc.callbacks.remove(count)
     assert any(f.rule == "SPOF001" for f in findings)
     assert started == []
+
+
+def test_the_program_keeps_only_the_last_check_for_its_exit_and_a_caller_nothing(monkeypatch):
+    """`left_to_exit` holds one check's objects at a time where the program runs (a run
+    of many units holds no more than before), and none for a library caller."""
+    from spoflint.analysis import Facts
+    from tests.helpers import topology_of
+
+    text = (REPO / "fixtures" / "examples" / "hidden-spof.yaml").read_text(encoding="utf-8")
+    caller = Facts(topology_of(text))
+    assert nogc._kept is None
+    monkeypatch.setattr(nogc, "_kept", None)
+    nogc.leave_to_exit()
+    first = Facts(topology_of(text))
+    gone = weakref.ref(first)
+    del first
+    assert gone() is not None  # kept for the exit
+    second = Facts(topology_of(text))
+    assert gone() is None and nogc._kept == [second] and caller not in nogc._kept
