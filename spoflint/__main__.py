@@ -44,15 +44,22 @@ def _exiting(code: int) -> None:
     """The program is about to exit. The interpreter's last full collections would thaw
     what the run froze (spoflint.nogc) and walk all of it, a fifth of a small check's
     CPU time (pre-commit runs one per commit), only to free what the exit frees anyway:
-    the collector is switched off for them. Then, the standard streams flushed, the
-    process ends at once (`os._exit`), leaving the last check's objects (`left_to_exit`)
-    to the kernel rather than freeing them one by one. Every file spoflint writes is
-    closed by then; where a stream cannot be flushed (a pipe closed early) the
-    interpreter's own exit says so, as before. Nothing of spoflint's runs after this."""
+    the collector is switched off for them. Then the process ends at once (`os._exit`),
+    leaving the last check's objects (`left_to_exit`) to the kernel rather than freeing
+    them one by one, once what the interpreter's own exit would do is done: the exit
+    handlers run (a plugin's, logging's) and the standard streams flushed. Every file
+    spoflint writes is closed by then. Where another thread still runs (the interpreter
+    would wait for it) or a stream cannot be flushed (a pipe closed early), the
+    interpreter's own exit takes over, as before. Nothing of spoflint's runs after this."""
+    import atexit
     import gc
     import os
 
     gc.disable()
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return
+    atexit._run_exitfuncs()
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -441,7 +441,7 @@ _EXIT = """
 import atexit, gc, os, sys
 from spoflint import nogc
 from spoflint.__main__ import main
-atexit.register(lambda: print("the interpreter's exit", file=sys.stderr))
+atexit.register(lambda: print("an exit handler", file=sys.stderr))
 sys.argv = ["spoflint", "--version"]
 main()
 print(gc.isenabled(), nogc._kept is None, end=" ", file=sys.stderr)
@@ -461,15 +461,34 @@ print("after the program's main", file=sys.stderr)
 def test_the_program_leaves_the_collector_off_for_the_exit_a_caller_gets_it_back(tmp_path):
     """`main()` as the program (no argv) switches the collector off, so that the
     interpreter's last collections do not walk what the run froze, and ends the process
-    with the check's status at once, its output flushed and its last check's objects
-    (`Facts`) left to the exit unfreed; `main(argv)`, a command line run in-process,
-    leaves the collector as it was, keeps nothing, and returns."""
+    with the check's status at once, its exit handlers run, its output flushed and its
+    last check's objects (`Facts`) left to the exit unfreed; `main(argv)`, a command
+    line run in-process, leaves the collector as it was, keeps nothing, and returns."""
     env = {**os.environ, "SPOFLINT_CACHE_DIR": str(tmp_path)}
     script = _EXIT.format(example=str(EXAMPLE))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT)
-    assert done.stderr.splitlines()[-1] == "True True True True False Facts 1", done.stderr
-    assert done.returncode == 1
-    assert "after the program's main" not in done.stderr and "the interpreter's exit" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[-2:] == ["True True True True an exit handler", "False Facts 1"], done.stderr
+    assert done.returncode == 1 and "after the program's main" not in done.stderr
     version, reports = done.stdout.split("\n", 1)  # then the same report twice, the program's in full
     half = len(reports) // 2
     assert version.startswith("spoflint ") and reports[:half] == reports[half:] and "SPOF001" in reports
+
+
+_THREAD = """
+import os, sys, threading, time
+from spoflint.__main__ import main
+os._exit = lambda code: print("os._exit", file=sys.stderr)
+threading.Thread(target=time.sleep, args=(0.2,)).start()
+sys.argv = ["spoflint", "check", {example!r}]
+print(main(), file=sys.stderr)
+"""
+
+
+def test_the_program_waits_for_a_thread_still_running_as_the_interpreter_would(tmp_path):
+    """A thread still running at the end (a plugin's): the program returns to the
+    interpreter's own exit, which waits for it, instead of ending the process."""
+    env = {**os.environ, "SPOFLINT_CACHE_DIR": str(tmp_path)}
+    script = _THREAD.format(example=str(EXAMPLE))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.stderr.splitlines()[-1] == "1" and "os._exit" not in done.stderr, done.stderr
