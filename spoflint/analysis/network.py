@@ -272,7 +272,12 @@ def _cut_off(removed: set[str], adjacency: Adjacency, parent: Parent, children: 
     first answer, or, when most of the network hangs below `removed` (a rack of the
     core), one search from the root around it, which costs the network once where
     `separate` would walk the part below twice (the same set: a vertex below keeps its
-    way out exactly when a path from the root avoids `removed`)."""
+    way out exactly when a path from the root avoids `removed`). Most are the two
+    switches of a rack and their links, every one a leaf of the tree or the parent of
+    others of them: then no other vertex's way up the tree passes them, and they alone
+    are cut off (all but one of the 1M estate's 13.7k), said without a search."""
+    if all(c in removed for v in removed for c in children.get(v, ())):
+        return set(removed)
     affected = _below(removed, children)
     if 2 * (len(affected) - len(removed)) <= len(parent) - len(removed):
         return separate(removed, adjacency, parent, children, affected)[0]
