@@ -246,13 +246,17 @@ def _components_without(adjacency: Mapping[str, Collection[str]], gone: str) -> 
     return parts
 
 
-def _center(removed: set[str], adjacency: Adjacency) -> str | None:
+def _center(removed: set[str], adjacency: Adjacency, likely: str | None = None) -> str | None:
     """The vertex c of `removed` that every path through `removed` passes, when the rest
     of it are vertices with at most two neighbours, c one of them (the links of c): a
     path through such a vertex enters by one neighbour and leaves by the other. Then
-    what `removed` cuts off is `removed` and what c alone cuts off."""
+    what `removed` cuts off is `removed` and what c alone cuts off (with two such
+    centres, either: the same set). `likely`, tried first: the element whose failure
+    removed them (a switch and its links, most events of an estate)."""
     if len(removed) == 1:
         return next(iter(removed))
+    if likely in removed and all(v == likely or (len(adjacency[v]) <= 2 and likely in adjacency[v]) for v in removed):
+        return likely
     wide = 0  # vertices with more than two neighbours: a centre is the only one there may be
     for v in removed:
         if len(adjacency[v]) > 2:

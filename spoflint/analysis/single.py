@@ -236,7 +236,7 @@ class SingleFailures:
                 (v,) = removed
                 cut = separation.cut(v)
             else:
-                center = _center(removed, adjacency)
+                center = _center(removed, adjacency, e)
                 # one vertex and links of it: the separation knows
                 cut = separation.cut(center) if center is not None else _cut_off(removed, adjacency, parent, children)
             for w in cut:
