@@ -22,15 +22,15 @@ except ImportError:  # installed without a C compiler
 without_c = pytest.mark.skipif(arenas is None, reason="spoflint was installed without its parts in C")
 
 PROGRAM = """
-import json, sys
+import atexit, json, sys
 from spoflint import __main__, _arenas
 sys.argv = ["spoflint", *sys.argv[1:]]
 __main__._huge_pages()
 kept = [(i, str(i)) for i in range(2_500_000)]  # past the arenas mapped as usual (256 MiB)
 del kept  # the check below then runs on arenas from the regions, freed ones reused
-code = __main__.main()
-print(json.dumps(_arenas.counts()), file=sys.stderr)
-sys.exit(code)
+# the program ends the process itself, its exit handlers run first
+atexit.register(lambda: print(json.dumps(_arenas.counts()), file=sys.stderr))
+__main__.main()
 """
 
 
