@@ -241,7 +241,7 @@ def _usable(t: Topology, gates: dict[str, Gate], known_network: bool, reach_keys
                 link = links[lid]
                 other = link.b if link.a == hid else link.a
                 via = lid + VIA
-                gates[via] = _tuple(Gate, (ALL, (lid, reach_keys.get(other) or other + REACH_OF), 0, None))
+                gates[via] = _tuple(Gate, (ALL, (lid, reach_keys[other]), 0, None))  # a host is cabled to a node
                 paths.append(via)
             if len(paths) == 1:
                 gates[key] = _tuple(Gate, (ALL, (hid, paths[0]), 0, None))

@@ -11,7 +11,7 @@ import textwrap
 from spoflint import graph as fg
 from spoflint.analysis import Facts
 from spoflint.analysis.reference import evaluate
-from tests.helpers import EXAMPLES, topology_of
+from tests.helpers import EXAMPLES, FIXTURES, topology_of
 
 POWER = """
 power:
@@ -272,8 +272,10 @@ def test_a_gate_names_a_helper_node_by_the_key_it_was_made_under():
     """`h#ok` and `n#reach`, wherever a gate names them (a host's ways out, storage
     copies, a service's instances), are the very key objects of those nodes, not new
     strings of the same text (graph.py, `_usable`): the analyses' lookups then match on
-    identity. Every example, and one with storage and a service on the same hosts."""
-    texts = [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.yaml"))]
+    identity. Every example (storage over hosts, services on hosts) and two fixtures of
+    pools spread over hosts and racks."""
+    paths = [*sorted(EXAMPLES.glob("*.yaml")), FIXTURES / "SPOF001" / "kubernetes-redundant.yaml"]
+    texts = [p.read_text(encoding="utf-8") for p in [*paths, FIXTURES / "SVC007" / "required-spread.yaml"]]
     checked = 0
     for text in texts:
         g = fg.build(topology_of(text))

@@ -476,12 +476,14 @@ def test_the_program_leaves_the_collector_off_for_the_exit_a_caller_gets_it_back
 
 
 _THREAD = """
-import os, sys, threading, time
+import os, sys, threading
 from spoflint.__main__ import main
 os._exit = lambda code: print("os._exit", file=sys.stderr)
-threading.Thread(target=time.sleep, args=(0.2,)).start()
+running = threading.Event()
+threading.Thread(target=running.wait, args=(60,)).start()  # alive until main has returned
 sys.argv = ["spoflint", "check", {example!r}]
 print(main(), file=sys.stderr)
+running.set()
 """
 
 
