@@ -28,7 +28,7 @@ their inputs (single failures, cut sets, availability) walks the graph with it.
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from operator import attrgetter
 from typing import NamedTuple
@@ -58,6 +58,9 @@ class FaultGraph:
     gates: dict[str, Gate]
     network: dict[str, list[str]]  # undirected adjacency: network nodes, inter-node links, ROOT
     known_network: bool  # entry points exist, so reachability means something
+    # network node -> its REACH node's key, the string object the gates name it by: a
+    # value set under that object is found by identity, not by reading a second copy
+    reach_keys: dict[str, str] = field(default_factory=dict)
 
     def vertices(self) -> list[str]:
         """The network graph's vertices but ROOT: network nodes and inter-node links."""
@@ -146,7 +149,7 @@ def build(t: Topology) -> FaultGraph:
     ok = _usable(t, gates, known_network, reach_keys)
     _storage(t, gates, ok)
     _services(t, gates, ok)
-    return FaultGraph(gates, network, known_network)
+    return FaultGraph(gates, network, known_network, reach_keys)
 
 
 def _physical(t: Topology, gates: dict[str, Gate]) -> None:

@@ -107,11 +107,14 @@ static PyObject *two(PyObject *op, PyObject *a, PyObject *b, PyObject *own, PyOb
         return NULL;
     if (!is_any || own != Py_None)
         return NULL;
-    if (!PySet_GET_SIZE(a) || !PySet_GET_SIZE(b)) {
-        Py_INCREF(empty);
-        return empty;
+    if (PySet_GET_SIZE(a) && PySet_GET_SIZE(b)) {
+        PyObject *out = PyNumber_And(a, b);
+        if (out == NULL || PySet_GET_SIZE(out))
+            return out;
+        Py_DECREF(out); /* two sets with nothing in common: the shared empty set, not one more */
     }
-    return PyNumber_And(a, b);
+    Py_INCREF(empty);
+    return empty;
 }
 
 /* The inputs' values as a list, or NULL with no error set when one is not known yet. */
@@ -145,29 +148,38 @@ static int visit(PyObject *node, PyObject *gate, PyObject *values, PyObject *can
     if (is_reach < 0)
         return -1;
     PyObject *value = NULL, *inputs = NULL;
-    if (!is_reach) {
+    if (!is_reach && PyTuple_GET_SIZE(ins) == 2) { /* most gates: decided without a list of the inputs */
+        PyObject *a = PyDict_GetItemWithError(values, PyTuple_GET_ITEM(ins, 0));
+        PyObject *b = a == NULL ? NULL : PyDict_GetItemWithError(values, PyTuple_GET_ITEM(ins, 1));
+        if (b == NULL && PyErr_Occurred())
+            return -1;
+        if (b != NULL) {
+            value = two(op, a, b, own, can_fail, share_from, empty, all, any);
+            if (value == NULL) {
+                if (PyErr_Occurred() || (inputs = PyList_New(2)) == NULL)
+                    return -1;
+                Py_INCREF(a);
+                Py_INCREF(b);
+                PyList_SET_ITEM(inputs, 0, a);
+                PyList_SET_ITEM(inputs, 1, b);
+            }
+        }
+    } else if (!is_reach) {
         inputs = known_inputs(values, ins);
         if (inputs == NULL && PyErr_Occurred())
             return -1;
     }
-    if (inputs == NULL) { /* REACH, or an input further down the order */
+    if (value == NULL && inputs == NULL) { /* REACH, or an input further down the order */
         PyObject *r = PyObject_CallOneArg(resolve, node);
         Py_XDECREF(r);
         return r == NULL ? -1 : 0;
     }
-    if (PyList_GET_SIZE(inputs) == 2) {
-        value = two(op, PyList_GET_ITEM(inputs, 0), PyList_GET_ITEM(inputs, 1), own, can_fail, share_from, empty,
-                    all, any);
-        if (value == NULL && PyErr_Occurred()) {
-            Py_DECREF(inputs);
-            return -1;
-        }
-    }
-    if (value == NULL)
+    if (value == NULL) {
         value = PyObject_CallFunctionObjArgs(combine, gate, inputs, NULL);
-    Py_DECREF(inputs);
-    if (value == NULL)
-        return -1;
+        Py_DECREF(inputs);
+        if (value == NULL)
+            return -1;
+    }
     int failed = PyDict_SetItem(values, node, value);
     Py_DECREF(value);
     return failed;
@@ -202,8 +214,21 @@ static PyObject *sweep(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* `presized(n)`: an empty dict with room for n keys, so that the sweep's million inserts
+ * never resize it (each resize rebuilds the table on fresh memory). */
+static PyObject *presized(PyObject *self, PyObject *arg) {
+    Py_ssize_t n = PyLong_AsSsize_t(arg);
+    if (n < 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "a dict's size is at least 0");
+        return NULL;
+    }
+    return _PyDict_NewPresized(n);
+}
+
 static PyMethodDef methods[] = {
     {"sweep", sweep, METH_VARARGS, "Every fault-graph node's single-failure set, in build order."},
+    {"presized", presized, METH_O, "An empty dict with room for n keys."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -9,6 +9,11 @@ from typing import TYPE_CHECKING
 
 from .. import graph as fg
 
+try:  # the walks over every vertex in C (_cnetwork.c), where it was built; the same results without it
+    from . import _cnetwork
+except ImportError:  # pragma: no cover - installed without a compiler
+    _cnetwork = None  # type: ignore[assignment]
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -39,6 +44,8 @@ def _everything(v: str) -> bool:
 def bfs_tree(adjacency: Adjacency, alive: Callable[[str], bool] = _everything) -> tuple[Parent, Children]:
     """Breadth-first tree from the entry points (ROOT) over live vertices: parents and
     children of every reachable vertex."""
+    if alive is _everything and _cnetwork is not None and type(adjacency) is dict:
+        return _cnetwork.bfs_tree(adjacency, fg.ROOT)
     parent: Parent = {fg.ROOT: None}
     children: dict[str, list[str]] = {fg.ROOT: []}
     queue = deque([fg.ROOT])
@@ -63,6 +70,9 @@ class Separation:
 
     def __init__(self, adjacency: Adjacency, alive: Callable[[str], bool] = _everything):
         root = fg.ROOT
+        if alive is _everything and _cnetwork is not None and type(adjacency) is dict:
+            self.order, self.pre, self.low, self.children, self.end = _cnetwork.separation(adjacency, root)
+            return
         order = [root]  # vertices in preorder: a subtree is a slice of it
         pre = {root: 0}
         low = {root: 0}
@@ -285,6 +295,15 @@ def _cut_off(removed: set[str], adjacency: Adjacency, parent: Parent, children: 
     affected = _below(removed, children)
     if 2 * (len(affected) - len(removed)) <= len(parent) - len(removed):
         return separate(removed, adjacency, parent, children, affected)[0]
+    seen = reached_around(removed, adjacency, parent)
+    return {v for v in affected if v not in seen}
+
+
+def reached_around(removed: Container[str], adjacency: Adjacency, parent: Container[str]) -> set[str]:
+    """The vertices a search from the root reaches through vertices of the tree
+    (`parent`) that are not `removed` (ROOT among them); in C where it was built."""
+    if _cnetwork is not None and type(adjacency) is dict:
+        return _cnetwork.reached_around(adjacency, fg.ROOT, parent, removed)
     seen = {fg.ROOT}
     queue = deque(seen)
     while queue:
@@ -292,7 +311,7 @@ def _cut_off(removed: set[str], adjacency: Adjacency, parent: Parent, children: 
             if w not in seen and w in parent and w not in removed:
                 seen.add(w)
                 queue.append(w)
-    return {v for v in affected if v not in seen}
+    return seen
 
 
 def _below(removed: set[str], children: Children) -> set[str]:

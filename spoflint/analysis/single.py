@@ -31,6 +31,7 @@ from typing import Any, cast
 from .. import graph as fg
 from ..model import DEFAULT_SCOPE, Topology
 from ..nogc import paused
+from . import network
 from .network import Children, Parent, Separation, _center, _cut_off, _everything, bfs_tree
 from .runs import Runs
 from .shared_sets import SHARE_FROM, Shared, materialised
@@ -50,7 +51,8 @@ class SingleFailures:
     def __init__(self, t: Topology, g: fg.FaultGraph, scope: frozenset = DEFAULT_SCOPE):
         self.t, self.g, self.scope = t, g, scope
         self.can_fail = t.failure_candidates(scope)
-        self.values: dict[str, Value] = {}
+        # room for every node's set up front (a sweep sets them all)
+        self.values: dict[str, Value] = _csweep.presized(len(g.gates)) if _csweep is not None else {}
         self.events: dict[str, set[str]] = {}  # candidate -> network vertices it takes down
         self.tree_parent: Parent = {}
         self.tree_children: Children = {}  # and its children: the BFS tree of the live network
@@ -136,7 +138,7 @@ class SingleFailures:
                         values[node] = _both(a, b, own)
                         continue
                     if op == any_ and own is None:
-                        values[node] = _EMPTY if not a or not b else a & b
+                        values[node] = (a & b) or _EMPTY  # nothing in common: the one empty set
                         continue
                 values[node] = combine(gate, [a, b])
                 continue
@@ -245,9 +247,10 @@ class SingleFailures:
                         beyond[w].add(e)
                     else:
                         beyond[w] = {e}
+        keys = self.g.reach_keys  # each set under the key its gate has (the graph's own string)
         for v in vertices:
             if v in network:
-                values[fg.reach(v)] = _lost(up[v], beyond.get(v)) if v in parent else DOWN
+                values[keys.get(v) or fg.reach(v)] = _lost(up[v], beyond.get(v)) if v in parent else DOWN
 
     # --- explanations ------------------------------------------------------------
     def chain(self, element: str, key: str, keep: int | None = None) -> list[str]:
@@ -282,6 +285,8 @@ def _lost(own: Value, beyond: set[str] | None) -> frozenset[str]:
 
 def _events(vertices: list[str], parent: Parent, up: dict[str, Value]) -> dict[str, set[str]]:
     """Each candidate and the reachable network vertices it takes down."""
+    if network._cnetwork is not None:  # in C, where it was built (network.py)
+        return network._cnetwork.events(vertices, parent, up)
     events: dict[str, set[str]] = {}
     for v in vertices:
         if v in parent:

@@ -106,7 +106,7 @@ def _run(gates, values, resolve=None, combine=None, can_fail=None):
 
 def test_the_common_gates_are_decided_in_c_and_the_rest_handed_back():
     a, b, empty = frozenset({"x", "y"}), frozenset({"y", "z"}), frozenset()
-    values = {"a": a, "b": b, "e": empty, "down": None}
+    values = {"a": a, "b": b, "e": empty, "down": None, "z": frozenset({"q"})}
     handed: list[tuple[str, list]] = []
     resolved: list[str] = []
     gates = _gates(
@@ -117,6 +117,7 @@ def test_the_common_gates_are_decided_in_c_and_the_rest_handed_back():
         ("held", fg.Gate(fg.ALL, ("a", "a"))),
         ("meet", fg.Gate(fg.ANY, ("a", "b"))),
         ("none", fg.Gate(fg.ANY, ("a", "e"))),
+        ("apart", fg.Gate(fg.ANY, ("a", "z"))),  # nothing in common: the shared empty set, not a new one
         ("dead", fg.Gate(fg.ALL, ("a", "down"))),
         ("either", fg.Gate(fg.ANY, ("a", "down"))),  # handed back: an `any` over a DOWN input
         ("mine", fg.Gate(fg.ANY, ("a", "b"), 0, "w")),  # handed back: an `any` with an element of its own
@@ -134,6 +135,7 @@ def test_the_common_gates_are_decided_in_c_and_the_rest_handed_back():
     assert values["union"] == {"x", "y", "z"} and values["own"] == {"w", "x", "y", "z"}
     assert values["cannot"] == {"x", "y", "z"}
     assert values["held"] is a and values["meet"] == {"y"} and values["none"] is single._EMPTY
+    assert values["apart"] is single._EMPTY
     assert values["dead"] is None
     assert [op for op, _ in handed] == [fg.ANY, fg.ANY, fg.KOFN, fg.ALL]
     assert handed[0][1] == [a, None] and handed[3][1] == [a, b, empty]
@@ -159,3 +161,12 @@ def test_a_graph_changed_during_the_sweep_is_refused():
     gates = _gates(("way", fg.Gate(fg.REACH, ("a",))), ("n", fg.Gate(fg.ALL)))
     with pytest.raises(RuntimeError, match="changed size"):
         _run(gates, {}, resolve=lambda node: gates.update(more=fg.Gate(fg.ALL)))
+
+
+def test_presized_is_an_empty_dict_that_takes_any_keys():
+    values = csweep.presized(1000)
+    assert type(values) is dict and values == {}
+    values.update((str(i), i) for i in range(2000))  # past the room made: it grows as any dict
+    assert len(values) == 2000 and values["1999"] == 1999
+    with pytest.raises(ValueError):
+        csweep.presized(-1)

@@ -88,7 +88,12 @@ def installed(tmp_path_factory):
     return {"python": python, "bin": bin_dir, "venv": venv, "work": work, "env": env, "wheel": wheels[0]}
 
 
-PARTS_IN_C = ("spoflint.load._cevents", "spoflint._arenas", "spoflint.analysis._csweep")  # setup.py
+PARTS_IN_C = (  # setup.py
+    "spoflint.load._cevents",
+    "spoflint._arenas",
+    "spoflint.analysis._csweep",
+    "spoflint.analysis._cnetwork",
+)
 
 
 def test_every_part_in_c_of_setup_py_is_held_to_being_built():
