@@ -7,7 +7,8 @@ only constants and functions, so that any test module, or a fixture, can import 
   `SINGLE`, `HIDDEN`), and the read-only `SHARED` folder next to the repository with
   its `CORPUS` of real-world files;
 - topologies several files check: `WARNINGS_AND_NOTES`, `ACCEPTED` (`accepted_topology`);
-- building: `topology_of` (YAML text to a Topology, as a user's file goes);
+- building: `topology_of` (YAML text to a Topology, as a user's file goes), `estate_text`
+  (a generated estate's text, as the benchmark makes it);
 - the command line in-process: `invoke`, `check_json`, `findings`, `fired`,
   `assert_one_line_error`; as a child process: `python_m_spoflint`, `run_command`;
 - files: `write`;
@@ -90,6 +91,16 @@ def accepted_topology(accept: str) -> str:
 
 
 # --- building --------------------------------------------------------------------------------
+
+
+def estate_text(size: int, seed: int = 1, planted: int = 10) -> str:
+    """The text of a generated estate (`bench/generate.py`), as the benchmark makes it."""
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.pop(0)
+    return generate(size, seed, planted)[0]
 
 
 def topology_of(text: str | bytes, name: str = "t.yaml") -> Topology:

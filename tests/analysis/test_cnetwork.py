@@ -11,8 +11,6 @@ property tests (test_oracle.py) run on whichever is built; these hold the one to
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,7 +20,7 @@ from spoflint.analysis import Facts, network, single
 from spoflint.errors import InputError
 from tests.analysis.test_bounds import EXAMPLES
 from tests.analysis.test_oracle import as_yaml, topologies
-from tests.helpers import REPO, topology_of
+from tests.helpers import estate_text, topology_of
 
 cnetwork = network._cnetwork
 pytestmark = pytest.mark.skipif(cnetwork is None, reason="spoflint was installed without its network walks in C")
@@ -95,12 +93,7 @@ def test_the_walks_agree_on_random_topologies(doc, monkeypatch):
 
 
 def test_the_walks_agree_on_an_estate(monkeypatch):
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        from generate import generate
-    finally:
-        sys.path.pop(0)
-    text, _ = generate(3000, 1, 10)
+    text = estate_text(3000)
     around, _, _, order, _, low, _, _, events = of_topology(topology_of(text), monkeypatch)
     assert any(len(seen) < len(order) for seen in around)  # some removals cut some vertices off
     assert len(order) > 100 and any(k != v for (_, k), (_, v) in zip(low, low[1:]))
@@ -142,12 +135,7 @@ def test_an_event_is_every_reachable_vertex_a_candidate_takes_down(monkeypatch):
 def test_each_reach_set_is_kept_under_its_gates_own_key():
     """The sweep sets a network node's REACH value under the string object its gate is
     keyed by (`FaultGraph.reach_keys`), so that every later lookup matches by identity."""
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        from generate import generate
-    finally:
-        sys.path.pop(0)
-    text, _ = generate(1000, 1, 10)
+    text = estate_text(1000)
     t = topology_of(text)
     g = Facts(t).graph
     sf = single.SingleFailures(t, g)

@@ -10,8 +10,6 @@ on whichever loop is built; these tests hold the one to the other.
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,7 +21,7 @@ from spoflint.errors import InputError
 from spoflint.model import DEFAULT_SCOPE, FAILING
 from tests.analysis.test_bounds import EXAMPLES, power_chain
 from tests.analysis.test_oracle import as_yaml, topologies
-from tests.helpers import REPO, topology_of
+from tests.helpers import estate_text, topology_of
 
 csweep = single._csweep
 pytestmark = pytest.mark.skipif(csweep is None, reason="spoflint was installed without its sweep in C")
@@ -57,12 +55,7 @@ def test_the_loops_agree_on_random_topologies(doc, scope, monkeypatch):
 
 
 def test_the_loops_agree_on_an_estate(monkeypatch):
-    sys.path.insert(0, str(REPO / "bench"))
-    try:
-        from generate import generate
-    finally:
-        sys.path.pop(0)
-    text, _ = generate(3000, 1, 10)
+    text = estate_text(3000)
     values = same_both_ways(topology_of(text), monkeypatch)
     assert len(values) > 5000 and any(0 < len(v or ()) < SHARE_FROM for _, v in values.values())
 
