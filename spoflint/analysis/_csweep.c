@@ -223,7 +223,11 @@ static PyObject *presized(PyObject *self, PyObject *arg) {
             PyErr_SetString(PyExc_ValueError, "a dict's size is at least 0");
         return NULL;
     }
+#if PY_VERSION_HEX < 0x030D0000
     return _PyDict_NewPresized(n);
+#else /* private to the interpreter from 3.13: a dict that grows as it fills */
+    return PyDict_New();
+#endif
 }
 
 static PyMethodDef methods[] = {
