@@ -28,7 +28,7 @@ their inputs (single failures, cut sets, availability) walks the graph with it.
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter
 from typing import NamedTuple
@@ -60,7 +60,7 @@ class FaultGraph:
     known_network: bool  # entry points exist, so reachability means something
     # network node -> its REACH node's key, the string object the gates name it by: a
     # value set under that object is found by identity, not by reading a second copy
-    reach_keys: dict[str, str] = field(default_factory=dict)
+    reach_keys: dict[str, str]
 
     def vertices(self) -> list[str]:
         """The network graph's vertices but ROOT: network nodes and inter-node links."""

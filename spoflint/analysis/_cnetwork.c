@@ -112,15 +112,15 @@ static PyObject *separation(PyObject *self, PyObject *args) {
         return NULL;
     Py_ssize_t room = 64, depth = 0;
     Frame *stack = PyMem_Malloc(room * sizeof(Frame));
-    PyObject *order = PyList_New(0), *pre = PyDict_New(), *low = PyDict_New(), *parent = PyDict_New();
-    PyObject *children = PyDict_New(), *end = PyDict_New();
-    if (stack == NULL || order == NULL || pre == NULL || low == NULL || parent == NULL || children == NULL ||
-        end == NULL)
+    /* each vertex's parent is the frame below its own on the stack: no dict of them */
+    PyObject *order = PyList_New(0), *pre = PyDict_New(), *low = PyDict_New(), *children = PyDict_New();
+    PyObject *end = PyDict_New();
+    if (stack == NULL || order == NULL || pre == NULL || low == NULL || children == NULL || end == NULL)
         goto fail;
     PyObject *kids = no_children(children, root);
     PyObject *around = kids == NULL ? NULL : neighbours(adjacency, root);
     if (around == NULL || PyList_Append(order, root) < 0 || set_number(pre, root, 0) < 0 ||
-        set_number(low, root, 0) < 0 || PyDict_SetItem(parent, root, Py_None) < 0) {
+        set_number(low, root, 0) < 0) {
         Py_XDECREF(around);
         goto fail;
     }
@@ -149,9 +149,8 @@ static PyObject *separation(PyObject *self, PyObject *args) {
                 goto fail;
             Py_ssize_t number = PyList_GET_SIZE(order);
             PyObject *theirs;
-            if (PyDict_SetItem(parent, w, top->v) < 0 || set_number(pre, w, number) < 0 ||
-                set_number(low, w, number) < 0 || PyList_Append(order, w) < 0 || PyList_Append(top->kids, w) < 0 ||
-                (theirs = no_children(children, w)) == NULL)
+            if (set_number(pre, w, number) < 0 || set_number(low, w, number) < 0 || PyList_Append(order, w) < 0 ||
+                PyList_Append(top->kids, w) < 0 || (theirs = no_children(children, w)) == NULL)
                 goto fail;
             PyObject *next_around = neighbours(adjacency, w);
             if (next_around == NULL)
@@ -181,7 +180,6 @@ static PyObject *separation(PyObject *self, PyObject *args) {
             stack[depth - 1].low = done.low;
     }
     PyMem_Free(stack);
-    Py_DECREF(parent);
     return Py_BuildValue("(NNNNN)", order, pre, low, children, end);
 fail:
     if (stack != NULL) {
@@ -192,7 +190,6 @@ fail:
     Py_XDECREF(order);
     Py_XDECREF(pre);
     Py_XDECREF(low);
-    Py_XDECREF(parent);
     Py_XDECREF(children);
     Py_XDECREF(end);
     return NULL;

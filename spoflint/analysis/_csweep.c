@@ -11,7 +11,7 @@
  * - a two-input `all` gate over two small plain frozensets is their union (and `own`),
  *   one of them itself when it holds the other; over an input that is DOWN (None), DOWN;
  * - a two-input `any` gate with no element of its own over two small plain frozensets is
- *   their intersection (the shared empty set when either is empty);
+ *   their intersection (the shared empty set when either is empty or they share nothing);
  * - every other gate is handed to `combine(gate, inputs)`, which Python decides.
  *
  * "Small" is below `share_from` (larger sets are `Shared`, never plain frozensets here).

@@ -250,7 +250,7 @@ class SingleFailures:
         keys = self.g.reach_keys  # each set under the key its gate has (the graph's own string)
         for v in vertices:
             if v in network:
-                values[keys.get(v) or fg.reach(v)] = _lost(up[v], beyond.get(v)) if v in parent else DOWN
+                values[keys[v]] = _lost(up[v], beyond.get(v)) if v in parent else DOWN
 
     # --- explanations ------------------------------------------------------------
     def chain(self, element: str, key: str, keep: int | None = None) -> list[str]:
